@@ -1,0 +1,2 @@
+/* alert - placeholder, being written. */
+#include "autoconfig.h"

@@ -1,0 +1,2 @@
+/* imap - placeholder, being written. */
+#include "autoconfig.h"

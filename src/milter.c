@@ -1,0 +1,2 @@
+/* milter - placeholder, being written. */
+#include "autoconfig.h"

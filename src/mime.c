@@ -1,0 +1,2 @@
+/* mime - placeholder, being written. */
+#include "autoconfig.h"

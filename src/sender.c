@@ -1,0 +1,2 @@
+/* sender - placeholder, being written. */
+#include "autoconfig.h"

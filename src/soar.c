@@ -1,0 +1,2 @@
+/* soar - placeholder, being written. */
+#include "autoconfig.h"

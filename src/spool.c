@@ -1,0 +1,2 @@
+/* spool - placeholder, being written. */
+#include "autoconfig.h"

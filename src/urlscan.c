@@ -1,0 +1,2 @@
+/* urlscan - placeholder, being written. */
+#include "autoconfig.h"

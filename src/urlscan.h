@@ -1,0 +1,53 @@
+/*
+ * urlscan - find URLs in decoded UTF-8 text.  The only module that uses
+ * PCRE2 (JIT when available, with a match limit from config).  Also
+ * offers a compiled-regex wrapper for config-driven patterns.
+ *
+ * Plain text: http://, https://, ftp:// and www. forms.  HTML: href and
+ * src attribute values (entities decoded) plus the visible text.  No
+ * trailing punctuation, angle brackets or quotes are kept.  Results are
+ * appended to a struct url_set (de-duplicated, first-seen order,
+ * bounded by max_urls and max_url_length with flags).
+ *
+ * Thread-safe after urlscan_init(): match data is per call.
+ */
+#ifndef SOAR_URLSCAN_H
+#define SOAR_URLSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct config;
+
+struct url_set {
+	struct strlist	 list;		/* the URLs, first-seen order */
+	void		*index;		/* private: de-duplication index */
+	size_t		 max_urls;
+	size_t		 max_url_length;
+	unsigned	 flags;		/* EXF_TRUNC_URLS|EXF_TRUNC_URL_LEN|EXF_REGEX_LIMIT */
+};
+
+int	urlscan_init(const struct config *, struct errbuf *);
+void	urlscan_shutdown(void);
+
+void	url_set_init(struct url_set *, size_t max_urls, size_t max_url_length);
+/* Add one URL (already clean); returns false if full. */
+bool	url_set_add(struct url_set *, const char *url, size_t len);
+/* Move the list out into dst (dst is overwritten), then free the set. */
+void	url_set_finish(struct url_set *, struct strlist *dst);
+void	url_set_free(struct url_set *);
+
+void	urlscan_text(struct url_set *, const char *text, size_t len);
+void	urlscan_html(struct url_set *, const char *html, size_t len);
+
+/* A compiled user pattern (e.g. alert_recipient_regex). */
+struct urlscan_re;
+struct urlscan_re *urlscan_re_compile(const char *pattern, bool caseless,
+	    struct errbuf *);
+/* 1 match, 0 no match, -1 error (match limit): callers treat as no. */
+int	urlscan_re_match(const struct urlscan_re *, const char *s, size_t len);
+void	urlscan_re_free(struct urlscan_re *);
+
+#endif

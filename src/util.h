@@ -1,0 +1,86 @@
+/*
+ * util - allocation that never fails, bounded error buffers, growable
+ * strings and string lists.  No third-party library.  Thread-safe (no
+ * shared state).
+ *
+ * The x* allocators log to stderr and abort() on OOM: callers never
+ * check for NULL.  Ownership: every char * returned here is the
+ * caller's to free().
+ */
+#ifndef SOAR_UTIL_H
+#define SOAR_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#define ASSERT(e) \
+	((e) ? (void)0 : util_panic(__FILE__, __LINE__, #e))
+
+void	util_panic(const char *file, int line, const char *what)
+	    __attribute__((noreturn));
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* A caller-owned error message; set with errbuf_set (bounded). */
+struct errbuf {
+	char	msg[512];
+};
+void	errbuf_set(struct errbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Growable NUL-terminated byte string. s is NULL until first append. */
+struct strbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+void	sb_append(struct strbuf *, const void *, size_t);
+void	sb_puts(struct strbuf *, const char *);
+void	sb_putc(struct strbuf *, char);
+void	sb_printf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Hand the string to the caller ("" if empty) and reset the buffer. */
+char	*sb_steal(struct strbuf *);
+void	sb_reset(struct strbuf *);		/* len = 0, keeps memory */
+void	sb_free(struct strbuf *);
+
+/* List of owned strings. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+	size_t	  cap;
+};
+void	strlist_add(struct strlist *, const char *);	/* copies */
+void	strlist_add_owned(struct strlist *, char *);	/* takes */
+bool	strlist_contains(const struct strlist *, const char *);
+bool	strlist_contains_ci(const struct strlist *, const char *);
+/* Join with sep into a new string ("" for an empty list). */
+char	*strlist_join(const struct strlist *, const char *sep);
+/* Split s on any char of seps, trimming blanks, dropping empty items. */
+void	strlist_split(struct strlist *, const char *s, const char *seps);
+void	strlist_free(struct strlist *);
+
+/* Trim ASCII white space in place; returns s. */
+char	*str_trim(char *s);
+bool	str_has_prefix_ci(const char *s, const char *prefix);
+void	str_lower(char *s);
+
+/* Read a whole file into a new buffer, at most max bytes (0 = no cap). */
+int	file_read_all(const char *path, size_t max, char **buf_r,
+	    size_t *len_r, struct errbuf *);
+
+/* Wall clock in unix milliseconds. */
+int64_t	util_now_ms(void);
+/* Monotonic clock in milliseconds. */
+int64_t	util_mono_ms(void);
+
+#endif
