@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define CONFIG_DEFAULT_PATH	SYSCONFDIR "/soar-milter/soar-milter.conf"
+#define CONFIG_MAX_KEYS		128
 
 enum on_error { ON_ERROR_CONTINUE, ON_ERROR_TEMPFAIL };
 enum alert_on { ALERT_ON_ALL, ALERT_ON_RECIPIENTS };
@@ -114,20 +115,29 @@ struct config {
 	int64_t	 imap_connect_timeout;
 	int64_t	 imap_timeout;
 
-	/* where the values came from, for check-config output */
+	/* where the values came from, for messages and check-config */
 	char	*path;
+	int	 key_line[CONFIG_MAX_KEYS];	/* line of each key, 0 = unset */
 };
 
 /* Fill cfg with built-in defaults (no file).  Never fails. */
 void	config_defaults(struct config *cfg);
 
-/* Load path over the defaults.  On error: -1 and err holds
+/* Load path over the defaults (values only; call config_validate after
+ * any command-line overrides).  On error: -1 and err holds
  * "path:line: key: reason". */
 int	config_load(struct config *cfg, const char *path, struct errbuf *err);
 
 /* Apply one "key=value" from the command line (-o key=value). */
 int	config_set(struct config *cfg, const char *key, const char *value,
 	    struct errbuf *err);
+
+/* Apply "key=value" from the command line (-o); marks the key as set. */
+int	config_set_cli(struct config *cfg, const char *assignment,
+	    struct errbuf *err);
+
+/* Was key given in the file or on the command line? */
+bool	config_is_set(const struct config *cfg, const char *key);
 
 /* Cross-key checks after all values are in (e.g. move needs a folder). */
 int	config_validate(const struct config *cfg, struct errbuf *err);

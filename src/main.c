@@ -1,2 +1,599 @@
+/*
+ * main - soar-milter: argument parsing and modes.
+ *
+ *   soar-milter [-c FILE] [-o KEY=VALUE]... [-f] [MODE [options]]
+ *
+ * Modes: (none) the milter daemon; check-config (-n); scan; backfill;
+ * flush; sender; dead; config-reference; version.  Everything else is in
+ * libsoar.a so that the tests link the same code.
+ */
 #include "autoconfig.h"
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <pthread.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "config.h"
+#include "extract.h"
+#include "imap.h"
+#include "log.h"
+#include "milter.h"
+#include "sender.h"
+#include "spool.h"
+#include "urlscan.h"
+#include "util.h"
+
+static const char usage_text[] =
+"usage: soar-milter [-c FILE] [-o KEY=VALUE]... [-f] [MODE [OPTIONS]]\n"
+"\n"
+"Modes:\n"
+"  (none)            run the milter daemon (-f: stay in the foreground)\n"
+"  check-config, -n  validate the configuration and print it\n"
+"  scan [--pretty] [--mbox] [--now MS] FILE...|-\n"
+"                    print the alert JSON of each message, one per line\n"
+"  backfill [--dry-run] [--output DIR] [--progress|--no-progress]\n"
+"                    turn unread mail in IMAP folders into alerts\n"
+"  flush [--wait SECONDS]\n"
+"                    deliver what is in the spool now, then exit\n"
+"  sender            deliver spooled alerts until SIGTERM (no milter)\n"
+"  dead list|show ID|retry ID|all|purge ID|all\n"
+"                    alerts the SOAR refused\n"
+"  config-reference  print every configuration key (markdown table)\n"
+"  version           print the version\n"
+"\n"
+"Options:\n"
+"  -c FILE           configuration file (default " CONFIG_DEFAULT_PATH ";\n"
+"                    built-in defaults when the default file is absent)\n"
+"  -o KEY=VALUE      override one configuration key (repeatable)\n"
+"  -f                milter: foreground, log to stderr unless log_syslog is set\n"
+"  -h                this help\n";
+
+static void
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "soar-milter: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(soar-milter -h for help)\n");
+	exit(EX_USAGE);
+}
+
+struct cli {
+	const char	*config_path;
+	bool		 config_explicit;
+	struct strlist	 overrides;
+	bool		 foreground;
+	bool		 check_only;
+};
+
+/* parse_global - options valid before and after the mode word */
+static int
+parse_global(int argc, char **argv, struct cli *cli, bool stop_at_nonopt)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, stop_at_nonopt ? "+c:o:fnh" :
+	    "c:o:fnh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cli->config_path = optarg;
+			cli->config_explicit = true;
+			break;
+		case 'o':
+			strlist_add(&cli->overrides, optarg);
+			break;
+		case 'f':
+			cli->foreground = true;
+			break;
+		case 'n':
+			cli->check_only = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "(soar-milter -h for help)\n");
+			exit(EX_USAGE);
+		}
+	}
+	return optind;
+}
+
+/* load_config - defaults, file, -o overrides, cross checks */
+static void
+load_config(struct cli *cli, struct config *cfg)
+{
+	struct errbuf	err;
+	struct stat	st;
+	size_t		i;
+
+	config_defaults(cfg);
+	if (cli->config_path == NULL)
+		cli->config_path = CONFIG_DEFAULT_PATH;
+	if (cli->config_explicit || stat(cli->config_path, &st) == 0) {
+		if (config_load(cfg, cli->config_path, &err) == -1) {
+			fprintf(stderr, "soar-milter: %s\n", err.msg);
+			exit(EX_CONFIG);
+		}
+	}
+	for (i = 0; i < cli->overrides.n; i++) {
+		if (config_set_cli(cfg, cli->overrides.v[i], &err) == -1) {
+			fprintf(stderr, "soar-milter: %s\n", err.msg);
+			exit(EX_USAGE);
+		}
+	}
+	if (config_validate(cfg, &err) == -1) {
+		fprintf(stderr, "soar-milter: %s\n", err.msg);
+		exit(EX_CONFIG);
+	}
+}
+
+static enum log_level
+level_from_name(const char *s)
+{
+	if (strcmp(s, "err") == 0)
+		return LOG_LVL_ERR;
+	if (strcmp(s, "warn") == 0)
+		return LOG_LVL_WARN;
+	if (strcmp(s, "debug") == 0)
+		return LOG_LVL_DEBUG;
+	return LOG_LVL_INFO;
+}
+
+/* open_log - syslog for the daemon; stderr for tools and -f */
+static void
+open_log(const struct config *cfg, bool daemon_mode, bool foreground)
+{
+	bool	to_syslog = cfg->log_syslog;
+
+	if (!daemon_mode && !config_is_set(cfg, "log_syslog"))
+		to_syslog = false;
+	if (daemon_mode && foreground && !config_is_set(cfg, "log_syslog"))
+		to_syslog = false;
+	log_open("soar-milter", to_syslog,
+	    log_facility_from_name(cfg->log_facility),
+	    level_from_name(cfg->log_level));
+}
+
+static void
+engine_init(const struct config *cfg)
+{
+	struct errbuf	err;
+
+	if (urlscan_init(cfg, &err) == -1 || extract_init(cfg, &err) == -1) {
+		fprintf(stderr, "soar-milter: %s\n", err.msg);
+		exit(EX_SOFTWARE);
+	}
+}
+
+static void
+engine_shutdown(void)
+{
+	extract_shutdown();
+	urlscan_shutdown();
+}
+
+/* check_config - -n: the file is valid; also compile patterns */
+static int
+mode_check_config(const struct config *cfg)
+{
+	struct urlscan_re	*re;
+	struct errbuf		 err;
+
+	if (cfg->alert_recipient_regex != NULL) {
+		engine_init(cfg);
+		re = urlscan_re_compile(cfg->alert_recipient_regex, true, &err);
+		if (re == NULL) {
+			fprintf(stderr, "soar-milter: %s: "
+			    "alert_recipient_regex: %s\n",
+			    cfg->path ? cfg->path : "-o", err.msg);
+			return EX_CONFIG;
+		}
+		urlscan_re_free(re);
+		engine_shutdown();
+	}
+	config_print(cfg, stdout);
+	return 0;
+}
+
+/* scan_one - extract + alert for one message, printed to stdout */
+static void
+scan_one(const struct config *cfg, const char *name, const char *raw,
+    size_t len, int64_t now_ms, bool pretty)
+{
+	struct extract	 x;
+	struct envelope	 env;
+	struct errbuf	 err;
+	char		*json;
+
+	memset(&x, 0, sizeof(x));
+	memset(&env, 0, sizeof(env));
+	if (extract_message(cfg, raw, len, &x, &err) == -1)
+		fprintf(stderr, "soar-milter: %s: %s\n", name, err.msg);
+	env.mode = "scan";
+	env.source = name;
+	json = alert_json(cfg, &x, &env, now_ms, pretty);
+	fputs(json, stdout);
+	fputc('\n', stdout);
+	free(json);
+	extract_free(&x);
+}
+
+/* mbox_next - next message of an mbox: lines up to the next "From "
+ * line that follows an empty line (or starts the file). */
+static size_t
+mbox_next(const char *buf, size_t len, size_t start)
+{
+	size_t	i = start;
+
+	/* skip this message's own From_ line */
+	while (i < len && buf[i] != '\n')
+		i++;
+	while (i < len) {
+		i++;
+		if (i + 5 <= len && memcmp(buf + i, "From ", 5) == 0 &&
+		    i >= 2 && buf[i - 1] == '\n' &&
+		    (buf[i - 2] == '\n' ||
+		    (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n')))
+			return i;
+		while (i < len && buf[i] != '\n')
+			i++;
+	}
+	return len;
+}
+
+static int
+mode_scan(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "mbox", no_argument, NULL, 'm' },
+		{ "now", required_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct errbuf	 err;
+	bool		 pretty = false, mbox = false;
+	int64_t		 now_ms = -1;
+	int		 ch, i, rc = 0;
+	char		*buf, *end;
+	size_t		 len, pos, next, cap;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pretty = true;
+			break;
+		case 'm':
+			mbox = true;
+			break;
+		case 'N':
+			now_ms = strtoll(optarg, &end, 10);
+			if (*end != '\0' || now_ms < 0)
+				usage_error("scan: --now %s: not a number of "
+				    "milliseconds", optarg);
+			break;
+		default:
+			exit(EX_USAGE);
+		}
+	}
+	if (optind >= argc)
+		usage_error("scan: %s", "no FILE given (use - for stdin)");
+	engine_init(cfg);
+	/* read one byte more than is examined, so truncation shows */
+	cap = mbox ? (size_t)1 << 30 : (size_t)cfg->max_message_bytes + 1;
+	for (i = optind; i < argc; i++) {
+		if (file_read_all(argv[i], cap, &buf, &len, &err) == -1) {
+			fprintf(stderr, "soar-milter: scan: %s\n", err.msg);
+			rc = EX_NOINPUT;
+			continue;
+		}
+		if (now_ms < 0)
+			now_ms = util_now_ms();
+		if (!mbox)
+			scan_one(cfg, argv[i], buf, len, now_ms, pretty);
+		else
+			for (pos = 0; pos < len; pos = next) {
+				next = mbox_next(buf, len, pos);
+				scan_one(cfg, argv[i], buf + pos, next - pos,
+				    now_ms, pretty);
+			}
+		free(buf);
+		fflush(stdout);
+	}
+	engine_shutdown();
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "soar-milter: scan: write error: %s\n",
+		    strerror(errno));
+		rc = EX_IOERR;
+	}
+	return rc;
+}
+
+static struct spool *
+open_spool(const struct config *cfg)
+{
+	struct spool	*sp;
+	struct errbuf	 err;
+
+	if ((sp = spool_open(cfg, &err)) == NULL) {
+		fprintf(stderr, "soar-milter: %s\n", err.msg);
+		exit(EX_CANTCREAT);
+	}
+	return sp;
+}
+
+static int
+mode_flush(const struct config *cfg, int argc, char **argv)
+{
+	struct spool	*sp;
+	struct errbuf	 err;
+	long		 wait = 0;
+	char		*end;
+	int		 left;
+
+	if (argc >= 3 && strcmp(argv[1], "--wait") == 0) {
+		wait = strtol(argv[2], &end, 10);
+		if (*end != '\0' || wait < 0)
+			usage_error("flush: --wait %s: not a number of "
+			    "seconds", argv[2]);
+	} else if (argc > 1)
+		usage_error("flush: unexpected argument %s", argv[1]);
+	sp = open_spool(cfg);
+	left = sender_run_once(cfg, sp, (int)wait, &err);
+	spool_close(&sp);
+	if (left < 0) {
+		fprintf(stderr, "soar-milter: flush: %s\n", err.msg);
+		return EX_TEMPFAIL;
+	}
+	printf("%d alert(s) still pending\n", left);
+	return left == 0 ? 0 : EX_TEMPFAIL;
+}
+
+static int
+mode_sender(const struct config *cfg)
+{
+	struct spool	*sp;
+	struct sender	*snd;
+	struct errbuf	 err;
+	sigset_t	 set;
+	int		 sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sp = open_spool(cfg);
+	if ((snd = sender_start(cfg, sp, &err)) == NULL) {
+		fprintf(stderr, "soar-milter: sender: %s\n", err.msg);
+		spool_close(&sp);
+		return EX_SOFTWARE;
+	}
+	log_info("-: sender: running (spool %s)", cfg->state_dir);
+	do {
+		sig = 0;
+		sigwait(&set, &sig);
+	} while (sig == SIGHUP);
+	log_info("-: sender: stopping on signal %d", sig);
+	sender_stop(&snd);
+	spool_close(&sp);
+	return 0;
+}
+
+static int
+dead_each(struct spool *sp, const char *what, const char *verb)
+{
+	struct strlist	 ids = { 0 };
+	struct errbuf	 err;
+	size_t		 i;
+	int		 rc = 0, r;
+
+	if (strcmp(what, "all") == 0) {
+		if (spool_dead_list(sp, &ids, &err) == -1) {
+			fprintf(stderr, "soar-milter: dead: %s\n", err.msg);
+			return EX_IOERR;
+		}
+	} else
+		strlist_add(&ids, what);
+	for (i = 0; i < ids.n; i++) {
+		r = strcmp(verb, "retry") == 0 ?
+		    spool_dead_retry(sp, ids.v[i], &err) :
+		    spool_dead_purge(sp, ids.v[i], &err);
+		if (r == -1) {
+			fprintf(stderr, "soar-milter: dead %s %s: %s\n", verb,
+			    ids.v[i], err.msg);
+			rc = EX_DATAERR;
+		} else
+			printf("%s %s\n", strcmp(verb, "retry") == 0 ?
+			    "requeued" : "purged", ids.v[i]);
+	}
+	strlist_free(&ids);
+	return rc;
+}
+
+static int
+mode_dead(const struct config *cfg, int argc, char **argv)
+{
+	struct strlist	 ids = { 0 };
+	struct spool	*sp;
+	struct errbuf	 err;
+	char		*why, *nl;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (argc < 2)
+		usage_error("dead: %s", "list, show ID, retry ID|all or "
+		    "purge ID|all");
+	sp = open_spool(cfg);
+	if (strcmp(argv[1], "list") == 0 && argc == 2) {
+		if (spool_dead_list(sp, &ids, &err) == -1) {
+			fprintf(stderr, "soar-milter: dead: %s\n", err.msg);
+			rc = EX_IOERR;
+		}
+		for (i = 0; i < ids.n; i++) {
+			why = spool_dead_reason(sp, ids.v[i]);
+			if (why != NULL && (nl = strchr(why, '\n')) != NULL)
+				*nl = '\0';
+			printf("%s\t%s\n", ids.v[i], why ? why : "");
+			free(why);
+		}
+		strlist_free(&ids);
+	} else if (strcmp(argv[1], "show") == 0 && argc == 3) {
+		if ((why = spool_dead_reason(sp, argv[2])) == NULL) {
+			fprintf(stderr, "soar-milter: dead: no dead letter "
+			    "%s\n", argv[2]);
+			rc = EX_DATAERR;
+		} else {
+			fputs(why, stdout);
+			if (*why != '\0' && why[strlen(why) - 1] != '\n')
+				fputc('\n', stdout);
+			free(why);
+		}
+	} else if ((strcmp(argv[1], "retry") == 0 ||
+	    strcmp(argv[1], "purge") == 0) && argc == 3)
+		rc = dead_each(sp, argv[2], argv[1]);
+	else
+		usage_error("dead: %s", "list, show ID, retry ID|all or "
+		    "purge ID|all");
+	spool_close(&sp);
+	return rc;
+}
+
+static int
+mode_backfill(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'O' },
+		{ "progress", no_argument, NULL, 'p' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct backfill_opts	opts = { .progress_mode = -1 };
+	int			ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			opts.dry_run = true;
+			break;
+		case 'O':
+			opts.output_dir = optarg;
+			break;
+		case 'p':
+			opts.progress_mode = 1;
+			break;
+		case 'P':
+			opts.progress_mode = 0;
+			break;
+		default:
+			exit(EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("backfill: unexpected argument %s", argv[optind]);
+	if (cfg->imap_host == NULL) {
+		fprintf(stderr, "soar-milter: backfill: imap_host is not "
+		    "set (in %s or with -o imap_host=HOST)\n",
+		    cfg->path ? cfg->path : CONFIG_DEFAULT_PATH);
+		return EX_CONFIG;
+	}
+	engine_init(cfg);
+	ch = imap_backfill(cfg, &opts);
+	engine_shutdown();
+	return ch;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli	 cli = { 0 };
+	struct config	 cfg;
+	const char	*mode;
+	int		 i, rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	i = parse_global(argc, argv, &cli, true);
+	mode = i < argc ? argv[i] : NULL;
+	if (mode != NULL && strcmp(mode, "version") == 0) {
+		printf("soar-milter %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (mode != NULL && strcmp(mode, "config-reference") == 0) {
+		config_print_reference(stdout);
+		return 0;
+	}
+	if (mode != NULL && strcmp(mode, "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	argc -= i;
+	argv += i;
+	/* global options may also follow the mode word */
+	if (mode != NULL) {
+		int	j, k = 1;
+
+		for (j = 1; j < argc; j++) {
+			if ((strcmp(argv[j], "-c") == 0 ||
+			    strcmp(argv[j], "-o") == 0) && j + 1 < argc) {
+				if (argv[j][1] == 'c') {
+					cli.config_path = argv[j + 1];
+					cli.config_explicit = true;
+				} else
+					strlist_add(&cli.overrides, argv[j + 1]);
+				j++;
+			} else if (strcmp(argv[j], "--") == 0) {
+				for (; j < argc; j++)
+					argv[k++] = argv[j];
+			} else
+				argv[k++] = argv[j];
+		}
+		argc = k;
+		argv[argc] = NULL;
+	}
+	load_config(&cli, &cfg);
+	if (cli.check_only || (mode != NULL &&
+	    strcmp(mode, "check-config") == 0))
+		rc = mode_check_config(&cfg);
+	else if (mode == NULL) {
+		open_log(&cfg, true, cli.foreground);
+		engine_init(&cfg);
+		rc = milter_run(&cfg, cli.foreground);
+		engine_shutdown();
+		log_close();
+	} else {
+		open_log(&cfg, false, false);
+		if (strcmp(mode, "scan") == 0)
+			rc = mode_scan(&cfg, argc, argv);
+		else if (strcmp(mode, "flush") == 0)
+			rc = mode_flush(&cfg, argc, argv);
+		else if (strcmp(mode, "sender") == 0)
+			rc = mode_sender(&cfg);
+		else if (strcmp(mode, "dead") == 0)
+			rc = mode_dead(&cfg, argc, argv);
+		else if (strcmp(mode, "backfill") == 0)
+			rc = mode_backfill(&cfg, argc, argv);
+		else {
+			usage_error("unknown mode '%s'", mode);
+			rc = EX_USAGE;
+		}
+	}
+	config_free(&cfg);
+	strlist_free(&cli.overrides);
+	return rc;
+}
