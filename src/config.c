@@ -36,7 +36,8 @@ enum key_type {
 	KT_OCTAL,	/* int64_t, octal file mode */
 	KT_BOOL,	/* bool: yes/no/true/false/on/off/1/0 */
 	KT_ENUM,	/* int: index into words */
-	KT_LIST		/* struct strlist, comma or space separated */
+	KT_LIST,	/* struct strlist, comma or space separated */
+	KT_SECTION	/* not a key: a heading for the reference */
 };
 
 struct key_def {
@@ -50,10 +51,11 @@ struct key_def {
 };
 
 #define F(field)	offsetof(struct config, field)
+#define SECTION(title)	{ title, KT_SECTION, 0, "", 0, 0, NULL, "" }
 #define KMAX		INT64_C(0x7fffffffffffffff)
 
 static const struct key_def config_keys[] = {
-	/* --- extraction bounds --- */
+	SECTION("Extraction bounds (hostile input)"),
 	{ "max_message_bytes", KT_SIZE, F(max_message_bytes), "10m",
 	  65536, INT64_C(1) << 30, NULL,
 	  "bytes of a message examined (collected by the milter); the rest is skipped and the alert says so" },
@@ -74,7 +76,7 @@ static const struct key_def config_keys[] = {
 	  1000, 100000000, NULL,
 	  "PCRE2 match limit per regex call; a part that hits it is skipped and flagged" },
 
-	/* --- alert content --- */
+	SECTION("Alert content"),
 	{ "environment", KT_STR, F(environment), "Default Environment", 0, 0,
 	  NULL, "SOAR environment of every alert" },
 	{ "device_vendor", KT_STR, F(device_vendor), "soar-milter", 0, 0,
@@ -90,7 +92,7 @@ static const struct key_def config_keys[] = {
 	{ "id_prefix", KT_STR, F(id_prefix), "mlt-", 0, 0, NULL,
 	  "prefix of the stable alert id (letters, digits, '-', '_', '.')" },
 
-	/* --- milter daemon --- */
+	SECTION("Milter daemon"),
 	{ "socket", KT_STR, F(socket), "inet:8894@127.0.0.1", 0, 0, NULL,
 	  "milter socket: inet:PORT@HOST, inet6:PORT@HOST or unix:/path" },
 	{ "socket_mode", KT_OCTAL, F(socket_mode), "0660", 0, 0777, NULL,
@@ -123,7 +125,7 @@ static const struct key_def config_keys[] = {
 	{ "milter_timeout", KT_TIME, F(milter_timeout), "300", 1, 3600,
 	  NULL, "libmilter I/O timeout towards the MTA" },
 
-	/* --- state, spool, delivery --- */
+	SECTION("State, spool and delivery to the SOAR"),
 	{ "state_dir", KT_STR, F(state_dir), LOCALSTATEDIR "/lib/soar-milter",
 	  0, 0, NULL, "directory for spool/, sent/, imap/ and outbox/" },
 	{ "outbox_dir", KT_STR, F(outbox_dir), "", 0, 0, NULL,
@@ -175,7 +177,7 @@ static const struct key_def config_keys[] = {
 	{ "max_response_bytes", KT_SIZE, F(max_response_bytes), "64k", 1024,
 	  16 << 20, NULL, "most bytes of a SOAR response kept" },
 
-	/* --- IMAP backfill --- */
+	SECTION("IMAP backfill"),
 	{ "imap_host", KT_STR, F(imap_host), "", 0, 0, NULL,
 	  "IMAP server host name" },
 	{ "imap_port", KT_INT, F(imap_port), "0", 0, 65535, NULL,
@@ -221,7 +223,8 @@ key_find(const char *name)
 	size_t	i;
 
 	for (i = 0; i < ARRAY_LEN(config_keys); i++)
-		if (strcmp(config_keys[i].name, name) == 0)
+		if (config_keys[i].type != KT_SECTION &&
+		    strcmp(config_keys[i].name, name) == 0)
 			return &config_keys[i];
 	return NULL;
 }
@@ -374,6 +377,8 @@ key_set(struct config *cfg, const struct key_def *k, const char *value,
 		strlist_free((struct strlist *)field);
 		strlist_split((struct strlist *)field, copy, ", \t");
 		break;
+	case KT_SECTION:
+		break;
 	}
 	free(copy);
 	return 0;
@@ -392,7 +397,8 @@ config_defaults(struct config *cfg)
 	    "raise CONFIG_MAX_KEYS");
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < ARRAY_LEN(config_keys); i++)
-		if (key_set(cfg, &config_keys[i], config_keys[i].def,
+		if (config_keys[i].type != KT_SECTION &&
+		    key_set(cfg, &config_keys[i], config_keys[i].def,
 		    &err) == -1)
 			util_panic(__FILE__, __LINE__, config_keys[i].name);
 }
@@ -511,6 +517,11 @@ check_lines(struct config *cfg, const char *path, FILE *fp,
 		line[len] = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++)
 			;
+		if (*p == '[') {
+			errbuf_set(err, "%s:%d: %s: sections are not used; "
+			    "write key = value lines", path, lineno, p);
+			return -1;
+		}
 		if (p == line && (eq = strchr(p, '=')) != NULL) {
 			*eq = '\0';
 			str_trim(p);
@@ -634,19 +645,16 @@ config_validate(const struct config *cfg, struct errbuf *err)
 		return verr(cfg, err, "alert_on", "'recipients' needs "
 		    "alert_recipients or alert_recipient_regex");
 	}
-	if (cfg->soar_api != SOAR_API_NONE && cfg->soar_url == NULL) {
-		return verr(cfg, err, "soar_url", "required when soar_api is "
-		    "not none");
-	}
+	if (cfg->soar_api != SOAR_API_NONE && cfg->soar_url == NULL)
+		return verr(cfg, err, "soar_api", "%s needs soar_url",
+		    cfg->soar_api == SOAR_API_SDK ? "sdk" : "chronicle");
 	if (cfg->soar_url != NULL && strncmp(cfg->soar_url, "https://", 8)
 	    != 0 && strncmp(cfg->soar_url, "http://", 7) != 0) {
 		return verr(cfg, err, "soar_url", "must start with https:// "
 		    "(or http:// for tests)");
 	}
-	if (cfg->soar_api == SOAR_API_SDK && cfg->soar_key_file == NULL) {
-		return verr(cfg, err, "soar_key_file", "required when soar_api "
-		    "= sdk");
-	}
+	if (cfg->soar_api == SOAR_API_SDK && cfg->soar_key_file == NULL)
+		return verr(cfg, err, "soar_api", "sdk needs soar_key_file");
 	if (cfg->soar_api == SOAR_API_CHRONICLE &&
 	    (cfg->soar_token_file == NULL || cfg->chronicle_project == NULL ||
 	    cfg->chronicle_location == NULL ||
@@ -656,10 +664,9 @@ config_validate(const struct config *cfg, struct errbuf *err)
 		    "and chronicle_instance");
 	}
 	if (cfg->imap_after == IMAP_AFTER_MOVE &&
-	    cfg->imap_move_folder == NULL) {
-		return verr(cfg, err, "imap_move_folder", "required when "
-		    "imap_after = move");
-	}
+	    cfg->imap_move_folder == NULL)
+		return verr(cfg, err, "imap_after", "move needs "
+		    "imap_move_folder");
 	if (cfg->imap_since != NULL) {
 		int	y, m, d;
 		char	c;
@@ -713,6 +720,8 @@ print_value(const struct config *cfg, const struct key_def *k, FILE *out)
 		fputs(s, out);
 		free(s);
 		break;
+	case KT_SECTION:
+		break;
 	}
 }
 
@@ -724,43 +733,75 @@ config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "# effective configuration (%s)\n",
 	    cfg->path != NULL ? cfg->path : "built-in defaults");
 	for (i = 0; i < ARRAY_LEN(config_keys); i++) {
+		if (config_keys[i].type == KT_SECTION)
+			continue;
 		fprintf(out, "%s = ", config_keys[i].name);
 		print_value(cfg, &config_keys[i], out);
 		fputc('\n', out);
 	}
 }
 
-void
-config_print_reference(FILE *out)
+/* range_text - the range or the allowed words of k, for the reference */
+static void
+range_text(const struct key_def *k, char *buf, size_t size)
 {
-	static const char *tname[] = { "string", "integer", "size",
-	    "duration", "octal mode", "yes/no", "word", "list" };
+	switch (k->type) {
+	case KT_INT:
+	case KT_SIZE:
+	case KT_TIME:
+		snprintf(buf, size, "%lld..%lld%s", (long long)k->min,
+		    (long long)k->max, k->type == KT_SIZE ? " bytes" :
+		    k->type == KT_TIME ? " seconds" : "");
+		break;
+	case KT_OCTAL:
+		snprintf(buf, size, "0..0%llo", (long long)k->max);
+		break;
+	case KT_ENUM:
+		snprintf(buf, size, "%s", k->words);
+		break;
+	case KT_BOOL:
+		snprintf(buf, size, "yes|no");
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+}
+
+void
+config_print_reference(FILE *out, bool conf_format)
+{
+	static const char *tname[] = { "string", "integer",
+	    "size (k, m, g suffix)", "duration (s, m, h, d, w suffix)",
+	    "octal mode", "yes/no", "word", "list (comma separated)", "" };
 	const struct key_def	*k;
+	char			 range[128];
 	size_t			 i;
 
-	fprintf(out, "| key | type | default | range | meaning |\n");
-	fprintf(out, "|---|---|---|---|---|\n");
 	for (i = 0; i < ARRAY_LEN(config_keys); i++) {
 		k = &config_keys[i];
-		fprintf(out, "| `%s` | %s | `%s` | ", k->name,
-		    tname[k->type], k->def);
-		switch (k->type) {
-		case KT_INT:
-		case KT_SIZE:
-		case KT_TIME:
-			fprintf(out, "%lld..%lld", (long long)k->min,
-			    (long long)k->max);
-			break;
-		case KT_OCTAL:
-			fprintf(out, "0..0%llo", (long long)k->max);
-			break;
-		case KT_ENUM:
-			fprintf(out, "%s", k->words);
-			break;
-		default:
-			break;
+		range_text(k, range, sizeof(range));
+		if (k->type == KT_SECTION) {
+			if (conf_format)
+				fprintf(out, "\n# %s\n# %.*s\n", k->name,
+				    (int)strlen(k->name),
+				    "=================================="
+				    "==================================");
+			else
+				fprintf(out, "\n## %s\n\n| key | type | "
+				    "default | range | meaning |\n"
+				    "|---|---|---|---|---|\n", k->name);
+			continue;
 		}
-		fprintf(out, " | %s |\n", k->help);
+		if (conf_format) {
+			fprintf(out, "\n# %s\n#   type: %s; default: %s%s%s\n"
+			    "#%s = %s\n", k->help, tname[k->type],
+			    *k->def != '\0' ? k->def : "(empty)",
+			    *range != '\0' ? "; range: " : "", range,
+			    k->name, k->def);
+		} else
+			fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n",
+			    k->name, tname[k->type], k->def, range, k->help);
 	}
 }
 
@@ -771,6 +812,8 @@ config_free(struct config *cfg)
 	char	*field;
 
 	for (i = 0; i < ARRAY_LEN(config_keys); i++) {
+		if (config_keys[i].type == KT_SECTION)
+			continue;
 		field = (char *)cfg + config_keys[i].off;
 		if (config_keys[i].type == KT_STR) {
 			free(*(char **)field);

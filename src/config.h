@@ -145,8 +145,10 @@ int	config_validate(const struct config *cfg, struct errbuf *err);
 /* Print the effective configuration as "key = value" lines. */
 void	config_print(const struct config *cfg, FILE *out);
 
-/* Print every key with type, default, range and help (for docs). */
-void	config_print_reference(FILE *out);
+/* Print every key with type, default, range and help: as a markdown
+ * table (docs/CONFIGURATION.md) or as commented conf lines
+ * (etc/soar-milter.conf). */
+void	config_print_reference(FILE *out, bool conf_format);
 
 void	config_free(struct config *cfg);
 

@@ -46,7 +46,8 @@ static const char usage_text[] =
 "  sender            deliver spooled alerts until SIGTERM (no milter)\n"
 "  dead list|show ID|retry ID|all|purge ID|all\n"
 "                    alerts the SOAR refused\n"
-"  config-reference  print every configuration key (markdown table)\n"
+"  config-reference [--conf]\n"
+"                    print every configuration key (markdown, or conf file)\n"
 "  version           print the version\n"
 "\n"
 "Options:\n"
@@ -535,7 +536,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (mode != NULL && strcmp(mode, "config-reference") == 0) {
-		config_print_reference(stdout);
+		config_print_reference(stdout, i + 1 < argc &&
+		    strcmp(argv[i + 1], "--conf") == 0);
 		return 0;
 	}
 	if (mode != NULL && strcmp(mode, "help") == 0) {

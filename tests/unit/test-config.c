@@ -1,0 +1,195 @@
+/* test-config - defaults, file parsing, errors with file:line: key */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "t.h"
+
+static char tmpl[] = "/tmp/test-config-XXXXXX";
+
+/* load_text - write text to a temp file and load it over defaults */
+static int
+load_text(struct config *cfg, const char *text, struct errbuf *err)
+{
+	FILE	*fp;
+	int	 rc;
+
+	fp = fopen(tmpl, "w");
+	fputs(text, fp);
+	fclose(fp);
+	config_defaults(cfg);
+	rc = config_load(cfg, tmpl, err);
+	if (rc == 0)
+		rc = config_validate(cfg, err);
+	return rc;
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	struct config	cfg;
+	struct errbuf	err = { "" };
+	char		full[600];
+
+	T_ASSERT(load_text(&cfg, text, &err) == -1);
+	snprintf(full, sizeof(full), "%s:%s", tmpl, want);
+	if (strcmp(err.msg, full) != 0)
+		fprintf(stderr, "got: %s\nwant: %s\n", err.msg, full);
+	T_STREQ(err.msg, full);
+	config_free(&cfg);
+}
+
+int
+main(void)
+{
+	struct config	 cfg;
+	struct errbuf	 err;
+	char		*p;
+	FILE		*mem;
+	size_t		 memlen;
+	int		 fd;
+
+	fd = mkstemp(tmpl);
+	close(fd);
+
+	T_BEGIN("defaults");
+	config_defaults(&cfg);
+	T_ASSERT(config_validate(&cfg, &err) == 0);
+	T_ASSERT(cfg.max_message_bytes == 10 * 1024 * 1024);
+	T_ASSERT(cfg.priority == 60);
+	T_STREQ(cfg.device_product, "Mail");
+	T_STREQ(cfg.alert_name, "Suspicious email");
+	T_STREQ(cfg.socket, "inet:8894@127.0.0.1");
+	T_ASSERT(cfg.soar_api == SOAR_API_NONE);
+	T_ASSERT(cfg.on_error == ON_ERROR_CONTINUE);
+	T_ASSERT(cfg.imap_folders.n == 1);
+	T_STREQ(cfg.imap_folders.v[0], "INBOX");
+	T_ASSERT(cfg.tls_verify);
+	T_ASSERT(cfg.sent_retention == 30 * 86400);
+	T_ASSERT(cfg.socket_mode == 0660);
+	T_ASSERT(!config_is_set(&cfg, "priority"));
+	config_free(&cfg);
+	T_END();
+
+	T_BEGIN("file values, units, lists, comments");
+	T_ASSERT(load_text(&cfg,
+	    "# a comment\n"
+	    "; another\n"
+	    "\n"
+	    "max_message_bytes = 2m\n"
+	    "max_header_bytes=8k\n"
+	    "priority = 80\n"
+	    "sent_retention = 2d\n"
+	    "on_error = tempfail\n"
+	    "imap_folders = INBOX, Junk , Reports\n"
+	    "environment = SOC Env\n"
+	    "tls_verify = off\n"
+	    "socket_mode = 0600\n", &err) == 0);
+	T_ASSERT(cfg.max_message_bytes == 2 * 1024 * 1024);
+	T_ASSERT(cfg.max_header_bytes == 8192);
+	T_ASSERT(cfg.priority == 80);
+	T_ASSERT(cfg.sent_retention == 2 * 86400);
+	T_ASSERT(cfg.on_error == ON_ERROR_TEMPFAIL);
+	T_ASSERT(cfg.imap_folders.n == 3);
+	T_STREQ(cfg.imap_folders.v[1], "Junk");
+	T_STREQ(cfg.imap_folders.v[2], "Reports");
+	T_STREQ(cfg.environment, "SOC Env");
+	T_ASSERT(!cfg.tls_verify);
+	T_ASSERT(cfg.socket_mode == 0600);
+	T_ASSERT(config_is_set(&cfg, "priority"));
+	config_free(&cfg);
+	T_END();
+
+	T_BEGIN("errors name file, line and key");
+	expect_error("priority = 60\nbogus_key = 1\n",
+	    "2: bogus_key: unknown key");
+	expect_error("\n\nmax_urls = 0\n",
+	    "3: max_urls: 0 is out of range (1..100000)");
+	expect_error("max_urls = lots\n",
+	    "1: max_urls: 'lots' is not a number");
+	expect_error("max_message_bytes = 5x\n",
+	    "1: max_message_bytes: '5x' has an unknown unit (use k, m or g)");
+	expect_error("tls_verify = maybe\n",
+	    "1: tls_verify: 'maybe' is not yes or no");
+	expect_error("soar_api = rest\n",
+	    "1: soar_api: 'rest' is not one of: none|sdk|chronicle");
+	expect_error("[milter]\nsocket = inet:1@h\n",
+	    "1: [milter]: sections are not used; write key = value lines");
+	expect_error("just words\n",
+	    "1: syntax error (expected key = value)");
+	expect_error("# x\npriority = 50\n",
+	    "2: priority: 50 is not one of -1, 40, 60, 80, 100");
+	expect_error("socket = tcp:25\n",
+	    "1: socket: 'tcp:25' is not inet:PORT@HOST, inet6:PORT@HOST or "
+	    "unix:/path");
+	expect_error("\nsoar_api = sdk\nsoar_url = https://x\n",
+	    "2: soar_api: sdk needs soar_key_file");
+	expect_error("imap_after = move\n",
+	    "1: imap_after: move needs imap_move_folder");
+	expect_error("imap_since = 2024-13-01\n",
+	    "1: imap_since: '2024-13-01' is not a date YYYY-MM-DD");
+	expect_error("soar_api = chronicle\n",
+	    "1: soar_api: chronicle needs soar_url");
+	expect_error("state_dir = relative/dir\n",
+	    "1: state_dir: must be an absolute path");
+	expect_error("environment = "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	    "1: line too long (at most 198 characters; continue a long value "
+	    "on indented lines)");
+	T_END();
+
+	T_BEGIN("missing file");
+	config_defaults(&cfg);
+	T_ASSERT(config_load(&cfg, "/nonexistent/soar.conf", &err) == -1);
+	T_STREQ(err.msg, "/nonexistent/soar.conf: No such file or directory");
+	config_free(&cfg);
+	T_END();
+
+	T_BEGIN("command-line overrides");
+	config_defaults(&cfg);
+	T_ASSERT(config_set_cli(&cfg, "priority=100", &err) == 0);
+	T_ASSERT(cfg.priority == 100);
+	T_ASSERT(config_is_set(&cfg, "priority"));
+	T_ASSERT(config_set_cli(&cfg, "max_urls", &err) == -1);
+	T_STREQ(err.msg, "-o max_urls: expected key=value");
+	T_ASSERT(config_set_cli(&cfg, "nokey=1", &err) == -1);
+	T_STREQ(err.msg, "-o nokey: unknown key");
+	T_ASSERT(config_set_cli(&cfg, "alert_recipients=a@x.example b@y",
+	    &err) == 0);
+	T_ASSERT(cfg.alert_recipients.n == 2);
+	config_free(&cfg);
+	T_END();
+
+	T_BEGIN("print round trip");
+	config_defaults(&cfg);
+	mem = open_memstream(&p, &memlen);
+	config_print(&cfg, mem);
+	fclose(mem);
+	T_ASSERT(strstr(p, "\nmax_urls = 500\n") != NULL);
+	T_ASSERT(strstr(p, "\nsocket_mode = 0660\n") != NULL);
+	T_ASSERT(strstr(p, "\nimap_folders = INBOX\n") != NULL);
+	T_ASSERT(strstr(p, "\nsoar_api = none\n") != NULL);
+	/* the printed configuration loads back to the same values */
+	fd = open(tmpl, O_WRONLY | O_TRUNC);
+	T_ASSERT(write(fd, p, memlen) == (ssize_t)memlen);
+	close(fd);
+	config_free(&cfg);
+	config_defaults(&cfg);
+	T_ASSERT(config_load(&cfg, tmpl, &err) == 0);
+	T_ASSERT(config_validate(&cfg, &err) == 0);
+	T_ASSERT(cfg.max_urls == 500 && cfg.socket_mode == 0660);
+	free(p);
+	config_free(&cfg);
+	T_END();
+
+	unlink(tmpl);
+	return t_done();
+}

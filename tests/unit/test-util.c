@@ -1,0 +1,112 @@
+/* test-util - strings, lists, file reading */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "t.h"
+#include "util.h"
+
+int
+main(void)
+{
+	struct strbuf	 sb = { 0 };
+	struct strlist	 l = { 0 };
+	struct errbuf	 err;
+	char		 hex[DIGEST_SHA256_HEX], md5[DIGEST_MD5_HEX];
+	char		*s, *buf;
+	size_t		 len;
+	FILE		*fp;
+	char		 path[] = "/tmp/test-util-XXXXXX";
+	int		 fd;
+
+	T_BEGIN("strbuf");
+	sb_puts(&sb, "abc");
+	sb_putc(&sb, '-');
+	sb_printf(&sb, "%d/%s", 42, "x");
+	sb_append(&sb, "\0z", 2);
+	T_ASSERT(sb.len == 11);
+	T_ASSERT(memcmp(sb.s, "abc-42/x\0z", 11) == 0);
+	sb_reset(&sb);
+	T_ASSERT(sb.len == 0 && sb.s[0] == '\0');
+	s = sb_steal(&sb);
+	T_STREQ(s, "");
+	free(s);
+	T_ASSERT(sb.s == NULL);
+	s = sb_steal(&sb);		/* never appended: "" */
+	T_STREQ(s, "");
+	free(s);
+	T_END();
+
+	T_BEGIN("strlist split/join/contains");
+	strlist_split(&l, " a@x, B@Y ,,\tc ", ", \t");
+	T_ASSERT(l.n == 3);
+	T_STREQ(l.v[0], "a@x");
+	T_STREQ(l.v[1], "B@Y");
+	T_ASSERT(strlist_contains(&l, "c"));
+	T_ASSERT(!strlist_contains(&l, "b@y"));
+	T_ASSERT(strlist_contains_ci(&l, "b@y"));
+	s = strlist_join(&l, ",");
+	T_STREQ(s, "a@x,B@Y,c");
+	free(s);
+	strlist_free(&l);
+	s = strlist_join(&l, ",");
+	T_STREQ(s, "");
+	free(s);
+	T_END();
+
+	T_BEGIN("trim, lower, prefix");
+	s = xstrdup(" \t x y \r\n");
+	T_STREQ(str_trim(s), "x y");
+	free(s);
+	s = xstrdup("MiXeD");
+	str_lower(s);
+	T_STREQ(s, "mixed");
+	free(s);
+	T_ASSERT(str_has_prefix_ci("HTTP://x", "http://"));
+	T_ASSERT(!str_has_prefix_ci("htt", "http://"));
+	s = xstrndup("abcdef", 3);
+	T_STREQ(s, "abc");
+	free(s);
+	T_END();
+
+	T_BEGIN("file_read_all with cap and errors");
+	fd = mkstemp(path);
+	T_ASSERT(write(fd, "0123456789", 10) == 10);
+	close(fd);
+	T_ASSERT(file_read_all(path, 0, &buf, &len, &err) == 0);
+	T_ASSERT(len == 10 && memcmp(buf, "0123456789", 10) == 0);
+	free(buf);
+	T_ASSERT(file_read_all(path, 4, &buf, &len, &err) == 0);
+	T_ASSERT(len == 4 && memcmp(buf, "0123", 4) == 0);
+	free(buf);
+	unlink(path);
+	T_ASSERT(file_read_all(path, 0, &buf, &len, &err) == -1);
+	T_ASSERT(strstr(err.msg, path) != NULL);
+	T_ASSERT(strstr(err.msg, "No such file") != NULL);
+	T_END();
+
+	T_BEGIN("digests");
+	digest_sha256_hex("abc", 3, hex);
+	T_STREQ(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	digest_md5_hex("", 0, md5);
+	T_STREQ(md5, "d41d8cd98f00b204e9800998ecf8427e");
+	T_END();
+
+	T_BEGIN("errbuf bounded");
+	s = xmalloc(2000);
+	memset(s, 'x', 1999);
+	s[1999] = '\0';
+	errbuf_set(&err, "%s", s);
+	T_ASSERT(strlen(err.msg) == sizeof(err.msg) - 1);
+	free(s);
+	fp = NULL;
+	(void)fp;
+	T_END();
+
+	return t_done();
+}
