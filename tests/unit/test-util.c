@@ -28,8 +28,8 @@ main(void)
 	sb_putc(&sb, '-');
 	sb_printf(&sb, "%d/%s", 42, "x");
 	sb_append(&sb, "\0z", 2);
-	T_ASSERT(sb.len == 11);
-	T_ASSERT(memcmp(sb.s, "abc-42/x\0z", 11) == 0);
+	T_ASSERT(sb.len == 10);
+	T_ASSERT(memcmp(sb.s, "abc-42/x\0z", 10) == 0);
 	sb_reset(&sb);
 	T_ASSERT(sb.len == 0 && sb.s[0] == '\0');
 	s = sb_steal(&sb);
