@@ -1,2 +1,759 @@
-/* alert - placeholder, being written. */
+/*
+ * alert - struct extract + struct envelope -> SOAR CaseInfo JSON.
+ * See alert.h, docs/ALERT-ID.md and docs/ALERT-FORMAT.md.
+ *
+ * The only module that uses jansson.  Every string handed to jansson
+ * first goes through utf8_clean(): invalid UTF-8 becomes U+FFFD (jansson
+ * would refuse the whole string) and every value is capped, so that one
+ * alert stays far below SOAR's 8 MB per-alert limit whatever the
+ * configured extraction bounds are.
+ */
 #include "autoconfig.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "config.h"
+#include "digest.h"
+#include "extract.h"
+#include "util.h"
+
+/* Caps (bytes of UTF-8) on what goes into one alert. */
+#define TEXT_MAX	8192		/* one free-text value */
+#define LIST_MAX	65536		/* one comma-joined list */
+#define DESC_PART_MAX	200		/* subject / sender inside description */
+#define EVENT_BUDGET	(4u * 1024 * 1024)	/* escaped JSON of the event */
+
+#define DEFAULT_NAME		"Suspicious email"
+#define DEFAULT_ENVIRONMENT	"Default Environment"
+#define DEFAULT_VENDOR		"soar-milter"
+#define DEFAULT_PRODUCT		"Mail"
+#define DEFAULT_RULE		"soar-milter"
+
+/* Bounds and limits (as opposed to anomalies): they go to "truncated". */
+#define EXF_LIMIT_MASK	(EXF_TRUNC_BYTES | EXF_TRUNC_HEADER | \
+	EXF_TRUNC_DEPTH | EXF_TRUNC_PARTS | EXF_TRUNC_URLS | \
+	EXF_TRUNC_URL_LEN | EXF_REGEX_LIMIT | EXF_TRUNC_ATTACH)
+
+/* State while one event object is built. */
+struct ev {
+	json_t	*obj;
+	size_t	 used;			/* escaped JSON bytes so far */
+	bool	 value_cut;		/* a value hit TEXT_MAX / LIST_MAX */
+	bool	 budget_hit;		/* indexed keys dropped: EVENT_BUDGET */
+};
+
+/* ------------------------------------------------------------ strings */
+
+/* utf8_seq - length of the valid UTF-8 sequence at p (n bytes left), or
+ * 0 if invalid; *bad_r gets how many bytes to replace with one U+FFFD
+ * (the maximal valid prefix, at least 1). */
+static size_t
+utf8_seq(const unsigned char *p, size_t n, size_t *bad_r)
+{
+	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
+	size_t		len, i;
+
+	*bad_r = 1;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;		/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;		/* > U+10FFFF */
+	} else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (i >= n || p[i] < lo || p[i] > hi) {
+			*bad_r = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/*
+ * utf8_clean - a new copy of s that is valid UTF-8 (each invalid
+ * sequence replaced by U+FFFD) and at most max bytes long, cut at a
+ * character boundary.  *cut_r is set (never cleared) when cut.
+ */
+static char *
+utf8_clean(const char *s, size_t max, bool *cut_r)
+{
+	static const char	 repl[] = "\xef\xbf\xbd";
+	const unsigned char	*p = (const unsigned char *)s;
+	struct strbuf		 sb = { 0 };
+	size_t			 n, len, bad;
+
+	n = strlen(s);
+	while (n > 0) {
+		if ((len = utf8_seq(p, n, &bad)) == 0) {
+			if (sb.len + 3 > max)
+				goto cut;
+			sb_append(&sb, repl, 3);
+			p += bad;
+			n -= bad;
+			continue;
+		}
+		if (sb.len + len > max)
+			goto cut;
+		sb_append(&sb, p, len);
+		p += len;
+		n -= len;
+	}
+	return sb_steal(&sb);
+cut:
+	*cut_r = true;
+	return sb_steal(&sb);
+}
+
+/* json_cost - upper bound of the escaped JSON size of "s" */
+static size_t
+json_cost(const char *s)
+{
+	size_t	n = 2;
+
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20)
+			n += 6;
+		else if (*s == '"' || *s == '\\')
+			n += 2;
+		else
+			n++;
+	}
+	return n;
+}
+
+static bool
+empty(const char *s)
+{
+	return s == NULL || *s == '\0';
+}
+
+/* jstr - a jansson string from already-clean UTF-8; never NULL */
+static json_t *
+jstr(const char *clean)
+{
+	json_t	*j;
+
+	j = json_stringn(clean, strlen(clean));
+	ASSERT(j != NULL);
+	return j;
+}
+
+/* jset - obj[key] = v, taking v; aborts on OOM like the x-allocators */
+static void
+jset(json_t *obj, const char *key, json_t *v)
+{
+	ASSERT(v != NULL);
+	if (json_object_set_new(obj, key, v) != 0)
+		ASSERT(!"json_object_set_new");
+}
+
+/* jset_str - obj[key] = clean(s) capped at max; "" for NULL */
+static void
+jset_str(json_t *obj, const char *key, const char *s, size_t max,
+    bool *cut_r)
+{
+	char	*c;
+
+	c = utf8_clean(s != NULL ? s : "", max, cut_r);
+	jset(obj, key, jstr(c));
+	free(c);
+}
+
+/* ------------------------------------------------------------ lists */
+
+/* A small set of lowercased strings for de-duplication. */
+struct strset {
+	char	**slot;
+	size_t	  cap;			/* power of two */
+	size_t	  n;
+};
+
+static uint64_t
+hash_ci(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)tolower((unsigned char)*s);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* strset_add - true if s was not in the set (and is now) */
+static bool
+strset_add(struct strset *set, const char *s)
+{
+	size_t	i, j;
+	char	**old;
+	size_t	oldcap;
+
+	if (set->n * 2 >= set->cap) {
+		old = set->slot;
+		oldcap = set->cap;
+		set->cap = oldcap == 0 ? 64 : oldcap * 2;
+		set->slot = xcalloc(set->cap, sizeof(*set->slot));
+		for (i = 0; i < oldcap; i++) {
+			if (old[i] == NULL)
+				continue;
+			j = hash_ci(old[i]) & (set->cap - 1);
+			while (set->slot[j] != NULL)
+				j = (j + 1) & (set->cap - 1);
+			set->slot[j] = old[i];
+		}
+		free(old);
+	}
+	i = hash_ci(s) & (set->cap - 1);
+	for (; set->slot[i] != NULL; i = (i + 1) & (set->cap - 1))
+		if (strcasecmp(set->slot[i], s) == 0)
+			return false;
+	set->slot[i] = xstrdup(s);
+	set->n++;
+	return true;
+}
+
+static void
+strset_free(struct strset *set)
+{
+	size_t	i;
+
+	for (i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	memset(set, 0, sizeof(*set));
+}
+
+/*
+ * A comma-joined list built item by item, capped at LIST_MAX bytes at an
+ * item boundary, optionally without case-insensitive duplicates.
+ */
+struct joined {
+	struct strbuf	sb;
+	struct strset	seen;
+	bool		dedup;
+	bool		cut;
+	size_t		n;		/* items in sb */
+};
+
+static void
+joined_add(struct joined *j, const char *item)
+{
+	char	*c;
+	bool	 cut = false;
+
+	if (empty(item) || j->cut)
+		return;
+	c = utf8_clean(item, TEXT_MAX, &cut);
+	if (cut || (j->dedup && !strset_add(&j->seen, c))) {
+		/* a single item longer than TEXT_MAX is not an address */
+		j->cut = j->cut || cut;
+		free(c);
+		return;
+	}
+	if (j->sb.len + 1 + strlen(c) > LIST_MAX) {
+		j->cut = true;
+		free(c);
+		return;
+	}
+	if (j->n++ > 0)
+		sb_putc(&j->sb, ',');
+	sb_puts(&j->sb, c);
+	free(c);
+}
+
+static void
+joined_addrs(struct joined *j, const struct addrlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		joined_add(j, l->v[i].addr);
+}
+
+/* joined_steal - the list ("" when empty); frees the rest */
+static char *
+joined_steal(struct joined *j)
+{
+	strset_free(&j->seen);
+	return sb_steal(&j->sb);
+}
+
+/* ------------------------------------------------------------ id */
+
+/* alert_normalise_message_id - see alert.h and docs/ALERT-ID.md */
+char *
+alert_normalise_message_id(const char *raw)
+{
+	const char	*p, *end, *lt, *gt;
+	struct strbuf	 sb = { 0 };
+	char		*s, *at;
+
+	if (raw == NULL)
+		return NULL;
+	/* The first <...> if there is one, else the first token. */
+	if ((lt = strchr(raw, '<')) != NULL &&
+	    (gt = strchr(lt + 1, '>')) != NULL) {
+		p = lt + 1;
+		end = gt;
+	} else {
+		for (p = raw; *p != '\0' && strchr(" \t\r\n<", *p) != NULL;
+		    p++)
+			;
+		for (end = p; *end != '\0' && strchr(" \t\r\n>", *end) == NULL;
+		    end++)
+			;
+	}
+	/*
+	 * Unfold and drop white space: a msg-id has none, and software
+	 * that folds long ids (or a milter seeing the folded form) must
+	 * not change the id.
+	 */
+	for (; p < end; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			sb_putc(&sb, *p);
+	s = sb_steal(&sb);
+	if (*s == '\0') {
+		free(s);
+		return NULL;
+	}
+	if ((at = strrchr(s, '@')) != NULL)
+		str_lower(at + 1);
+	return s;
+}
+
+/* alert_id - the stable id; see alert.h */
+void
+alert_id(const struct config *cfg, const struct extract *x,
+    char id_r[ALERT_ID_MAX])
+{
+	char	 hex[DIGEST_SHA256_HEX];
+	char	*norm, *in;
+	const char *prefix;
+
+	norm = alert_normalise_message_id(x->message_id);
+	if (norm != NULL)
+		in = xasprintf("mid:%s", norm);
+	else
+		in = xasprintf("content:%s", x->content_sha256);
+	digest_sha256_hex(in, strlen(in), hex);
+	free(in);
+	free(norm);
+	prefix = cfg != NULL && cfg->id_prefix != NULL ? cfg->id_prefix : "";
+	/* The prefix is cut if absurdly long; the 32 hex digits never. */
+	snprintf(id_r, ALERT_ID_MAX, "%.*s%.32s", ALERT_ID_MAX - 33, prefix,
+	    hex);
+}
+
+/* ------------------------------------------------------------ event */
+
+static void
+ev_put(struct ev *e, const char *key, json_t *v, size_t cost)
+{
+	jset(e->obj, key, v);
+	e->used += strlen(key) + 4 + cost;
+}
+
+/* ev_str - key = s (capped at max), even when s is empty or NULL */
+static void
+ev_str(struct ev *e, const char *key, const char *s, size_t max)
+{
+	char	*c;
+
+	c = utf8_clean(s != NULL ? s : "", max, &e->value_cut);
+	ev_put(e, key, jstr(c), json_cost(c));
+	free(c);
+}
+
+/* ev_opt - key = s only when s has a value */
+static void
+ev_opt(struct ev *e, const char *key, const char *s, size_t max)
+{
+	if (!empty(s))
+		ev_str(e, key, s, max);
+}
+
+/* ev_own - ev_opt, then free s */
+static void
+ev_own(struct ev *e, const char *key, char *s, size_t max)
+{
+	ev_opt(e, key, s, max);
+	free(s);
+}
+
+static void
+ev_int(struct ev *e, const char *key, int64_t v)
+{
+	ev_put(e, key, json_integer((json_int_t)v), 21);
+}
+
+/* ev_budget - room for one more indexed value of that cost? */
+static bool
+ev_budget(struct ev *e, const char *key, size_t cost)
+{
+	if (e->budget_hit || e->used + strlen(key) + 4 + cost > EVENT_BUDGET) {
+		e->budget_hit = true;
+		return false;
+	}
+	return true;
+}
+
+/* ev_indexed - key = s as a budgeted indexed value (url_N, file_*_N) */
+static void
+ev_indexed(struct ev *e, const char *key, const char *s, size_t max)
+{
+	char	*c;
+
+	if (empty(s))
+		return;
+	c = utf8_clean(s, max, &e->value_cut);
+	if (ev_budget(e, key, json_cost(c)))
+		ev_put(e, key, jstr(c), json_cost(c));
+	free(c);
+}
+
+/* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
+static char *
+addr_list(const struct addrlist *l, bool *cut_r)
+{
+	struct joined	 j = { 0 };
+	char		*s;
+
+	joined_addrs(&j, l);
+	if (j.cut)
+		*cut_r = true;
+	s = joined_steal(&j);
+	if (*s == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* display_from - "Name <addr>" for each From mailbox, comma-joined */
+static char *
+display_from(const struct addrlist *l)
+{
+	struct strbuf		 sb = { 0 };
+	const struct address	*a;
+	size_t			 i;
+
+	for (i = 0; i < l->n && sb.len < LIST_MAX; i++) {
+		a = &l->v[i];
+		if (empty(a->name) && empty(a->addr))
+			continue;
+		if (sb.len > 0)
+			sb_puts(&sb, ", ");
+		if (!empty(a->name) && !empty(a->addr))
+			sb_printf(&sb, "%s <%s>", a->name, a->addr);
+		else
+			sb_puts(&sb, !empty(a->addr) ? a->addr : a->name);
+	}
+	return sb_steal(&sb);
+}
+
+/* flags_names - extract_flags_str() of flags, plus extra names */
+static char *
+flags_names(unsigned flags, const char *const *extra, size_t n_extra)
+{
+	struct strbuf	 sb = { 0 };
+	char		*s;
+	size_t		 i;
+
+	if (flags != 0) {
+		s = extract_flags_str(flags);
+		if (s != NULL)
+			sb_puts(&sb, s);
+		free(s);
+	}
+	for (i = 0; i < n_extra; i++) {
+		if (extra[i] == NULL)
+			continue;
+		if (sb.len > 0)
+			sb_putc(&sb, ',');
+		sb_puts(&sb, extra[i]);
+	}
+	return sb_steal(&sb);
+}
+
+/* first_addr - addr-spec of the first mailbox that has one */
+static const char *
+first_addr(const struct addrlist *l, const char **name_r)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (!empty(l->v[i].addr)) {
+			if (name_r != NULL)
+				*name_r = l->v[i].name;
+			return l->v[i].addr;
+		}
+	return NULL;
+}
+
+/*
+ * build_event - the one flat event.  Key order is fixed: the always-
+ * present keys, then the optional ones, then url_N / file_*_N, then
+ * the truncated / anomalies summary.  docs/ALERT-FORMAT.md lists them.
+ */
+static json_t *
+build_event(const struct config *cfg, const struct extract *x,
+    const struct envelope *env, const char *id, const char *name,
+    int64_t t, bool from_date, const char *dest, bool dest_cut)
+{
+	static const struct envelope	noenv;
+	struct ev	 e = { 0 };
+	const char	*from, *from_name = NULL, *extra[3];
+	char		 key[48];
+	size_t		 i;
+	bool		 cut = false;
+	char		*s;
+
+	if (env == NULL)
+		env = &noenv;
+	e.obj = json_object();
+	ASSERT(e.obj != NULL);
+	from = first_addr(&x->from, &from_name);
+
+	ev_int(&e, "StartTime", t);
+	ev_int(&e, "EndTime", t);
+	ev_str(&e, "event_name", name, TEXT_MAX);
+	ev_str(&e, "device_product", cfg != NULL && cfg->device_product ?
+	    cfg->device_product : DEFAULT_PRODUCT, TEXT_MAX);
+	ev_str(&e, "device_vendor", cfg != NULL && cfg->device_vendor ?
+	    cfg->device_vendor : DEFAULT_VENDOR, TEXT_MAX);
+	ev_str(&e, "Subject", x->subject, TEXT_MAX);
+	ev_str(&e, "EmailSubject", x->subject, TEXT_MAX);
+	ev_str(&e, "SourceUserName", from != NULL ? from : env->mail_from,
+	    TEXT_MAX);
+	ev_str(&e, "DestinationUserName", dest, LIST_MAX);
+	if (dest_cut)
+		e.value_cut = true;
+	{
+		struct joined	j = { 0 };
+
+		for (i = 0; i < x->urls.n; i++)
+			joined_add(&j, x->urls.v[i]);
+		if (j.cut)
+			e.value_cut = true;
+		s = joined_steal(&j);
+		ev_str(&e, "found_url", s, LIST_MAX);
+		free(s);
+	}
+	ev_int(&e, "url_count", (int64_t)x->urls.n);
+	ev_int(&e, "attachment_count", (int64_t)x->n_att);
+	ev_str(&e, "time_source", from_date ? "date_header" :
+	    "processing_time", TEXT_MAX);
+
+	ev_opt(&e, "alert_id", id, TEXT_MAX);
+	ev_opt(&e, "mode", env->mode, TEXT_MAX);
+	ev_opt(&e, "message_id", x->message_id, TEXT_MAX);
+	ev_own(&e, "header_from", display_from(&x->from), TEXT_MAX);
+	ev_opt(&e, "from_name", from_name, TEXT_MAX);
+	ev_opt(&e, "from_address", from, TEXT_MAX);
+	ev_opt(&e, "sender", x->sender, TEXT_MAX);
+	ev_own(&e, "to", addr_list(&x->to, &cut), LIST_MAX);
+	ev_own(&e, "cc", addr_list(&x->cc, &cut), LIST_MAX);
+	ev_own(&e, "reply_to", addr_list(&x->reply_to, &cut), LIST_MAX);
+	ev_opt(&e, "return_path", !empty(x->return_path) ? x->return_path :
+	    env->mail_from, TEXT_MAX);
+	ev_opt(&e, "envelope_from", env->mail_from, TEXT_MAX);
+	{
+		struct joined	j = { 0 };
+
+		for (i = 0; i < env->rcpts.n; i++)
+			joined_add(&j, env->rcpts.v[i]);
+		cut = cut || j.cut;
+		ev_own(&e, "envelope_rcpt", joined_steal(&j), LIST_MAX);
+	}
+	ev_opt(&e, "date", x->date, TEXT_MAX);
+	ev_opt(&e, "in_reply_to", x->in_reply_to, TEXT_MAX);
+	ev_opt(&e, "x_mailer", x->x_mailer, TEXT_MAX);
+	ev_opt(&e, "auth_results", x->auth_results, TEXT_MAX);
+	ev_opt(&e, "x_originating_ip", x->x_originating_ip, TEXT_MAX);
+	ev_opt(&e, "SourceAddress", env->client_ip, TEXT_MAX);
+	ev_opt(&e, "client_hostname", env->client_host, TEXT_MAX);
+	ev_opt(&e, "helo", env->helo, TEXT_MAX);
+	ev_opt(&e, "queue_id", env->queue_id, TEXT_MAX);
+	ev_opt(&e, "auth_user", env->auth_user, TEXT_MAX);
+	ev_opt(&e, "auth_method", env->auth_method, TEXT_MAX);
+	ev_opt(&e, "tls_version", env->tls_version, TEXT_MAX);
+	ev_opt(&e, "tls_cipher", env->tls_cipher, TEXT_MAX);
+	ev_opt(&e, "mta_daemon", env->daemon, TEXT_MAX);
+	ev_opt(&e, "mailbox", env->mailbox, TEXT_MAX);
+	ev_opt(&e, "imap_uid", env->imap_uid, TEXT_MAX);
+	ev_opt(&e, "source_file", env->source, TEXT_MAX);
+	if (x->bytes > 0)
+		ev_int(&e, "message_size", (int64_t)x->bytes);
+	if (x->n_parts > 0)
+		ev_int(&e, "mime_parts", (int64_t)x->n_parts);
+	if (cut)
+		e.value_cut = true;
+
+	for (i = 0; i < x->urls.n && !e.budget_hit; i++) {
+		snprintf(key, sizeof(key), "url_%zu", i + 1);
+		ev_indexed(&e, key, x->urls.v[i], TEXT_MAX);
+	}
+	for (i = 0; i < x->n_att && !e.budget_hit; i++) {
+		const struct attachment *a = &x->att[i];
+
+		/* All keys of one attachment, or none of them. */
+		if (!ev_budget(&e, "", (empty(a->name) ? 0 :
+		    json_cost(a->name)) + (empty(a->type) ? 0 :
+		    json_cost(a->type)) + 5 * 20 + 21 + 66 + 34))
+			break;
+		snprintf(key, sizeof(key), "file_name_%zu", i + 1);
+		ev_indexed(&e, key, a->name, TEXT_MAX);
+		snprintf(key, sizeof(key), "file_type_%zu", i + 1);
+		ev_indexed(&e, key, a->type, TEXT_MAX);
+		snprintf(key, sizeof(key), "file_size_%zu", i + 1);
+		ev_int(&e, key, (int64_t)a->size);
+		snprintf(key, sizeof(key), "file_sha256_%zu", i + 1);
+		ev_indexed(&e, key, a->sha256, TEXT_MAX);
+		snprintf(key, sizeof(key), "file_md5_%zu", i + 1);
+		ev_indexed(&e, key, a->md5, TEXT_MAX);
+	}
+
+	extra[0] = env->truncated ? "collector" : NULL;
+	extra[1] = e.value_cut ? "value_length" : NULL;
+	extra[2] = e.budget_hit ? "alert_size" : NULL;
+	ev_own(&e, "truncated", flags_names(x->flags & EXF_LIMIT_MASK, extra,
+	    ARRAY_LEN(extra)), TEXT_MAX);
+	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
+	    0), TEXT_MAX);
+	return e.obj;
+}
+
+/* ------------------------------------------------------------ alert */
+
+/* describe - "Email from A to N recipients: S", bounded */
+static char *
+describe(const char *from, size_t n_rcpt, bool rcpt_cut,
+    const char *subject)
+{
+	char	*f, *s, *d;
+	bool	 fcut = false, scut = false;
+
+	f = utf8_clean(!empty(from) ? from : "unknown sender", DESC_PART_MAX,
+	    &fcut);
+	s = utf8_clean(!empty(subject) ? subject : "(no subject)",
+	    DESC_PART_MAX, &scut);
+	d = xasprintf("Email from %s%s to %zu%s recipient%s: %s%s", f,
+	    fcut ? "..." : "", n_rcpt, rcpt_cut ? "+" : "",
+	    n_rcpt == 1 && !rcpt_cut ? "" : "s", s, scut ? "..." : "");
+	free(f);
+	free(s);
+	return d;
+}
+
+/* alert_json - see alert.h */
+char *
+alert_json(const struct config *cfg, const struct extract *x,
+    const struct envelope *env, int64_t now_ms, bool pretty)
+{
+	char		 id[ALERT_ID_MAX];
+	struct joined	 dest = { .dedup = true };
+	const char	*name, *from, *mode;
+	json_t		*root, *events;
+	char		*s, *desc, *out;
+	bool		 from_date, cut = false;
+	int64_t		 t;
+	size_t		 i;
+
+	alert_id(cfg, x, id);
+	name = cfg != NULL && !empty(cfg->alert_name) ? cfg->alert_name :
+	    DEFAULT_NAME;
+	from_date = x->date_ms >= 0;
+	t = from_date ? x->date_ms : now_ms;
+	mode = env != NULL && !empty(env->mode) ? env->mode : NULL;
+
+	/* Recipients: the envelope's when the MTA told us, else To + Cc. */
+	if (env != NULL && env->rcpts.n > 0)
+		for (i = 0; i < env->rcpts.n; i++)
+			joined_add(&dest, env->rcpts.v[i]);
+	else {
+		joined_addrs(&dest, &x->to);
+		joined_addrs(&dest, &x->cc);
+	}
+	from = first_addr(&x->from, NULL);
+	if (from == NULL && env != NULL)
+		from = env->mail_from;
+	desc = describe(from, dest.n, dest.cut, x->subject);
+
+	root = json_object();
+	ASSERT(root != NULL);
+	jset_str(root, "environment", cfg != NULL &&
+	    !empty(cfg->environment) ? cfg->environment : DEFAULT_ENVIRONMENT,
+	    TEXT_MAX, &cut);
+	jset(root, "ticket_id", jstr(id));
+	jset(root, "display_id", jstr(id));
+	jset_str(root, "identifier", !empty(x->message_id) ? x->message_id :
+	    id, TEXT_MAX, &cut);
+	jset_str(root, "name", name, TEXT_MAX, &cut);
+	jset_str(root, "description", desc, TEXT_MAX, &cut);
+	s = xasprintf("soar-milter%s%s", mode != NULL ? " " : "",
+	    mode != NULL ? mode : "");
+	jset_str(root, "reason", s, TEXT_MAX, &cut);
+	free(s);
+	jset_str(root, "rule_generator", cfg != NULL &&
+	    !empty(cfg->rule_generator) ? cfg->rule_generator : DEFAULT_RULE,
+	    TEXT_MAX, &cut);
+	jset(root, "source_grouping_identifier", json_null());
+	jset_str(root, "device_vendor", cfg != NULL &&
+	    !empty(cfg->device_vendor) ? cfg->device_vendor : DEFAULT_VENDOR,
+	    TEXT_MAX, &cut);
+	jset_str(root, "device_product", cfg != NULL &&
+	    !empty(cfg->device_product) ? cfg->device_product :
+	    DEFAULT_PRODUCT, TEXT_MAX, &cut);
+	jset(root, "start_time", json_integer((json_int_t)t));
+	jset(root, "end_time", json_integer((json_int_t)t));
+	jset(root, "priority", json_integer((json_int_t)(cfg != NULL ?
+	    cfg->priority : 60)));
+	jset(root, "is_test_case", json_false());
+	jset(root, "source_system_url", json_null());
+	jset(root, "source_rule_identifier", json_null());
+	jset(root, "siem_alert_id", json_null());
+	jset(root, "extensions", json_object());
+
+	events = json_array();
+	ASSERT(events != NULL);
+	s = joined_steal(&dest);
+	if (json_array_append_new(events, build_event(cfg, x, env, id, name,
+	    t, from_date, s, dest.cut)) != 0)
+		ASSERT(!"json_array_append_new");
+	free(s);
+	jset(root, "events", events);
+	jset(root, "attachments", json_array());
+	jset(root, "updated_fields", json_object());
+	jset(root, "alert_update_supported", json_false());
+	jset(root, "alert_metadata", json_object());
+	jset(root, "data_access_scope", json_null());
+
+	out = json_dumps(root, JSON_PRESERVE_ORDER |
+	    (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+	ASSERT(out != NULL);
+	json_decref(root);
+	free(desc);
+	return out;
+}

@@ -1,0 +1,630 @@
+/*
+ * test-alert - stable id rules and the exact CaseInfo JSON of alert.c.
+ */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "alert.h"
+#include "config.h"
+#include "digest.h"
+#include "extract.h"
+#include "util.h"
+#include "t.h"
+
+#define MID_ID	"mlt-1a693fa7c91db3cd503fa38cb49a67ac"
+
+static void
+test_config(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->environment = "Prod";
+	cfg->device_vendor = "ExampleCorp";
+	cfg->device_product = "Mail";
+	cfg->alert_name = "Suspicious email";
+	cfg->rule_generator = "soar-milter";
+	cfg->priority = 60;
+	cfg->id_prefix = "mlt-";
+}
+
+static void
+add_att(struct extract *x, const char *name, const char *type,
+    const char *data)
+{
+	struct attachment	*a;
+
+	x->att = xrealloc(x->att, (x->n_att + 1) * sizeof(*x->att));
+	a = &x->att[x->n_att++];
+	memset(a, 0, sizeof(*a));
+	a->name = name != NULL ? xstrdup(name) : NULL;
+	a->type = xstrdup(type);
+	a->size = strlen(data);
+	digest_sha256_hex(data, strlen(data), a->sha256);
+	digest_md5_hex(data, strlen(data), a->md5);
+}
+
+/* A message as mime.c would hand it over; freed by free_x (not by
+ * extract_free, so the test does not depend on mime.c). */
+static void
+sample(struct extract *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->message_id = xstrdup("<CAF=abc123@Mail.Example.NET>");
+	x->subject = xstrdup("Your invoice");
+	x->date = xstrdup("Fri, 31 May 2024 16:08:37 +0000");
+	x->date_ms = 1717171717000;
+	addrlist_add(&x->from, "Bob", "bob@evil.example");
+	addrlist_add(&x->to, NULL, "alice@corp.example");
+	addrlist_add(&x->cc, "Carol", "carol@corp.example");
+	addrlist_add(&x->reply_to, NULL, "reply@evil.example");
+	x->return_path = xstrdup("bounce@evil.example");
+	strlist_add(&x->urls, "http://evil.example/login");
+	strlist_add(&x->urls, "https://x.example/a?b=c");
+	add_att(x, "invoice.pdf", "application/pdf", "abc");
+	x->n_parts = 3;
+	x->bytes = 1234;
+	memset(x->content_sha256, '0', 64);
+	x->content_sha256[64] = '\0';
+}
+
+static void
+sample_env(struct envelope *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->mode = "milter";
+	env->client_ip = "203.0.113.5";
+	env->client_host = "mx.evil.example";
+	env->helo = "mx.evil.example";
+	env->mail_from = "bounce@evil.example";
+	strlist_add(&env->rcpts, "alice@corp.example");
+	strlist_add(&env->rcpts, "dave@corp.example");
+	env->queue_id = "4VxYz1234";
+}
+
+static void
+free_x(struct extract *x)
+{
+	size_t	i;
+
+	free(x->message_id);
+	free(x->subject);
+	free(x->date);
+	addrlist_free(&x->from);
+	addrlist_free(&x->to);
+	addrlist_free(&x->cc);
+	addrlist_free(&x->reply_to);
+	free(x->return_path);
+	strlist_free(&x->urls);
+	for (i = 0; i < x->n_att; i++) {
+		free(x->att[i].name);
+		free(x->att[i].type);
+	}
+	free(x->att);
+	memset(x, 0, sizeof(*x));
+}
+
+static const char *const expected_json =
+"{\"environment\":\"Prod\","
+"\"ticket_id\":\"" MID_ID "\","
+"\"display_id\":\"" MID_ID "\","
+"\"identifier\":\"<CAF=abc123@Mail.Example.NET>\","
+"\"name\":\"Suspicious email\","
+"\"description\":\"Email from bob@evil.example to 2 recipients: Your invoice\","
+"\"reason\":\"soar-milter milter\","
+"\"rule_generator\":\"soar-milter\","
+"\"source_grouping_identifier\":null,"
+"\"device_vendor\":\"ExampleCorp\","
+"\"device_product\":\"Mail\","
+"\"start_time\":1717171717000,"
+"\"end_time\":1717171717000,"
+"\"priority\":60,"
+"\"is_test_case\":false,"
+"\"source_system_url\":null,"
+"\"source_rule_identifier\":null,"
+"\"siem_alert_id\":null,"
+"\"extensions\":{},"
+"\"events\":[{"
+"\"StartTime\":1717171717000,"
+"\"EndTime\":1717171717000,"
+"\"event_name\":\"Suspicious email\","
+"\"device_product\":\"Mail\","
+"\"device_vendor\":\"ExampleCorp\","
+"\"Subject\":\"Your invoice\","
+"\"EmailSubject\":\"Your invoice\","
+"\"SourceUserName\":\"bob@evil.example\","
+"\"DestinationUserName\":\"alice@corp.example,dave@corp.example\","
+"\"found_url\":\"http://evil.example/login,https://x.example/a?b=c\","
+"\"url_count\":2,"
+"\"attachment_count\":1,"
+"\"time_source\":\"date_header\","
+"\"alert_id\":\"" MID_ID "\","
+"\"mode\":\"milter\","
+"\"message_id\":\"<CAF=abc123@Mail.Example.NET>\","
+"\"header_from\":\"Bob <bob@evil.example>\","
+"\"from_name\":\"Bob\","
+"\"from_address\":\"bob@evil.example\","
+"\"to\":\"alice@corp.example\","
+"\"cc\":\"carol@corp.example\","
+"\"reply_to\":\"reply@evil.example\","
+"\"return_path\":\"bounce@evil.example\","
+"\"envelope_from\":\"bounce@evil.example\","
+"\"envelope_rcpt\":\"alice@corp.example,dave@corp.example\","
+"\"date\":\"Fri, 31 May 2024 16:08:37 +0000\","
+"\"SourceAddress\":\"203.0.113.5\","
+"\"client_hostname\":\"mx.evil.example\","
+"\"helo\":\"mx.evil.example\","
+"\"queue_id\":\"4VxYz1234\","
+"\"message_size\":1234,"
+"\"mime_parts\":3,"
+"\"url_1\":\"http://evil.example/login\","
+"\"url_2\":\"https://x.example/a?b=c\","
+"\"file_name_1\":\"invoice.pdf\","
+"\"file_type_1\":\"application/pdf\","
+"\"file_size_1\":3,"
+"\"file_sha256_1\":"
+"\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\","
+"\"file_md5_1\":\"900150983cd24fb0d6963f7d28e17f72\""
+"}],"
+"\"attachments\":[],"
+"\"updated_fields\":{},"
+"\"alert_update_supported\":false,"
+"\"alert_metadata\":{},"
+"\"data_access_scope\":null}";
+
+static char *
+norm(const char *raw)
+{
+	static char	 buf[256];
+	char		*s;
+
+	if ((s = alert_normalise_message_id(raw)) == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	return buf;
+}
+
+static void
+test_normalise(void)
+{
+	T_BEGIN("normalise message-id");
+	T_STREQ(norm("<ABC.def@Example.COM>"), "ABC.def@example.com");
+	T_STREQ(norm("  <abc@EXAMPLE.com>  "), "abc@example.com");
+	T_STREQ(norm("< abc@x.COM >"), "abc@x.com");
+	T_STREQ(norm("<abc\r\n\t@X>"), "abc@x");
+	T_STREQ(norm("\r\n <long-id-part\r\n -two@Host.Example>"),
+	    "long-id-part-two@host.example");
+	T_STREQ(norm("abc@X.Org"), "abc@x.org");
+	T_STREQ(norm("abc@X.Org (comment)"), "abc@x.org");
+	T_STREQ(norm("<a@b@C.D>"), "a@b@c.d");
+	T_STREQ(norm("<NoAt.Here>"), "NoAt.Here");
+	T_STREQ(norm("<first@A> <second@B>"), "first@a");
+	T_STREQ(norm("(c) <x@Y>"), "x@y");
+	T_STREQ(norm("<abc@X"), "abc@x");
+	T_STREQ(norm("<\"Quoted\"@X>"), "\"Quoted\"@x");
+	T_ASSERT(norm("<>") == NULL);
+	T_ASSERT(norm("< \t>") == NULL);
+	T_ASSERT(norm("") == NULL);
+	T_ASSERT(norm("   \r\n ") == NULL);
+	T_ASSERT(norm(NULL) == NULL);
+	T_END();
+}
+
+static void
+test_id(void)
+{
+	struct config	cfg;
+	struct extract	x;
+	char		id[ALERT_ID_MAX], id2[ALERT_ID_MAX];
+	char		longp[300];
+
+	test_config(&cfg);
+	sample(&x);
+
+	T_BEGIN("id from message-id");
+	alert_id(&cfg, &x, id);
+	T_STREQ(id, MID_ID);
+	/* Other spellings of the same Message-ID give the same id. */
+	free(x.message_id);
+	x.message_id = xstrdup(" <CAF=abc123@mail.example.net>\r\n");
+	alert_id(&cfg, &x, id2);
+	T_STREQ(id2, MID_ID);
+	free(x.message_id);
+	x.message_id = xstrdup("CAF=abc123@MAIL.EXAMPLE.NET");
+	alert_id(&cfg, &x, id2);
+	T_STREQ(id2, MID_ID);
+	/* The local part is case-sensitive. */
+	free(x.message_id);
+	x.message_id = xstrdup("<caf=abc123@mail.example.net>");
+	alert_id(&cfg, &x, id2);
+	T_ASSERT(strcmp(id2, MID_ID) != 0);
+	T_END();
+
+	T_BEGIN("id from content hash");
+	free(x.message_id);
+	x.message_id = NULL;
+	alert_id(&cfg, &x, id);
+	T_STREQ(id, "mlt-e78dd9d21b2299bacd16390f4ec53ee2");
+	/* An unusable Message-ID counts as none. */
+	x.message_id = xstrdup("<>");
+	alert_id(&cfg, &x, id2);
+	T_STREQ(id2, id);
+	/* The Message-ID wins over content. */
+	free(x.message_id);
+	x.message_id = xstrdup("<CAF=abc123@mail.example.net>");
+	x.content_sha256[0] = '1';
+	alert_id(&cfg, &x, id2);
+	T_STREQ(id2, MID_ID);
+	T_END();
+
+	T_BEGIN("id prefix");
+	cfg.id_prefix = "";
+	alert_id(&cfg, &x, id);
+	T_STREQ(id, "1a693fa7c91db3cd503fa38cb49a67ac");
+	cfg.id_prefix = NULL;
+	alert_id(&cfg, &x, id);
+	T_STREQ(id, "1a693fa7c91db3cd503fa38cb49a67ac");
+	cfg.id_prefix = "corp-mail-";
+	alert_id(&cfg, &x, id);
+	T_STREQ(id, "corp-mail-1a693fa7c91db3cd503fa38cb49a67ac");
+	memset(longp, 'p', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	cfg.id_prefix = longp;
+	alert_id(&cfg, &x, id);
+	T_ASSERT(strlen(id) == ALERT_ID_MAX - 1);
+	T_ASSERT(strcmp(id + strlen(id) - 32,
+	    "1a693fa7c91db3cd503fa38cb49a67ac") == 0);
+	T_END();
+	free_x(&x);
+}
+
+static void
+test_exact(void)
+{
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	char		*js, *pretty;
+	json_t		*a, *b;
+
+	test_config(&cfg);
+	sample(&x);
+	sample_env(&env);
+
+	T_BEGIN("exact json");
+	js = alert_json(&cfg, &x, &env, 1700000000000, false);
+	T_STREQ(js, expected_json);
+	T_END();
+
+	T_BEGIN("pretty json is the same object");
+	pretty = alert_json(&cfg, &x, &env, 1700000000000, true);
+	T_ASSERT(strchr(pretty, '\n') != NULL);
+	T_ASSERT(strstr(pretty, "\n  \"environment\": \"Prod\",\n") != NULL);
+	a = json_loads(js, 0, NULL);
+	b = json_loads(pretty, 0, NULL);
+	T_ASSERT(a != NULL && b != NULL && json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	free(pretty);
+	free(js);
+	T_END();
+
+	T_BEGIN("deterministic");
+	js = alert_json(&cfg, &x, &env, 1700000000000, false);
+	pretty = alert_json(&cfg, &x, &env, 1800000000000, false);
+	T_STREQ(js, pretty);		/* Date known: now_ms unused */
+	free(js);
+	free(pretty);
+	T_END();
+
+	strlist_free(&env.rcpts);
+	free_x(&x);
+}
+
+static json_t *
+event0(json_t *root)
+{
+	return json_array_get(json_object_get(root, "events"), 0);
+}
+
+static const char *
+evs(json_t *root, const char *key)
+{
+	return json_string_value(json_object_get(event0(root), key));
+}
+
+static json_t *
+load(const struct config *cfg, const struct extract *x,
+    const struct envelope *env, int64_t now)
+{
+	char	*js;
+	json_t	*j;
+
+	js = alert_json(cfg, x, env, now, false);
+	j = json_loads(js, 0, NULL);
+	if (j == NULL)
+		fprintf(stderr, "unparseable: %.200s\n", js);
+	free(js);
+	return j;
+}
+
+static void
+test_shape(void)
+{
+	static const struct {
+		const char	*key;
+		json_type	 type;
+	} top[] = {
+		{ "environment", JSON_STRING }, { "ticket_id", JSON_STRING },
+		{ "display_id", JSON_STRING }, { "identifier", JSON_STRING },
+		{ "name", JSON_STRING }, { "description", JSON_STRING },
+		{ "reason", JSON_STRING }, { "rule_generator", JSON_STRING },
+		{ "source_grouping_identifier", JSON_NULL },
+		{ "device_vendor", JSON_STRING },
+		{ "device_product", JSON_STRING },
+		{ "start_time", JSON_INTEGER }, { "end_time", JSON_INTEGER },
+		{ "priority", JSON_INTEGER }, { "is_test_case", JSON_FALSE },
+		{ "source_system_url", JSON_NULL },
+		{ "source_rule_identifier", JSON_NULL },
+		{ "siem_alert_id", JSON_NULL }, { "extensions", JSON_OBJECT },
+		{ "events", JSON_ARRAY }, { "attachments", JSON_ARRAY },
+		{ "updated_fields", JSON_OBJECT },
+		{ "alert_update_supported", JSON_FALSE },
+		{ "alert_metadata", JSON_OBJECT },
+		{ "data_access_scope", JSON_NULL },
+	}, always[] = {
+		{ "StartTime", JSON_INTEGER }, { "EndTime", JSON_INTEGER },
+		{ "event_name", JSON_STRING }, { "device_product", JSON_STRING },
+		{ "device_vendor", JSON_STRING }, { "Subject", JSON_STRING },
+		{ "EmailSubject", JSON_STRING },
+		{ "SourceUserName", JSON_STRING },
+		{ "DestinationUserName", JSON_STRING },
+		{ "found_url", JSON_STRING }, { "url_count", JSON_INTEGER },
+		{ "attachment_count", JSON_INTEGER },
+		{ "time_source", JSON_STRING },
+	};
+	struct config	 cfg;
+	struct extract	 x;
+	json_t		*j, *ev, *v;
+	const char	*k;
+	size_t		 i;
+	bool		 flat = true;
+
+	test_config(&cfg);
+
+	T_BEGIN("required keys of an empty message, typed");
+	memset(&x, 0, sizeof(x));
+	x.date_ms = -1;
+	memset(x.content_sha256, 'a', 64);
+	j = load(&cfg, &x, NULL, 1700000000000);
+	T_ASSERT(j != NULL && json_object_size(j) == ARRAY_LEN(top));
+	for (i = 0; j != NULL && i < ARRAY_LEN(top); i++) {
+		v = json_object_get(j, top[i].key);
+		if (v == NULL || json_typeof(v) != top[i].type) {
+			fprintf(stderr, "top key %s\n", top[i].key);
+			T_ASSERT(!"top-level key missing or mistyped");
+		}
+	}
+	T_ASSERT(json_array_size(json_object_get(j, "events")) == 1);
+	ev = event0(j);
+	for (i = 0; ev != NULL && i < ARRAY_LEN(always); i++) {
+		v = json_object_get(ev, always[i].key);
+		if (v == NULL || json_typeof(v) != always[i].type) {
+			fprintf(stderr, "event key %s\n", always[i].key);
+			T_ASSERT(!"event key missing or mistyped");
+		}
+	}
+	json_object_foreach(ev, k, v)
+		if (!json_is_string(v) && !json_is_integer(v))
+			flat = false;
+	T_ASSERT(flat);
+	/* No Message-ID: identifier is the id; no Date: processing time. */
+	T_STREQ(json_string_value(json_object_get(j, "identifier")),
+	    json_string_value(json_object_get(j, "display_id")));
+	T_ASSERT(json_integer_value(json_object_get(j, "start_time")) ==
+	    1700000000000);
+	T_ASSERT(json_integer_value(json_object_get(ev, "StartTime")) ==
+	    1700000000000);
+	T_STREQ(evs(j, "time_source"), "processing_time");
+	T_STREQ(evs(j, "Subject"), "");
+	T_STREQ(evs(j, "found_url"), "");
+	T_STREQ(json_string_value(json_object_get(j, "description")),
+	    "Email from unknown sender to 0 recipients: (no subject)");
+	T_STREQ(json_string_value(json_object_get(j, "reason")),
+	    "soar-milter");
+	/* Optional keys without a value are left out. */
+	T_ASSERT(json_object_get(ev, "message_id") == NULL);
+	T_ASSERT(json_object_get(ev, "truncated") == NULL);
+	T_ASSERT(json_object_get(ev, "anomalies") == NULL);
+	T_ASSERT(json_object_get(ev, "url_1") == NULL);
+	T_ASSERT(json_object_get(ev, "return_path") == NULL);
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("defaults when config strings are unset");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.priority = 80;
+	j = load(&cfg, &x, NULL, 1);
+	T_STREQ(json_string_value(json_object_get(j, "name")),
+	    "Suspicious email");
+	T_STREQ(evs(j, "event_name"), "Suspicious email");
+	T_STREQ(json_string_value(json_object_get(j, "device_product")),
+	    "Mail");
+	T_ASSERT(json_integer_value(json_object_get(j, "priority")) == 80);
+	json_decref(j);
+	T_END();
+}
+
+static void
+test_recipients(void)
+{
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	json_t		*j;
+
+	test_config(&cfg);
+	sample(&x);
+	memset(&env, 0, sizeof(env));
+	env.mode = "scan";
+	env.source = "dir/msg.eml";
+
+	T_BEGIN("recipients from To+Cc without envelope, de-duplicated");
+	addrlist_add(&x.cc, NULL, "ALICE@corp.example");
+	addrlist_add(&x.to, "group", NULL);
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "DestinationUserName"),
+	    "alice@corp.example,carol@corp.example");
+	T_STREQ(evs(j, "to"), "alice@corp.example");
+	T_STREQ(evs(j, "cc"), "carol@corp.example,ALICE@corp.example");
+	T_STREQ(json_string_value(json_object_get(j, "description")),
+	    "Email from bob@evil.example to 2 recipients: Your invoice");
+	T_STREQ(json_string_value(json_object_get(j, "reason")),
+	    "soar-milter scan");
+	T_STREQ(evs(j, "source_file"), "dir/msg.eml");
+	T_STREQ(evs(j, "mode"), "scan");
+	T_ASSERT(json_object_get(json_array_get(json_object_get(j, "events"),
+	    0), "envelope_rcpt") == NULL);
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("sender falls back to the envelope");
+	addrlist_free(&x.from);
+	addrlist_add(&x.from, "Only A Name", NULL);
+	free(x.return_path);
+	x.return_path = NULL;
+	env.mail_from = "env@sender.example";
+	strlist_add(&env.rcpts, "one@corp.example");
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "SourceUserName"), "env@sender.example");
+	T_STREQ(evs(j, "return_path"), "env@sender.example");
+	T_STREQ(evs(j, "header_from"), "Only A Name");
+	T_STREQ(evs(j, "DestinationUserName"), "one@corp.example");
+	T_STREQ(json_string_value(json_object_get(j, "description")),
+	    "Email from env@sender.example to 1 recipient: Your invoice");
+	json_decref(j);
+	T_END();
+
+	strlist_free(&env.rcpts);
+	free_x(&x);
+}
+
+static void
+test_utf8(void)
+{
+	struct config	 cfg;
+	struct extract	 x;
+	json_t		*j;
+
+	test_config(&cfg);
+	sample(&x);
+
+	T_BEGIN("invalid UTF-8 is replaced, never rejected");
+	free(x.subject);
+	/* stray bytes, truncated 2-byte, overlong, surrogate, > U+10FFFF,
+	 * truncated 4-byte at the end; valid multi-byte kept */
+	x.subject = xstrdup("\xff" "a\xc3" "b\xc0\xaf" "c\xed\xa0\x80"
+	    "d\xf4\x90\x80\x80" "e\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+	    "\xf0\x9f\x98");
+	addrlist_free(&x.from);
+	addrlist_add(&x.from, "Bad \xfe name", "bob@evil.example");
+	free(x.att[0].name);
+	x.att[0].name = xstrdup("f\x80.pdf");
+	j = load(&cfg, &x, NULL, 1);
+	T_ASSERT(j != NULL);
+	T_STREQ(evs(j, "Subject"),
+	    "\xef\xbf\xbd" "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd"
+	    "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "e\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd");
+	T_STREQ(evs(j, "from_name"), "Bad \xef\xbf\xbd name");
+	T_STREQ(evs(j, "header_from"),
+	    "Bad \xef\xbf\xbd name <bob@evil.example>");
+	T_STREQ(evs(j, "file_name_1"), "f\xef\xbf\xbd.pdf");
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("control characters escaped");
+	free(x.subject);
+	x.subject = xstrdup("a\tb\x01\"\\");
+	j = load(&cfg, &x, NULL, 1);
+	T_STREQ(evs(j, "Subject"), "a\tb\x01\"\\");
+	json_decref(j);
+	T_END();
+	free_x(&x);
+}
+
+static void
+test_bounds(void)
+{
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	char		*big, *js, url[2100];
+	json_t		*j;
+	size_t		 i;
+
+	test_config(&cfg);
+	sample(&x);
+	memset(&env, 0, sizeof(env));
+
+	T_BEGIN("long values capped at a character boundary");
+	big = xmalloc(100001);
+	for (i = 0; i < 100000; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[100000] = '\0';
+	free(x.subject);
+	x.subject = big;
+	env.truncated = true;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(j != NULL);
+	T_ASSERT(strlen(evs(j, "Subject")) == 8192);
+	T_STREQ(evs(j, "truncated"), "collector,value_length");
+	T_ASSERT(strlen(json_string_value(json_object_get(j,
+	    "description"))) < 300);
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("alert size bounded");
+	memset(url, 'a', sizeof(url) - 1);
+	url[sizeof(url) - 1] = '\0';
+	memcpy(url, "http://x.example/", 17);
+	strlist_free(&x.urls);
+	for (i = 0; i < 5000; i++) {
+		snprintf(url + 17, 8, "%05zu", i);
+		url[22] = 'a';
+		strlist_add(&x.urls, url);
+	}
+	env.truncated = false;
+	js = alert_json(&cfg, &x, &env, 1, false);
+	T_ASSERT(strlen(js) < 8u * 1000 * 1000);
+	j = json_loads(js, 0, NULL);
+	T_ASSERT(j != NULL);
+	T_ASSERT(json_integer_value(json_object_get(event0(j),
+	    "url_count")) == 5000);
+	T_ASSERT(json_object_get(event0(j), "url_1") != NULL);
+	T_ASSERT(json_object_get(event0(j), "url_5000") == NULL);
+	T_ASSERT(strlen(evs(j, "found_url")) <= 65536);
+	T_STREQ(evs(j, "truncated"), "value_length,alert_size");
+	json_decref(j);
+	free(js);
+	T_END();
+	free_x(&x);
+}
+
+int
+main(void)
+{
+	test_normalise();
+	test_id();
+	test_exact();
+	test_shape();
+	test_recipients();
+	test_utf8();
+	test_bounds();
+	return t_done();
+}
