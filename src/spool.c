@@ -1,2 +1,1245 @@
-/* spool - placeholder, being written. */
+/*
+ * spool - durable alert queue and sent record.  See spool.h.
+ *
+ * Every path below the spool is reached through a directory fd and the
+ * *at() calls, with a name checked by spool_id_ok() first.  Durability:
+ * a new alert is fsync'd, renamed into new/ without replacing anything
+ * (renameat2 RENAME_NOREPLACE, or link+unlink where the file system
+ * lacks it), then new/ is fsync'd.
+ */
 #include "autoconfig.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "spool.h"
+
+#define SPOOL_MAGIC		"SOARSPOOL 1\n"
+#define SPOOL_TRAILER		"\nEND\n"
+#define SPOOL_HEADER_MAX	512
+#define SPOOL_STALE_TMP_SEC	60
+#define SPOOL_RESCAN_MS		5000
+#define SPOOL_WHY_MAX		(1024 * 1024)
+
+struct spool {
+	char		*root;		/* state_dir/spool */
+	int		 dfd_tmp, dfd_new, dfd_dead, dfd_bad, dfd_sent;
+	int64_t		 max_files, max_bytes;
+	int64_t		 sent_retention, sent_max_entries;
+
+	pthread_mutex_t	 lock;		/* everything below */
+	uint64_t	 seq;		/* tmp file names */
+	bool		 scanning;
+	int64_t		 last_scan_ms;	/* monotonic */
+	struct spool_stats st;
+};
+
+struct dent {
+	char		*name;
+	struct timespec	 mtime;
+	off_t		 size;
+};
+
+static int	scan_new(struct spool *, struct dent **, size_t *,
+		    struct errbuf *);
+
+/* spool_id_ok - is id a safe file name for the spool */
+bool
+spool_id_ok(const char *id)
+{
+	size_t	n, i;
+
+	if (id == NULL || id[0] == '\0' || id[0] == '.' || id[0] == '-')
+		return false;
+	n = strlen(id);
+	if (n > SPOOL_ID_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return false;
+	}
+	if (n >= 4 && strcmp(id + n - 4, ".why") == 0)
+		return false;
+	return true;
+}
+
+/* check_id - spool_id_ok with an error message */
+static bool
+check_id(const char *id, struct errbuf *err)
+{
+	if (spool_id_ok(id))
+		return true;
+	errbuf_set(err, "unsafe alert id \"%.64s%s\": only [A-Za-z0-9._-], "
+	    "1-%d characters, no leading '.' or '-', no \".why\" suffix",
+	    id != NULL ? id : "(null)",
+	    id != NULL && strlen(id) > 64 ? "..." : "", SPOOL_ID_MAX);
+	return false;
+}
+
+/* mkdir_p - create dir and its parents (mode for the new ones) */
+static int
+mkdir_p(const char *path, mode_t mode, struct errbuf *err)
+{
+	char	*p, *s;
+
+	p = xstrdup(path);
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			errbuf_set(err, "mkdir %s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return 0;
+}
+
+/* open_dir - create root/sub if needed and open it as a directory fd */
+static int
+open_dir(const char *root, const char *sub, struct errbuf *err)
+{
+	char	*path;
+	int	 fd;
+
+	path = xasprintf("%s/%s", root, sub);
+	if (mkdir_p(path, 0700, err) == -1) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		errbuf_set(err, "open %s: %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
+/* timespec_cmp - order two mtimes */
+static int
+timespec_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec != b->tv_nsec)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+/* dent_cmp - oldest first, then by name (stable across runs) */
+static int
+dent_cmp(const void *a, const void *b)
+{
+	const struct dent *x = a, *y = b;
+	int	c;
+
+	if ((c = timespec_cmp(&x->mtime, &y->mtime)) != 0)
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+static void
+dents_free(struct dent *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/*
+ * read_dir - the regular files in dirfd whose names pass keep(),
+ * with mtime and size.  Names that fail keep() are passed to reject()
+ * if it is not NULL.
+ */
+static int
+read_dir(int dirfd, bool (*keep)(const char *),
+    void (*reject)(struct spool *, const char *), struct spool *sp,
+    struct dent **v_r, size_t *n_r, struct errbuf *err)
+{
+	struct dent	*v = NULL;
+	size_t		 n = 0, cap = 0;
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 fd;
+
+	if ((fd = dup(dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		errbuf_set(err, "opendir: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!keep(de->d_name)) {
+			if (reject != NULL)
+				reject(sp, de->d_name);
+			continue;
+		}
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;	/* gone meanwhile */
+		if (!S_ISREG(st.st_mode)) {
+			if (reject != NULL)
+				reject(sp, de->d_name);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n].name = xstrdup(de->d_name);
+		v[n].mtime = st.st_mtim;
+		v[n].size = st.st_size;
+		n++;
+	}
+	if (errno != 0) {
+		errbuf_set(err, "readdir: %s", strerror(errno));
+		closedir(d);
+		dents_free(v, n);
+		return -1;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), dent_cmp);
+	*v_r = v;
+	*n_r = n;
+	return 0;
+}
+
+/* move_to_bad - rename new/<name> to bad/<name>.<ms>, best effort */
+static void
+move_to_bad(struct spool *sp, const char *name)
+{
+	char	*dst;
+
+	dst = xasprintf("%.200s.%" PRId64, name, util_now_ms());
+	if (renameat(sp->dfd_new, name, sp->dfd_bad, dst) == 0) {
+		log_warn("spool: new/%.200s moved to bad/%s", name, dst);
+		(void)fsync(sp->dfd_bad);
+		pthread_mutex_lock(&sp->lock);
+		sp->st.bad++;
+		pthread_mutex_unlock(&sp->lock);
+	} else if (errno != ENOENT)
+		log_err("spool: rename new/%.200s to bad/: %s", name,
+		    strerror(errno));
+	free(dst);
+}
+
+/* remove_stale_tmp - delete tmp/ files left by a crash */
+static void
+remove_stale_tmp(struct spool *sp)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	time_t		 now = time(NULL);
+	DIR		*d;
+	int		 fd;
+
+	if ((fd = dup(sp->dfd_tmp)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(sp->dfd_tmp, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (now - st.st_mtime < SPOOL_STALE_TMP_SEC)
+			continue;	/* maybe being written right now */
+		if (unlinkat(sp->dfd_tmp, de->d_name, 0) == 0)
+			log_info("spool: removed stale tmp/%.200s",
+			    de->d_name);
+	}
+	closedir(d);
+}
+
+/* rescan - recount new/ (files, bytes) */
+static int
+rescan(struct spool *sp, struct errbuf *err)
+{
+	struct dent	*v;
+	size_t		 n, i;
+	uint64_t	 bytes = 0;
+
+	if (scan_new(sp, &v, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		bytes += (uint64_t)v[i].size;
+	dents_free(v, n);
+	pthread_mutex_lock(&sp->lock);
+	sp->st.files = n;
+	sp->st.bytes = bytes;
+	sp->last_scan_ms = util_mono_ms();
+	pthread_mutex_unlock(&sp->lock);
+	return 0;
+}
+
+/* spool_open - create the directories, clean up, count pending */
+struct spool *
+spool_open(const struct config *cfg, struct errbuf *err)
+{
+	struct spool	*sp;
+
+	if (cfg->state_dir == NULL || cfg->state_dir[0] == '\0') {
+		errbuf_set(err, "state_dir is not set");
+		return NULL;
+	}
+	sp = xcalloc(1, sizeof(*sp));
+	sp->dfd_tmp = sp->dfd_new = sp->dfd_dead = sp->dfd_bad =
+	    sp->dfd_sent = -1;
+	pthread_mutex_init(&sp->lock, NULL);
+	sp->root = xasprintf("%s/spool", cfg->state_dir);
+	sp->max_files = cfg->spool_max_files;
+	sp->max_bytes = cfg->spool_max_bytes;
+	sp->sent_retention = cfg->sent_retention;
+	sp->sent_max_entries = cfg->sent_max_entries;
+	if ((sp->dfd_tmp = open_dir(sp->root, "tmp", err)) == -1 ||
+	    (sp->dfd_new = open_dir(sp->root, "new", err)) == -1 ||
+	    (sp->dfd_dead = open_dir(sp->root, "dead", err)) == -1 ||
+	    (sp->dfd_bad = open_dir(sp->root, "bad", err)) == -1 ||
+	    (sp->dfd_sent = open_dir(cfg->state_dir, "sent", err)) == -1)
+		goto fail;
+	remove_stale_tmp(sp);
+	if (rescan(sp, err) == -1)
+		goto fail;
+	return sp;
+fail:
+	spool_close(&sp);
+	return NULL;
+}
+
+/* spool_close - release everything; *spp becomes NULL */
+void
+spool_close(struct spool **spp)
+{
+	struct spool	*sp = *spp;
+
+	if (sp == NULL)
+		return;
+	if (sp->dfd_tmp != -1)
+		close(sp->dfd_tmp);
+	if (sp->dfd_new != -1)
+		close(sp->dfd_new);
+	if (sp->dfd_dead != -1)
+		close(sp->dfd_dead);
+	if (sp->dfd_bad != -1)
+		close(sp->dfd_bad);
+	if (sp->dfd_sent != -1)
+		close(sp->dfd_sent);
+	pthread_mutex_destroy(&sp->lock);
+	free(sp->root);
+	free(sp);
+	*spp = NULL;
+}
+
+/* write_all - write n bytes, retrying short writes and EINTR */
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+	const char	*p = buf;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* exists_at - does name exist in dirfd */
+static bool
+exists_at(int dirfd, const char *name)
+{
+	struct stat	st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * move_noreplace - rename sfd/src to dfd/dst unless dst exists: 0 done,
+ * 1 dst exists (src left in place), -1 error (errno).
+ */
+static int
+move_noreplace(int sfd, const char *src, int dfd, const char *dst)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(sfd, src, dfd, dst, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return 1;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+#endif
+	/* No RENAME_NOREPLACE here: link() never replaces either. */
+	if (linkat(sfd, src, dfd, dst, 0) == -1)
+		return errno == EEXIST ? 1 : -1;
+	(void)unlinkat(sfd, src, 0);
+	return 0;
+}
+
+/* over_cap - would one more file of size bytes exceed a cap */
+static bool
+over_cap(struct spool *sp, uint64_t size)
+{
+	if (sp->max_files > 0 && sp->st.files + 1 > (uint64_t)sp->max_files)
+		return true;
+	if (sp->max_bytes > 0 &&
+	    sp->st.bytes + size > (uint64_t)sp->max_bytes)
+		return true;
+	return false;
+}
+
+/* count - bump one stats counter under the lock */
+static void
+count(struct spool *sp, uint64_t *ctr)
+{
+	pthread_mutex_lock(&sp->lock);
+	(*ctr)++;
+	pthread_mutex_unlock(&sp->lock);
+}
+
+/* spool_put - durably enqueue one alert */
+enum spool_put_result
+spool_put(struct spool *sp, const char *id, const char *body, size_t len,
+    struct errbuf *err)
+{
+	char		 hdr[SPOOL_HEADER_MAX], tmp[SPOOL_ID_MAX + 64];
+	uint64_t	 size, seq;
+	bool		 scan;
+	int		 fd = -1, hl, r;
+
+	if (!check_id(id, err)) {
+		count(sp, &sp->st.err);
+		return SPOOL_ERR;
+	}
+	if (len > SPOOL_MAX_BODY) {
+		errbuf_set(err, "%s: alert of %zu bytes is over the %d byte "
+		    "limit", id, len, SPOOL_MAX_BODY);
+		count(sp, &sp->st.err);
+		return SPOOL_ERR;
+	}
+	if (spool_was_sent(sp, id) || exists_at(sp->dfd_new, id)) {
+		count(sp, &sp->st.dup);
+		return SPOOL_DUP;
+	}
+	hl = snprintf(hdr, sizeof(hdr), SPOOL_MAGIC "id %s\nlength %zu\n"
+	    "created %" PRId64 "\n\n", id, len, util_now_ms());
+	size = (uint64_t)hl + len + strlen(SPOOL_TRAILER);
+
+	/* Other processes also fill new/: recount now and then. */
+	pthread_mutex_lock(&sp->lock);
+	scan = !sp->scanning &&
+	    util_mono_ms() - sp->last_scan_ms > SPOOL_RESCAN_MS;
+	if (scan)
+		sp->scanning = true;
+	pthread_mutex_unlock(&sp->lock);
+	if (scan) {
+		struct errbuf e2;
+
+		if (rescan(sp, &e2) == -1)
+			log_warn("spool: recount: %s", e2.msg);
+		pthread_mutex_lock(&sp->lock);
+		sp->scanning = false;
+		pthread_mutex_unlock(&sp->lock);
+	}
+
+	pthread_mutex_lock(&sp->lock);
+	if (over_cap(sp, size)) {
+		sp->st.full++;
+		pthread_mutex_unlock(&sp->lock);
+		errbuf_set(err, "%s: spool full (%" PRIu64 " files, %" PRIu64
+		    " bytes pending; spool_max_files %" PRId64
+		    ", spool_max_bytes %" PRId64 ")", id, sp->st.files,
+		    sp->st.bytes, sp->max_files, sp->max_bytes);
+		return SPOOL_FULL;
+	}
+	/* Reserve the room now so concurrent puts see it. */
+	sp->st.files++;
+	sp->st.bytes += size;
+	seq = ++sp->seq;
+	pthread_mutex_unlock(&sp->lock);
+
+	snprintf(tmp, sizeof(tmp), "%s.%ld.%" PRIu64, id, (long)getpid(),
+	    seq);
+	fd = openat(sp->dfd_tmp, tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		errbuf_set(err, "%s/tmp/%s: %s", sp->root, tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if (write_all(fd, hdr, (size_t)hl) == -1 ||
+	    write_all(fd, body, len) == -1 ||
+	    write_all(fd, SPOOL_TRAILER, strlen(SPOOL_TRAILER)) == -1) {
+		errbuf_set(err, "%s/tmp/%s: write: %s", sp->root, tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fsync(fd) == -1) {
+		errbuf_set(err, "%s/tmp/%s: fsync: %s", sp->root, tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		errbuf_set(err, "%s/tmp/%s: close: %s", sp->root, tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	r = move_noreplace(sp->dfd_tmp, tmp, sp->dfd_new, id);
+	if (r == 1) {
+		(void)unlinkat(sp->dfd_tmp, tmp, 0);
+		pthread_mutex_lock(&sp->lock);
+		sp->st.files--;
+		sp->st.bytes -= size;
+		sp->st.dup++;
+		pthread_mutex_unlock(&sp->lock);
+		return SPOOL_DUP;
+	}
+	if (r == -1) {
+		errbuf_set(err, "%s: rename into %s/new: %s", id, sp->root,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fsync(sp->dfd_new) == -1) {
+		/* The rename happened; durability is what is in doubt. */
+		errbuf_set(err, "%s/new: fsync: %s", sp->root,
+		    strerror(errno));
+		pthread_mutex_lock(&sp->lock);
+		sp->st.err++;
+		pthread_mutex_unlock(&sp->lock);
+		return SPOOL_ERR;
+	}
+	count(sp, &sp->st.put);
+	return SPOOL_OK;
+fail:
+	if (fd != -1)
+		close(fd);
+	(void)unlinkat(sp->dfd_tmp, tmp, 0);
+	pthread_mutex_lock(&sp->lock);
+	sp->st.files--;
+	sp->st.bytes -= size;
+	sp->st.err++;
+	pthread_mutex_unlock(&sp->lock);
+	return SPOOL_ERR;
+}
+
+static bool
+keep_id(const char *name)
+{
+	return spool_id_ok(name);
+}
+
+/* scan_new - the pending files, oldest first; junk names go to bad/ */
+static int
+scan_new(struct spool *sp, struct dent **v_r, size_t *n_r,
+    struct errbuf *err)
+{
+	struct errbuf	e2;
+
+	if (read_dir(sp->dfd_new, keep_id, move_to_bad, sp, v_r, n_r,
+	    &e2) == -1) {
+		errbuf_set(err, "%s/new: %s", sp->root, e2.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* spool_list - pending ids, oldest first; also recounts */
+int
+spool_list(struct spool *sp, struct strlist *ids_r, struct errbuf *err)
+{
+	struct dent	*v;
+	size_t		 n, i;
+	uint64_t	 bytes = 0;
+
+	if (scan_new(sp, &v, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		bytes += (uint64_t)v[i].size;
+		strlist_add_owned(ids_r, v[i].name);
+		v[i].name = NULL;
+	}
+	free(v);
+	pthread_mutex_lock(&sp->lock);
+	sp->st.files = n;
+	sp->st.bytes = bytes;
+	sp->last_scan_ms = util_mono_ms();
+	pthread_mutex_unlock(&sp->lock);
+	return 0;
+}
+
+/* read_fd_bounded - read all of fd (at most max bytes) */
+static int
+read_fd_bounded(int fd, size_t max, char **buf_r, size_t *len_r)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 n = 0, cap;
+	ssize_t		 r;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+		errno = EFBIG;
+		return -1;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap > max + 1) {
+				free(buf);
+				errno = EFBIG;
+				return -1;
+			}
+			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*buf_r = buf;
+	*len_r = n;
+	return 0;
+}
+
+/*
+ * parse_file - validate a spool file image; on success body_r/len_r
+ * point into buf.  NULL on success, else what is wrong.
+ */
+static const char *
+parse_file(const char *id, char *buf, size_t n, const char **body_r,
+    size_t *len_r)
+{
+	char		*p, *end, *nl;
+	unsigned long long len;
+	size_t		 tl = strlen(SPOOL_TRAILER);
+	bool		 have_id = false, have_len = false;
+
+	if (n < strlen(SPOOL_MAGIC) ||
+	    memcmp(buf, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0)
+		return strncmp(buf, "SOARSPOOL ", 10) == 0 ?
+		    "unsupported format version" : "no SOARSPOOL header";
+	p = buf + strlen(SPOOL_MAGIC);
+	end = buf + n;
+	len = 0;
+	for (;;) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+		    nl - buf > SPOOL_HEADER_MAX)
+			return "header not terminated";
+		*nl = '\0';
+		if (*p == '\0') {
+			p = nl + 1;
+			break;
+		}
+		if (strncmp(p, "id ", 3) == 0) {
+			if (strcmp(p + 3, id) != 0)
+				return "id in header does not match the "
+				    "file name";
+			have_id = true;
+		} else if (strncmp(p, "length ", 7) == 0) {
+			char *e;
+
+			errno = 0;
+			len = strtoull(p + 7, &e, 10);
+			if (errno != 0 || *e != '\0' || e == p + 7 ||
+			    len > SPOOL_MAX_BODY)
+				return "bad length";
+			have_len = true;
+		} else if (strncmp(p, "created ", 8) != 0)
+			return "unknown header line";
+		p = nl + 1;
+	}
+	if (!have_id || !have_len)
+		return "id or length missing";
+	if ((size_t)(end - p) < tl || (size_t)(end - p) - tl != len)
+		return "truncated or trailing data (length mismatch)";
+	if (memcmp(p + len, SPOOL_TRAILER, tl) != 0)
+		return "END trailer missing";
+	p[len] = '\0';		/* overwrites the trailer's newline */
+	*body_r = p;
+	*len_r = (size_t)len;
+	return NULL;
+}
+
+/* spool_read - read and validate new/<id> */
+int
+spool_read(struct spool *sp, const char *id, char **body_r, size_t *len_r,
+    struct errbuf *err)
+{
+	const char	*why, *body;
+	char		*buf;
+	size_t		 n, len;
+	int		 fd;
+
+	if (!check_id(id, err))
+		return SPOOL_READ_ERR;
+	fd = openat(sp->dfd_new, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		if (errno == ENOENT) {
+			errbuf_set(err, "%s: not pending", id);
+			return SPOOL_READ_GONE;
+		}
+		errbuf_set(err, "%s/new/%s: %s", sp->root, id,
+		    strerror(errno));
+		if (errno != ELOOP)
+			return SPOOL_READ_ERR;
+		move_to_bad(sp, id);
+		return SPOOL_READ_BAD;
+	}
+	if (read_fd_bounded(fd, SPOOL_MAX_BODY + SPOOL_HEADER_MAX + 16,
+	    &buf, &n) == -1) {
+		int e = errno;
+
+		close(fd);
+		errbuf_set(err, "%s/new/%s: %s", sp->root, id, strerror(e));
+		if (e != EFBIG)
+			return SPOOL_READ_ERR;
+		move_to_bad(sp, id);
+		return SPOOL_READ_BAD;
+	}
+	close(fd);
+	if ((why = parse_file(id, buf, n, &body, &len)) != NULL) {
+		free(buf);
+		errbuf_set(err, "%s/new/%s: invalid spool file: %s", sp->root,
+		    id, why);
+		move_to_bad(sp, id);
+		return SPOOL_READ_BAD;
+	}
+	memmove(buf, body, len + 1);
+	*body_r = buf;
+	*len_r = len;
+	return SPOOL_READ_OK;
+}
+
+/* spool_claim - take the cross-process lock on new/<id> */
+int
+spool_claim(struct spool *sp, const char *id, int *fd_r, struct errbuf *err)
+{
+	struct stat	st;
+	int		fd;
+
+	*fd_r = -1;
+	if (!check_id(id, err))
+		return -1;
+	fd = openat(sp->dfd_new, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		errbuf_set(err, "%s/new/%s: %s", sp->root, id,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return 0;
+		errbuf_set(err, "%s/new/%s: flock: %s", sp->root, id,
+		    strerror(e));
+		return -1;
+	}
+	/* Acked and unlinked by another sender between open and flock? */
+	if (fstat(fd, &st) == -1 || st.st_nlink == 0) {
+		close(fd);
+		return 0;
+	}
+	*fd_r = fd;
+	return 1;
+}
+
+/* spool_release - drop a claim */
+void
+spool_release(int fd)
+{
+	if (fd != -1)
+		close(fd);
+}
+
+/* unlink_pending - remove new/<id> and fix the counters */
+static int
+unlink_pending(struct spool *sp, const char *id, struct errbuf *err)
+{
+	struct stat	st;
+
+	if (fstatat(sp->dfd_new, id, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;	/* already gone: fine */
+	if (unlinkat(sp->dfd_new, id, 0) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		errbuf_set(err, "%s/new/%s: unlink: %s", sp->root, id,
+		    strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&sp->lock);
+	if (sp->st.files > 0)
+		sp->st.files--;
+	sp->st.bytes -= (uint64_t)st.st_size < sp->st.bytes ?
+	    (uint64_t)st.st_size : sp->st.bytes;
+	pthread_mutex_unlock(&sp->lock);
+	return 0;
+}
+
+/* spool_ack - delivered: record in sent/, then drop new/<id> */
+int
+spool_ack(struct spool *sp, const char *id, struct errbuf *err)
+{
+	int	fd;
+
+	if (!check_id(id, err))
+		return -1;
+	fd = openat(sp->dfd_sent, id, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		errbuf_set(err, "%s: sent record: %s", id, strerror(errno));
+		return -1;
+	}
+	(void)futimens(fd, NULL);	/* a re-delivery refreshes it */
+	close(fd);
+	/*
+	 * The record must be on disk before the alert leaves new/: losing
+	 * both would let a later backfill alert on the message again.
+	 */
+	if (fsync(sp->dfd_sent) == -1) {
+		errbuf_set(err, "sent/: fsync: %s", strerror(errno));
+		return -1;
+	}
+	if (unlink_pending(sp, id, err) == -1)
+		return -1;
+	count(sp, &sp->st.acked);
+	return 0;
+}
+
+/* write_file_at - tmp + fsync + rename + fsync dir, in dirfd */
+static int
+write_file_at(int dirfd, const char *name, const char *data, size_t len,
+    struct errbuf *err)
+{
+	char	*tmp;
+	int	 fd;
+
+	tmp = xasprintf(".%s.tmp.%ld", name, (long)getpid());
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		errbuf_set(err, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		errbuf_set(err, "%s: write: %s", tmp, strerror(errno));
+		close(fd);
+		(void)unlinkat(dirfd, tmp, 0);
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	if (renameat(dirfd, tmp, dirfd, name) == -1) {
+		errbuf_set(err, "rename %s: %s", name, strerror(errno));
+		(void)unlinkat(dirfd, tmp, 0);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	if (fsync(dirfd) == -1) {
+		errbuf_set(err, "fsync: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* iso_time - UTC ISO-8601 of now, for .why files */
+static void
+iso_time(char *buf, size_t n, time_t t)
+{
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* spool_dead - move new/<id> to dead/ with the reason */
+int
+spool_dead(struct spool *sp, const char *id, long status,
+    const char *response, struct errbuf *err)
+{
+	struct strbuf	 why = { 0 };
+	struct stat	 st;
+	char		 when[32], *name;
+	size_t		 rlen;
+	int		 r;
+
+	if (!check_id(id, err))
+		return -1;
+	if (fstatat(sp->dfd_new, id, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		errbuf_set(err, "%s: not pending: %s", id, strerror(errno));
+		return -1;
+	}
+	iso_time(when, sizeof(when), time(NULL));
+	sb_printf(&why, "status: %ld\ntime: %s\nresponse:\n", status, when);
+	if (response != NULL) {
+		rlen = strlen(response);
+		sb_append(&why, response, rlen > SPOOL_WHY_MAX ?
+		    SPOOL_WHY_MAX : rlen);
+		sb_putc(&why, '\n');
+	}
+	name = xasprintf("%s.why", id);
+	r = write_file_at(sp->dfd_dead, name, why.s, why.len, err);
+	free(name);
+	sb_free(&why);
+	if (r == -1)
+		return -1;
+	if (renameat(sp->dfd_new, id, sp->dfd_dead, id) == -1) {
+		errbuf_set(err, "%s: rename to dead/: %s", id,
+		    strerror(errno));
+		return -1;
+	}
+	if (fsync(sp->dfd_dead) == -1)
+		log_warn("spool: dead/: fsync: %s", strerror(errno));
+	pthread_mutex_lock(&sp->lock);
+	if (sp->st.files > 0)
+		sp->st.files--;
+	sp->st.bytes -= (uint64_t)st.st_size < sp->st.bytes ?
+	    (uint64_t)st.st_size : sp->st.bytes;
+	sp->st.dead++;
+	pthread_mutex_unlock(&sp->lock);
+	return 0;
+}
+
+static bool
+keep_dead(const char *name)
+{
+	return spool_id_ok(name);	/* excludes the .why files */
+}
+
+/* spool_dead_list - dead letters, oldest first */
+int
+spool_dead_list(struct spool *sp, struct strlist *ids_r, struct errbuf *err)
+{
+	struct errbuf	 e2;
+	struct dent	*v;
+	size_t		 n, i;
+
+	if (read_dir(sp->dfd_dead, keep_dead, NULL, sp, &v, &n, &e2) == -1) {
+		errbuf_set(err, "%s/dead: %s", sp->root, e2.msg);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		strlist_add_owned(ids_r, v[i].name);
+		v[i].name = NULL;
+	}
+	free(v);
+	return 0;
+}
+
+/* dead_retry_one - dead/<id> back to new/ */
+static int
+dead_retry_one(struct spool *sp, const char *id, struct errbuf *err)
+{
+	struct stat	st;
+	char		*why;
+	int		 r;
+
+	if (fstatat(sp->dfd_dead, id, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		errbuf_set(err, "%s: no such dead letter", id);
+		return -1;
+	}
+	why = xasprintf("%s.why", id);
+	r = move_noreplace(sp->dfd_dead, id, sp->dfd_new, id);
+	if (r == -1) {
+		errbuf_set(err, "%s: rename to new/: %s", id,
+		    strerror(errno));
+		free(why);
+		return -1;
+	}
+	if (r == 1) {
+		/* Pending again already (spooled anew): that copy wins. */
+		(void)unlinkat(sp->dfd_dead, id, 0);
+	} else {
+		pthread_mutex_lock(&sp->lock);
+		sp->st.files++;
+		sp->st.bytes += (uint64_t)st.st_size;
+		pthread_mutex_unlock(&sp->lock);
+	}
+	(void)unlinkat(sp->dfd_dead, why, 0);
+	free(why);
+	(void)fsync(sp->dfd_new);
+	(void)fsync(sp->dfd_dead);
+	return 0;
+}
+
+/* dead_purge_one - delete dead/<id> and its reason */
+static int
+dead_purge_one(struct spool *sp, const char *id, struct errbuf *err)
+{
+	char	*why;
+
+	if (unlinkat(sp->dfd_dead, id, 0) == -1) {
+		errbuf_set(err, "%s: %s", id, errno == ENOENT ?
+		    "no such dead letter" : strerror(errno));
+		return -1;
+	}
+	why = xasprintf("%s.why", id);
+	(void)unlinkat(sp->dfd_dead, why, 0);
+	free(why);
+	(void)fsync(sp->dfd_dead);
+	return 0;
+}
+
+/* dead_each - apply fn to one id or (id NULL) to every dead letter */
+static int
+dead_each(struct spool *sp, const char *id,
+    int (*fn)(struct spool *, const char *, struct errbuf *),
+    struct errbuf *err)
+{
+	struct strlist	ids = { 0 };
+	size_t		i;
+	int		n = 0;
+
+	if (id != NULL) {
+		if (!check_id(id, err) || fn(sp, id, err) == -1)
+			return -1;
+		return 1;
+	}
+	if (spool_dead_list(sp, &ids, err) == -1)
+		return -1;
+	for (i = 0; i < ids.n; i++) {
+		if (fn(sp, ids.v[i], err) == -1) {
+			strlist_free(&ids);
+			return -1;
+		}
+		n++;
+	}
+	strlist_free(&ids);
+	return n;
+}
+
+int
+spool_dead_retry(struct spool *sp, const char *id, struct errbuf *err)
+{
+	return dead_each(sp, id, dead_retry_one, err);
+}
+
+int
+spool_dead_purge(struct spool *sp, const char *id, struct errbuf *err)
+{
+	return dead_each(sp, id, dead_purge_one, err);
+}
+
+/* spool_dead_reason - the .why text of a dead letter */
+char *
+spool_dead_reason(struct spool *sp, const char *id)
+{
+	char	*name, *buf;
+	size_t	 n;
+	int	 fd;
+
+	if (!spool_id_ok(id))
+		return NULL;
+	name = xasprintf("%s.why", id);
+	fd = openat(sp->dfd_dead, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(name);
+	if (fd == -1)
+		return NULL;
+	if (read_fd_bounded(fd, SPOOL_WHY_MAX + 4096, &buf, &n) == -1)
+		buf = NULL;
+	close(fd);
+	return buf;
+}
+
+/* why_field - value of "key: " line in a .why text, copied into out */
+static void
+why_field(const char *why, const char *key, char *out, size_t n)
+{
+	const char	*p, *e;
+	size_t		 kl = strlen(key);
+
+	snprintf(out, n, "-");
+	for (p = why; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, '\n');
+		if (strncmp(p, "response:", 9) == 0) {
+			if (strcmp(key, "response") == 0 && e != NULL) {
+				const char *e2 = strchr(e + 1, '\n');
+
+				snprintf(out, n, "%.*s", e2 != NULL ?
+				    (int)(e2 - e - 1) : (int)strlen(e + 1),
+				    e + 1);
+			}
+			return;
+		}
+		if (strncmp(p, key, kl) == 0 && p[kl] == ':' &&
+		    p[kl + 1] == ' ') {
+			snprintf(out, n, "%.*s", e != NULL ?
+			    (int)(e - p - kl - 2) : (int)strlen(p + kl + 2),
+			    p + kl + 2);
+			return;
+		}
+	}
+}
+
+/* spool_dead_print - one line per dead letter */
+int
+spool_dead_print(struct spool *sp, FILE *out, struct errbuf *err)
+{
+	struct strlist	ids = { 0 };
+	char		status[32], when[64], resp[160], *why;
+	size_t		i, j;
+
+	if (spool_dead_list(sp, &ids, err) == -1)
+		return -1;
+	for (i = 0; i < ids.n; i++) {
+		why = spool_dead_reason(sp, ids.v[i]);
+		why_field(why, "status", status, sizeof(status));
+		why_field(why, "time", when, sizeof(when));
+		why_field(why, "response", resp, sizeof(resp));
+		for (j = 0; resp[j] != '\0'; j++)
+			if ((unsigned char)resp[j] < 0x20)
+				resp[j] = ' ';
+		fprintf(out, "%s\t%s\t%s\t%s\n", ids.v[i], when, status,
+		    resp);
+		free(why);
+	}
+	strlist_free(&ids);
+	return (int)i;
+}
+
+/* spool_dead_show - the reason and the alert of one dead letter */
+int
+spool_dead_show(struct spool *sp, const char *id, FILE *out,
+    struct errbuf *err)
+{
+	const char	*why, *body;
+	char		*reason, *buf;
+	size_t		 n, len;
+	int		 fd;
+
+	if (!check_id(id, err))
+		return -1;
+	fd = openat(sp->dfd_dead, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1) {
+		errbuf_set(err, "%s: %s", id, errno == ENOENT ?
+		    "no such dead letter" : strerror(errno));
+		return -1;
+	}
+	if (read_fd_bounded(fd, SPOOL_MAX_BODY + SPOOL_HEADER_MAX + 16,
+	    &buf, &n) == -1) {
+		errbuf_set(err, "%s: %s", id, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	reason = spool_dead_reason(sp, id);
+	fprintf(out, "%s", reason != NULL ? reason : "(no reason recorded)\n");
+	if ((why = parse_file(id, buf, n, &body, &len)) != NULL)
+		fprintf(out, "\n(invalid spool file: %s)\n", why);
+	else {
+		fputc('\n', out);
+		fwrite(body, 1, len, out);
+		fputc('\n', out);
+	}
+	free(reason);
+	free(buf);
+	return 0;
+}
+
+/* spool_was_sent - is id in the sent record */
+bool
+spool_was_sent(struct spool *sp, const char *id)
+{
+	return spool_id_ok(id) && exists_at(sp->dfd_sent, id);
+}
+
+/* spool_is_pending - is id in new/ */
+bool
+spool_is_pending(struct spool *sp, const char *id)
+{
+	return spool_id_ok(id) && exists_at(sp->dfd_new, id);
+}
+
+/* spool_sent_expire - drop old sent records; returns how many */
+int
+spool_sent_expire(struct spool *sp, struct errbuf *err)
+{
+	struct dent	*v;
+	size_t		 n, i, keep_from = 0;
+	time_t		 cutoff;
+	int		 removed = 0;
+	struct errbuf	 e2;
+
+	if (read_dir(sp->dfd_sent, keep_id, NULL, sp, &v, &n, &e2) == -1) {
+		errbuf_set(err, "sent/: %s", e2.msg);
+		return -1;
+	}
+	/* v is oldest first: drop the expired prefix, then the excess. */
+	if (sp->sent_retention > 0) {
+		cutoff = time(NULL) - (time_t)sp->sent_retention;
+		while (keep_from < n && v[keep_from].mtime.tv_sec < cutoff)
+			keep_from++;
+	}
+	if (sp->sent_max_entries > 0 &&
+	    n - keep_from > (size_t)sp->sent_max_entries)
+		keep_from = n - (size_t)sp->sent_max_entries;
+	for (i = 0; i < keep_from; i++)
+		if (unlinkat(sp->dfd_sent, v[i].name, 0) == 0)
+			removed++;
+	dents_free(v, n);
+	return removed;
+}
+
+/* spool_get_stats - counters since open, pending counts */
+void
+spool_get_stats(struct spool *sp, struct spool_stats *st)
+{
+	pthread_mutex_lock(&sp->lock);
+	*st = sp->st;
+	pthread_mutex_unlock(&sp->lock);
+}

@@ -1,0 +1,565 @@
+/*
+ * test-spool - spool put/read/ack/dup/full/dead/bad/stale/ids/expiry.
+ */
+#include "autoconfig.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "spool.h"
+#include "t.h"
+
+static char	tdir[256];
+
+static void
+cfg_init(struct config *cfg, const char *sub)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->state_dir = xasprintf("%s/%s", tdir, sub);
+	cfg->spool_max_files = 1000;
+	cfg->spool_max_bytes = 100 * 1024 * 1024;
+	cfg->sent_retention = 3600;
+	cfg->sent_max_entries = 1000;
+}
+
+static bool
+exists(const char *state, const char *rel)
+{
+	struct stat	 st;
+	char		*p = xasprintf("%s/%s", state, rel);
+	bool		 r = lstat(p, &st) == 0;
+
+	free(p);
+	return r;
+}
+
+static int
+count_dir(const char *state, const char *rel)
+{
+	char		*p = xasprintf("%s/%s", state, rel);
+	DIR		*d = opendir(p);
+	struct dirent	*de;
+	int		 n = 0;
+
+	free(p);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+write_raw(const char *state, const char *rel, const char *data)
+{
+	char	*p = xasprintf("%s/%s", state, rel);
+	FILE	*f = fopen(p, "w");
+
+	fputs(data, f);
+	fclose(f);
+	free(p);
+}
+
+static void
+set_age(const char *state, const char *rel, int seconds)
+{
+	struct timespec	 ts[2];
+	char		*p = xasprintf("%s/%s", state, rel);
+
+	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - seconds;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	utimensat(AT_FDCWD, p, ts, 0);
+	free(p);
+}
+
+static void
+test_basic(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	struct spool_stats st;
+	char		*body = NULL;
+	size_t		 len = 0;
+	const char	*b = "{\"display_id\":\"a1\"}";
+
+	T_BEGIN("put/list/read/ack/dup");
+	cfg_init(&cfg, "basic");
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(exists(cfg.state_dir, "spool/tmp"));
+	T_ASSERT(exists(cfg.state_dir, "spool/bad"));
+	T_ASSERT(exists(cfg.state_dir, "sent"));
+	T_ASSERT(spool_put(sp, "a1", b, strlen(b), &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "a2", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "a1", b, strlen(b), &err) == SPOOL_DUP);
+	T_ASSERT(spool_is_pending(sp, "a1"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(spool_list(sp, &ids, &err) == 0);
+	T_ASSERT(ids.n == 2);
+	T_ASSERT(strlist_contains(&ids, "a1") && strlist_contains(&ids, "a2"));
+	T_ASSERT(spool_read(sp, "a1", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == strlen(b));
+	T_STREQ(body, b);
+	free(body);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.put == 2 && st.dup == 1 && st.files == 2);
+	T_ASSERT(spool_ack(sp, "a1", &err) == 0);
+	T_ASSERT(!spool_is_pending(sp, "a1"));
+	T_ASSERT(spool_was_sent(sp, "a1"));
+	T_ASSERT(!spool_was_sent(sp, "a2"));
+	/* Sent once: spooling it again is a duplicate. */
+	T_ASSERT(spool_put(sp, "a1", b, strlen(b), &err) == SPOOL_DUP);
+	T_ASSERT(spool_read(sp, "a1", &body, &len, &err) == SPOOL_READ_GONE);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.files == 1 && st.acked == 1);
+	spool_close(&sp);
+	T_ASSERT(sp == NULL);
+	/* Reopen: the pending count comes from the directory. */
+	sp = spool_open(&cfg, &err);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.files == 1 && st.bytes > 1);
+	/* Binary body with NUL and newlines survives. */
+	T_ASSERT(spool_put(sp, "bin", "a\0b\nEND\n", 8, &err) == SPOOL_OK);
+	T_ASSERT(spool_read(sp, "bin", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 8 && memcmp(body, "a\0b\nEND\n", 8) == 0);
+	free(body);
+	spool_close(&sp);
+	strlist_free(&ids);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_order(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+
+	T_BEGIN("list oldest first");
+	cfg_init(&cfg, "order");
+	sp = spool_open(&cfg, &err);
+	spool_put(sp, "zz", "1", 1, &err);
+	spool_put(sp, "aa", "2", 1, &err);
+	spool_put(sp, "mm", "3", 1, &err);
+	set_age(cfg.state_dir, "spool/new/zz", 30);
+	set_age(cfg.state_dir, "spool/new/aa", 20);
+	set_age(cfg.state_dir, "spool/new/mm", 10);
+	T_ASSERT(spool_list(sp, &ids, &err) == 0 && ids.n == 3);
+	T_STREQ(ids.v[0], "zz");
+	T_STREQ(ids.v[1], "aa");
+	T_STREQ(ids.v[2], "mm");
+	strlist_free(&ids);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_full(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct spool_stats st;
+	char		 big[2000];
+
+	T_BEGIN("spool_max_files / spool_max_bytes");
+	cfg_init(&cfg, "full");
+	cfg.spool_max_files = 2;
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(spool_put(sp, "f1", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "f2", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "f3", "x", 1, &err) == SPOOL_FULL);
+	T_ASSERT(strstr(err.msg, "spool full") != NULL);
+	T_ASSERT(!spool_is_pending(sp, "f3"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	/* Room again after an ack. */
+	T_ASSERT(spool_ack(sp, "f1", &err) == 0);
+	T_ASSERT(spool_put(sp, "f3", "x", 1, &err) == SPOOL_OK);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.full == 1 && st.files == 2);
+	spool_close(&sp);
+	free(cfg.state_dir);
+
+	cfg_init(&cfg, "fullbytes");
+	cfg.spool_max_bytes = 3000;
+	memset(big, 'b', sizeof(big));
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(spool_put(sp, "b1", big, sizeof(big), &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "b2", big, sizeof(big), &err) == SPOOL_FULL);
+	T_ASSERT(spool_put(sp, "b3", "small", 5, &err) == SPOOL_OK);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_dead(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	char		*why, *out = NULL;
+	size_t		 outlen = 0;
+	FILE		*f;
+
+	T_BEGIN("dead letters: dead/list/reason/print/show/retry/purge");
+	cfg_init(&cfg, "dead");
+	sp = spool_open(&cfg, &err);
+	spool_put(sp, "d1", "{\"a\":1}", 7, &err);
+	spool_put(sp, "d2", "{\"a\":2}", 7, &err);
+	T_ASSERT(spool_dead(sp, "d1", 400, "{\"error\":{\"code\":400,"
+	    "\"message\":\"bad\"}}", &err) == 0);
+	T_ASSERT(spool_dead(sp, "d2", 422, NULL, &err) == 0);
+	T_ASSERT(spool_dead(sp, "nope", 400, "x", &err) == -1);
+	T_ASSERT(!spool_is_pending(sp, "d1"));
+	T_ASSERT(spool_dead_list(sp, &ids, &err) == 0 && ids.n == 2);
+	T_ASSERT(strlist_contains(&ids, "d1"));
+	strlist_free(&ids);
+	why = spool_dead_reason(sp, "d1");
+	T_ASSERT(why != NULL && strstr(why, "status: 400\n") != NULL);
+	T_ASSERT(why != NULL && strstr(why, "\"message\":\"bad\"") != NULL);
+	free(why);
+	T_ASSERT(spool_dead_reason(sp, "nope") == NULL);
+
+	f = open_memstream(&out, &outlen);
+	T_ASSERT(spool_dead_print(sp, f, &err) == 2);
+	fclose(f);
+	T_ASSERT(strstr(out, "d1\t") != NULL && strstr(out, "\t400\t") !=
+	    NULL);
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &outlen);
+	T_ASSERT(spool_dead_show(sp, "d1", f, &err) == 0);
+	fclose(f);
+	T_ASSERT(strstr(out, "status: 400") != NULL &&
+	    strstr(out, "{\"a\":1}") != NULL);
+	free(out);
+	T_ASSERT(spool_dead_show(sp, "nope", stdout, &err) == -1);
+
+	T_ASSERT(spool_dead_retry(sp, "d1", &err) == 1);
+	T_ASSERT(spool_is_pending(sp, "d1"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/dead/d1"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/dead/d1.why"));
+	T_ASSERT(spool_dead_retry(sp, "d1", &err) == -1);
+	T_ASSERT(strstr(err.msg, "no such dead letter") != NULL);
+	T_ASSERT(spool_dead(sp, "d1", 400, "again", &err) == 0);
+	T_ASSERT(spool_dead_retry(sp, NULL, &err) == 2);
+	T_ASSERT(spool_is_pending(sp, "d1") && spool_is_pending(sp, "d2"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/dead") == 0);
+	spool_dead(sp, "d1", 400, "x", &err);
+	spool_dead(sp, "d2", 400, "x", &err);
+	T_ASSERT(spool_dead_purge(sp, "d1", &err) == 1);
+	T_ASSERT(spool_dead_purge(sp, "d1", &err) == -1);
+	T_ASSERT(spool_dead_purge(sp, NULL, &err) == 1);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/dead") == 0);
+	T_ASSERT(spool_dead_purge(sp, "../new/x", &err) == -1);
+	T_ASSERT(strstr(err.msg, "unsafe") != NULL);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_bad(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	char		*body;
+	size_t		 len;
+
+	T_BEGIN("bad files go to bad/ (crash: no END)");
+	cfg_init(&cfg, "bad");
+	sp = spool_open(&cfg, &err);
+	/* A half-written file (cannot come from spool_put, but a copy
+	 * by hand or a broken disk can produce it). */
+	write_raw(cfg.state_dir, "spool/new/noend",
+	    "SOARSPOOL 1\nid noend\nlength 5\ncreated 1\n\nhello");
+	write_raw(cfg.state_dir, "spool/new/garbage", "hello world\n");
+	write_raw(cfg.state_dir, "spool/new/wrongid",
+	    "SOARSPOOL 1\nid other\nlength 1\ncreated 1\n\nx\nEND\n");
+	write_raw(cfg.state_dir, "spool/new/badlen",
+	    "SOARSPOOL 1\nid badlen\nlength 9\ncreated 1\n\nx\nEND\n");
+	write_raw(cfg.state_dir, "spool/new/v2",
+	    "SOARSPOOL 2\nid v2\nlength 1\ncreated 1\n\nx\nEND\n");
+	write_raw(cfg.state_dir, "spool/new/good",
+	    "SOARSPOOL 1\nid good\nlength 1\ncreated 1\n\nx\nEND\n");
+	write_raw(cfg.state_dir, "spool/new/.junk", "x");
+	T_ASSERT(spool_read(sp, "noend", &body, &len, &err) ==
+	    SPOOL_READ_BAD);
+	T_ASSERT(strstr(err.msg, "invalid spool file") != NULL);
+	T_ASSERT(spool_read(sp, "garbage", &body, &len, &err) ==
+	    SPOOL_READ_BAD);
+	T_ASSERT(spool_read(sp, "wrongid", &body, &len, &err) ==
+	    SPOOL_READ_BAD);
+	T_ASSERT(spool_read(sp, "badlen", &body, &len, &err) ==
+	    SPOOL_READ_BAD);
+	T_ASSERT(spool_read(sp, "v2", &body, &len, &err) == SPOOL_READ_BAD);
+	T_ASSERT(strstr(err.msg, "version") != NULL);
+	T_ASSERT(spool_read(sp, "good", &body, &len, &err) == SPOOL_READ_OK);
+	T_STREQ(body, "x");
+	free(body);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/bad") == 5);
+	/* A junk name in new/ is moved aside by the listing. */
+	T_ASSERT(spool_list(sp, &ids, &err) == 0 && ids.n == 1);
+	T_ASSERT(!exists(cfg.state_dir, "spool/new/.junk"));
+	strlist_free(&ids);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_stale_tmp(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+
+	T_BEGIN("stale tmp files removed at open (crash simulation)");
+	cfg_init(&cfg, "stale");
+	sp = spool_open(&cfg, &err);
+	spool_close(&sp);
+	write_raw(cfg.state_dir, "spool/tmp/x.123.1", "SOARSPOOL 1\nid x\n");
+	write_raw(cfg.state_dir, "spool/tmp/y.123.2", "SOARSPOOL 1\nid y\n");
+	set_age(cfg.state_dir, "spool/tmp/x.123.1", 120);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/x.123.1"));
+	T_ASSERT(exists(cfg.state_dir, "spool/tmp/y.123.2"));
+	T_ASSERT(!spool_is_pending(sp, "x"));
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_unsafe_ids(void)
+{
+	static const char *bad[] = { "", ".", "..", "../x", "a/b", ".x",
+	    "-x", "a b", "a\nb", "x.why", "\xc3\xa9", "a:b" };
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	char		 longid[SPOOL_ID_MAX + 2], *body;
+	size_t		 i, len;
+
+	T_BEGIN("unsafe ids refused before any file system access");
+	cfg_init(&cfg, "ids");
+	sp = spool_open(&cfg, &err);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		T_ASSERT(!spool_id_ok(bad[i]));
+		T_ASSERT(spool_put(sp, bad[i], "x", 1, &err) == SPOOL_ERR);
+		T_ASSERT(strstr(err.msg, "unsafe alert id") != NULL);
+		T_ASSERT(spool_read(sp, bad[i], &body, &len, &err) ==
+		    SPOOL_READ_ERR);
+		T_ASSERT(spool_ack(sp, bad[i], &err) == -1);
+		T_ASSERT(!spool_was_sent(sp, bad[i]));
+	}
+	T_ASSERT(spool_put(sp, NULL, "x", 1, &err) == SPOOL_ERR);
+	memset(longid, 'a', sizeof(longid));
+	longid[SPOOL_ID_MAX] = '\0';
+	T_ASSERT(spool_id_ok(longid));
+	longid[SPOOL_ID_MAX] = 'a';
+	longid[SPOOL_ID_MAX + 1] = '\0';
+	T_ASSERT(!spool_id_ok(longid));
+	T_ASSERT(spool_put(sp, longid, "x", 1, &err) == SPOOL_ERR);
+	T_ASSERT(spool_id_ok("mlt-0123abcdef.x_Y"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "sent") == 0);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_sent_expire(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	char		 id[16], rel[32];
+	int		 i;
+
+	T_BEGIN("sent record expiry: retention and count cap");
+	cfg_init(&cfg, "sent");
+	cfg.sent_retention = 3600;
+	cfg.sent_max_entries = 3;
+	sp = spool_open(&cfg, &err);
+	for (i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "s%d", i);
+		spool_put(sp, id, "x", 1, &err);
+		T_ASSERT(spool_ack(sp, id, &err) == 0);
+		snprintf(rel, sizeof(rel), "sent/%s", id);
+		/* s0 is 2 h old, s1..s5 are 60..10 s old */
+		set_age(cfg.state_dir, rel, i == 0 ? 7200 : 70 - 10 * i);
+	}
+	T_ASSERT(count_dir(cfg.state_dir, "sent") == 6);
+	/* s0 by age, then s1 and s2 by count (oldest first). */
+	T_ASSERT(spool_sent_expire(sp, &err) == 3);
+	T_ASSERT(!spool_was_sent(sp, "s0") && !spool_was_sent(sp, "s1") &&
+	    !spool_was_sent(sp, "s2"));
+	T_ASSERT(spool_was_sent(sp, "s3") && spool_was_sent(sp, "s5"));
+	T_ASSERT(spool_sent_expire(sp, &err) == 0);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_claim(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	int		 fd1, fd2;
+
+	T_BEGIN("claim: one sender at a time per alert");
+	cfg_init(&cfg, "claim");
+	sp = spool_open(&cfg, &err);
+	spool_put(sp, "c1", "x", 1, &err);
+	T_ASSERT(spool_claim(sp, "c1", &fd1, &err) == 1);
+	T_ASSERT(spool_claim(sp, "c1", &fd2, &err) == 0 && fd2 == -1);
+	spool_release(fd1);
+	T_ASSERT(spool_claim(sp, "c1", &fd1, &err) == 1);
+	T_ASSERT(spool_ack(sp, "c1", &err) == 0);
+	spool_release(fd1);
+	T_ASSERT(spool_claim(sp, "c1", &fd1, &err) == 0);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+struct race {
+	struct spool	*sp;
+	int		 ok, dup, other;
+};
+
+static void *
+race_main(void *arg)
+{
+	struct race	*r = arg;
+	struct errbuf	 err;
+	char		 id[16];
+	int		 i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(id, sizeof(id), "r%d", i);
+		switch (spool_put(r->sp, id, id, strlen(id), &err)) {
+		case SPOOL_OK:
+			r->ok++;
+			break;
+		case SPOOL_DUP:
+			r->dup++;
+			break;
+		default:
+			r->other++;
+		}
+	}
+	return NULL;
+}
+
+static void
+test_race(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct race	 r[4];
+	pthread_t	 t[4];
+	struct spool_stats st;
+	int		 i, ok = 0, dup = 0, other = 0;
+
+	T_BEGIN("same ids from 4 threads: each spooled once");
+	cfg_init(&cfg, "race");
+	sp = spool_open(&cfg, &err);
+	for (i = 0; i < 4; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].sp = sp;
+		pthread_create(&t[i], NULL, race_main, &r[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ok += r[i].ok;
+		dup += r[i].dup;
+		other += r[i].other;
+	}
+	T_ASSERT(ok == 50 && dup == 150 && other == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == 50);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.files == 50);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_open_error(void)
+{
+	struct config	 cfg;
+	struct errbuf	 err;
+
+	T_BEGIN("open: unusable state_dir is a clear error");
+	cfg_init(&cfg, "file");
+	write_raw(tdir, "file", "not a dir");
+	T_ASSERT(spool_open(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "file") != NULL);
+	free(cfg.state_dir);
+	cfg.state_dir = NULL;
+	T_ASSERT(spool_open(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "state_dir") != NULL);
+	T_END();
+}
+
+int
+main(void)
+{
+	char	*cmd;
+	int	 rc;
+
+	log_open("test-spool", false, 0, LOG_LVL_ERR);
+	snprintf(tdir, sizeof(tdir), "/tmp/test-spool.XXXXXX");
+	if (mkdtemp(tdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_basic();
+	test_order();
+	test_full();
+	test_dead();
+	test_bad();
+	test_stale_tmp();
+	test_unsafe_ids();
+	test_sent_expire();
+	test_claim();
+	test_race();
+	test_open_error();
+	rc = t_done();
+	cmd = xasprintf("rm -rf '%s'", tdir);
+	if (rc == 0 && system(cmd) != 0)
+		fprintf(stderr, "cleanup of %s failed\n", tdir);
+	free(cmd);
+	return rc;
+}
