@@ -1,0 +1,59 @@
+#!/bin/sh
+# quickstart.sh - README command (1): on a fresh Debian 12, as root,
+# install the dependencies, build and install soar-milter, then start
+# the milter on loopback with the built-in defaults and show the alert
+# of a bundled sample message.
+#
+# Defaults: milter socket inet:8894@127.0.0.1; no SOAR configured, so
+# alerts are written as JSON files to /var/lib/soar-milter/outbox/.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+sh contrib/install-deps.sh
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+mkdir -p build/release
+(cd build/release &&
+    "$top/configure" -q --prefix=/usr/local --sysconfdir=/etc \
+	--localstatedir=/var CFLAGS="-O2 -g" &&
+    make -s -j2 && make -s install)
+
+bin=/usr/local/sbin/soar-milter
+getent passwd soar-milter >/dev/null 2>&1 ||
+    useradd --system --home-dir /var/lib/soar-milter --no-create-home \
+	--shell /usr/sbin/nologin soar-milter
+install -d -o soar-milter -g soar-milter -m 0750 /var/lib/soar-milter
+install -d -m 0755 /run/soar-milter
+
+"$bin" -n >/dev/null	# the installed configuration is valid
+
+# (re)start the daemon
+pidf=/run/soar-milter/soar-milter.pid
+if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+	kill "$(cat "$pidf")"
+	sleep 1
+fi
+"$bin" -o user=soar-milter -o pid_file="$pidf"
+sleep 1
+if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+	echo "soar-milter is running (pid $(cat "$pidf")) on inet:8894@127.0.0.1"
+else
+	echo "soar-milter did not start; see the mail log (journalctl -t soar-milter)" >&2
+	exit 1
+fi
+
+echo
+echo "The alert soar-milter makes of a sample message (tests/data/sample.eml):"
+"$bin" scan --pretty tests/data/sample.eml
+
+cat <<'MSG'
+
+Next steps
+  Point Postfix at the milter (main.cf), then `postfix reload`:
+      smtpd_milters = inet:127.0.0.1:8894
+      non_smtpd_milters = $smtpd_milters
+      milter_default_action = accept
+  Alerts of received mail appear as JSON files in /var/lib/soar-milter/outbox/
+  until a SOAR is configured in /etc/soar-milter/soar-milter.conf
+  (soar_api, soar_url, soar_key_file; see docs/CONFIGURATION.md).
+MSG

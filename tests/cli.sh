@@ -1,0 +1,102 @@
+#!/bin/sh
+# cli.sh - command line and configuration errors: every bad input gets a
+# clear message naming file, line and key, and a distinct exit status.
+set -u
+: "${SOAR_MILTER:?}" "${top_srcdir:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok: $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+
+# expect NAME STATUS PATTERN CMD...: exit status and stderr+stdout match
+expect() {
+	name=$1 want=$2 pat=$3; shift 3
+	"$@" >"$tmp/out" 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exit $got, want $want"; sed 's/^/  | /' "$tmp/out"
+	elif ! grep -q -- "$pat" "$tmp/out"; then
+		bad "$name: output lacks '$pat'"; sed 's/^/  | /' "$tmp/out"
+	else
+		ok "$name"
+	fi
+}
+
+M=$SOAR_MILTER
+conf=$tmp/soar.conf
+
+expect "help" 0 "usage: soar-milter" "$M" -h
+expect "version" 0 "^soar-milter [0-9]" "$M" version
+expect "unknown mode" 64 "unknown mode 'frobnicate'" "$M" frobnicate
+expect "bad option" 64 "soar-milter -h for help" "$M" --bogus-option
+
+printf 'priority = 80\nmax_urlz = 3\n' > "$conf"
+expect "unknown key names file:line: key" 78 "$conf:2: max_urlz: unknown key" \
+    "$M" -c "$conf" check-config
+printf '# c\n\nmax_mime_depth = 5000\n' > "$conf"
+expect "out of range" 78 "$conf:3: max_mime_depth: 5000 is out of range (1..1000)" \
+    "$M" -c "$conf" -n
+printf 'log_level = loud\n' > "$conf"
+expect "bad word" 78 "$conf:1: log_level: 'loud' is not err, warn, info or debug" \
+    "$M" -c "$conf" -n
+expect "missing config file" 78 "$tmp/nope.conf: No such file or directory" \
+    "$M" -c "$tmp/nope.conf" -n
+expect "-o unknown key" 64 "\-o colour: unknown key" "$M" -o colour=red -n
+expect "-o bad value" 64 "\-o max_urls: 'many' is not a number" \
+    "$M" -o max_urls=many check-config
+printf 'priority = 40\n' > "$conf"
+expect "check-config prints effective values" 0 "^priority = 40$" \
+    "$M" -c "$conf" check-config
+expect "-o overrides the file" 0 "^priority = 100$" \
+    "$M" -c "$conf" -o priority=100 check-config
+expect "options after the mode" 0 "^max_urls = 7$" \
+    "$M" check-config -c "$conf" -o max_urls=7
+expect "bad recipient regex" 78 "alert_recipient_regex" \
+    "$M" -o alert_on=recipients -o 'alert_recipient_regex=(' check-config
+
+# the shipped configuration file is valid and documents every key
+expect "shipped etc/soar-milter.conf is valid" 0 "^socket = " \
+    "$M" -c "$top_srcdir/etc/soar-milter.conf" -n
+"$M" config-reference --conf > "$tmp/ref.conf"
+if sed -n '/^# --- generated/,$p' "$top_srcdir/etc/soar-milter.conf" |
+    tail -n +2 | cmp -s - "$tmp/ref.conf"; then
+	ok "etc/soar-milter.conf documents every key (matches config-reference --conf)"
+else
+	bad "etc/soar-milter.conf is out of date: regenerate with contrib/gen-docs.sh"
+fi
+"$M" config-reference > "$tmp/ref.md"
+if sed -n '/^<!-- generated/,/^<!-- end generated/p' \
+    "$top_srcdir/docs/CONFIGURATION.md" | sed '1d;$d' | cmp -s - "$tmp/ref.md"; then
+	ok "docs/CONFIGURATION.md matches config-reference"
+else
+	bad "docs/CONFIGURATION.md is out of date: regenerate with contrib/gen-docs.sh"
+fi
+
+# scan: unreadable file named, others still processed, non-zero exit
+sample=$top_srcdir/tests/data/sample.eml
+"$M" scan "$tmp/missing.eml" "$sample" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -ne 0 ] && grep -q "$tmp/missing.eml" "$tmp/err" &&
+    [ "$(wc -l < "$tmp/out")" -eq 1 ] && grep -q '"display_id"' "$tmp/out"; then
+	ok "scan: unreadable file reported, others processed, exit $st"
+else
+	bad "scan: unreadable file handling (exit $st)"; cat "$tmp/err"
+fi
+"$M" scan - < "$sample" > "$tmp/stdin.json" 2>"$tmp/err"
+"$M" scan "$sample" > "$tmp/file.json" 2>>"$tmp/err"
+if [ -s "$tmp/stdin.json" ] &&
+    grep -o '"display_id":"[^"]*"' "$tmp/stdin.json" >"$tmp/a" &&
+    grep -o '"display_id":"[^"]*"' "$tmp/file.json" >"$tmp/b" &&
+    cmp -s "$tmp/a" "$tmp/b"; then
+	ok "scan: stdin and file give the same alert id"
+else
+	bad "scan: stdin vs file"; cat "$tmp/err"
+fi
+expect "scan: no file" 64 "no FILE given" "$M" scan
+expect "scan: bad --now" 64 "not a number" "$M" scan --now soon "$sample"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
