@@ -7,11 +7,30 @@
  * Runs as a thread inside the milter daemon (sender_start/sender_stop),
  * or in the foreground for one pass (sender_run_once, used by backfill
  * and by "soar-milter flush").
+ *
+ * Retry policy.  A retryable failure (soar.h: transport error, 401,
+ * 403, 408, 429, 5xx) defers that alert alone: its next try is after
+ * retry_initial * 2^(failures-1), capped at retry_max, with full jitter
+ * above a floor of retry_initial (uniform in [retry_initial, cap]).
+ * The other alerts go on, so one alert the server keeps failing on does
+ * not hold up the queue.  Two failures in a row (different alerts), a
+ * 429 or a Retry-After mean the SOAR itself is unwell: then every
+ * alert waits (the same backoff on the count of failures in a row),
+ * at least Retry-After seconds (clamped to max(retry_max, 1 h)), and at
+ * least min(30 s, retry_max) after a 429 without Retry-After.  A
+ * delivery after two or more failures in a row clears every per-alert
+ * deferral.  Deferrals live in memory: a restart tries everything at
+ * once.  Refused alerts (other 4xx) go to dead/ at once.
+ *
+ * Several senders (the daemon's thread, "flush", backfill) may run at
+ * once: each alert is claimed (spool_claim) and checked against the
+ * sent record before it is posted.
  */
 #ifndef SOAR_SENDER_H
 #define SOAR_SENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -19,17 +38,27 @@ struct config;
 struct spool;
 struct sender;
 
+struct sender_stats {
+	uint64_t	delivered;	/* 2xx (or written to the outbox) */
+	uint64_t	retried;	/* retryable failures */
+	uint64_t	dead;		/* refused: moved to dead/ */
+	uint64_t	bad;		/* invalid spool files moved to bad/ */
+	uint64_t	skipped;	/* already sent: dropped from new/ */
+};
+
 struct sender	*sender_start(const struct config *, struct spool *,
 		    struct errbuf *);
+void		 sender_get_stats(struct sender *, struct sender_stats *);
 /* Wake the sender (a new alert was spooled). Async-signal-unsafe. */
 void		 sender_kick(struct sender *);
 /* Stop and join; pending alerts stay in the spool. */
 void		 sender_stop(struct sender **);
 
-/* One pass over the spool in the calling thread; stops at the first
- * retryable failure unless wait is true (then retries with backoff
- * until the deadline, in seconds, passes).  Returns the number of
- * alerts still pending, or -1 on error. */
+/* In the calling thread.  deadline_seconds 0: one pass over the spool
+ * that ends at the first retryable failure.  deadline_seconds > 0:
+ * passes with the backoff above until nothing is pending or the
+ * deadline passes.  Also expires old sent records.  Returns the number
+ * of alerts still pending, or -1 on error. */
 int	sender_run_once(const struct config *, struct spool *,
 	    int deadline_seconds, struct errbuf *);
 

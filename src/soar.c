@@ -403,7 +403,7 @@ soar_new(const struct config *cfg, struct errbuf *err)
 	free(base);
 	if (strncasecmp(so->url, "http://", 7) == 0 &&
 	    !is_loopback_url(so->url))
-		log_warn("soar: soar_url is plain http: alerts and the %s "
+		log_warn("-: soar: soar_url is plain http: alerts and the %s "
 		    "secret cross the network unencrypted",
 		    so->api == SOAR_API_SDK ? "AppKey" : "Bearer");
 
@@ -446,7 +446,7 @@ soar_new(const struct config *cfg, struct errbuf *err)
 		curl_easy_setopt(so->curl, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(so->curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	} else {
-		log_warn("soar: tls_verify = no: the SOAR server certificate "
+		log_warn("-: soar: tls_verify = no: the SOAR server certificate "
 		    "is not checked");
 		curl_easy_setopt(so->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(so->curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -499,11 +499,11 @@ refresh_secret(struct soar *so, bool force)
 	r = secret_load(&so->sec, force, &err);
 	if (r == -1) {
 		if (!so->sec.warned)
-			log_warn("soar: cannot re-read secret, keeping the "
+			log_warn("-: soar: cannot re-read secret, keeping the "
 			    "previous one: %s", err.msg);
 		so->sec.warned = true;
 	} else if (r == 1) {
-		log_info("soar: %s %s changed, using the new secret",
+		log_info("-: soar: %s %s changed, using the new secret",
 		    so->sec.key, so->sec.path);
 		build_headers(so);
 	}
@@ -564,7 +564,7 @@ soar_post(struct soar *so, const char *body, size_t len,
 		reply->body = xstrndup(so->resp.s, so->resp.len);
 	}
 	if (status != 0 && so->resp_truncated)
-		log_debug("soar: response body cut at %zu bytes",
+		log_debug("-: soar: response body cut at %zu bytes",
 		    so->max_response);
 	return soar_classify(status);
 }

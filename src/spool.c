@@ -244,13 +244,13 @@ move_to_bad(struct spool *sp, const char *name)
 
 	dst = xasprintf("%.200s.%" PRId64, name, util_now_ms());
 	if (renameat(sp->dfd_new, name, sp->dfd_bad, dst) == 0) {
-		log_warn("spool: new/%.200s moved to bad/%s", name, dst);
+		log_warn("-: spool: new/%.200s moved to bad/%s", name, dst);
 		(void)fsync(sp->dfd_bad);
 		pthread_mutex_lock(&sp->lock);
 		sp->st.bad++;
 		pthread_mutex_unlock(&sp->lock);
 	} else if (errno != ENOENT)
-		log_err("spool: rename new/%.200s to bad/: %s", name,
+		log_err("-: spool: rename new/%.200s to bad/: %s", name,
 		    strerror(errno));
 	free(dst);
 }
@@ -279,7 +279,7 @@ remove_stale_tmp(struct spool *sp)
 		if (now - st.st_mtime < SPOOL_STALE_TMP_SEC)
 			continue;	/* maybe being written right now */
 		if (unlinkat(sp->dfd_tmp, de->d_name, 0) == 0)
-			log_info("spool: removed stale tmp/%.200s",
+			log_info("-: spool: removed stale tmp/%.200s",
 			    de->d_name);
 	}
 	closedir(d);
@@ -474,7 +474,7 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 		struct errbuf e2;
 
 		if (rescan(sp, &e2) == -1)
-			log_warn("spool: recount: %s", e2.msg);
+			log_warn("-: spool: recount: %s", e2.msg);
 		pthread_mutex_lock(&sp->lock);
 		sp->scanning = false;
 		pthread_mutex_unlock(&sp->lock);
@@ -944,7 +944,7 @@ spool_dead(struct spool *sp, const char *id, long status,
 		return -1;
 	}
 	if (fsync(sp->dfd_dead) == -1)
-		log_warn("spool: dead/: fsync: %s", strerror(errno));
+		log_warn("-: spool: dead/: fsync: %s", strerror(errno));
 	pthread_mutex_lock(&sp->lock);
 	if (sp->st.files > 0)
 		sp->st.files--;

@@ -22,7 +22,9 @@
 
 #include "config.h"
 #include "log.h"
+#include "sender.h"
 #include "soar.h"
+#include "spool.h"
 #include "t.h"
 
 #define KEY	"sdk-key-Ab3xZ9-secret"
@@ -550,6 +552,231 @@ test_chronicle(void)
 	T_END();
 }
 
+
+/* --- sender: spool -> receiver ------------------------------------ */
+
+static bool
+file_is(const char *path, const char *expect)
+{
+	char	*buf = NULL;
+	size_t	 len;
+	struct errbuf err;
+	bool	 ok;
+
+	ok = file_read_all(path, 0, &buf, &len, &err) == 0 &&
+	    (expect == NULL || strcmp(buf, expect) == 0);
+	free(buf);
+	return ok;
+}
+
+static int
+received_count(struct receiver *r, const char *id)
+{
+	char	*buf = http(r, "/_received", NULL), *s, *q;
+	int	 n = 0;
+
+	q = xasprintf("\"%s\"", id);
+	for (s = buf; (s = strstr(s, q)) != NULL; s++)
+		n++;
+	free(q);
+	free(buf);
+	return n;
+}
+
+static void
+put_case(struct spool *sp, const char *id)
+{
+	struct errbuf	err;
+	char		*b = case_json(id);
+
+	if (spool_put(sp, id, b, strlen(b), &err) != SPOOL_OK)
+		fprintf(stderr, "spool_put %s: %s\n", id, err.msg);
+	free(b);
+}
+
+static void
+sender_cfg(struct config *cfg, const char *state, struct receiver *r,
+    const char *kf)
+{
+	cfg_init(cfg);
+	cfg->state_dir = (char *)state;
+	cfg->spool_max_files = 10000;
+	cfg->spool_max_bytes = 1 << 30;
+	cfg->sent_retention = 86400;
+	cfg->sent_max_entries = 100000;
+	cfg->soar_api = SOAR_API_SDK;
+	cfg->soar_url = r != NULL ? r->base : NULL;
+	cfg->soar_key_file = (char *)kf;
+	cfg->retry_initial = 1;
+	cfg->retry_max = 2;
+}
+
+static void
+test_sender(void)
+{
+	static const char *const xa[] = { "--app-key", KEY, NULL };
+	struct receiver	 r;
+	struct config	 cfg;
+	struct errbuf	 err;
+	struct spool	*sp;
+	struct sender	*snd;
+	struct sender_stats sst;
+	char		*kf = xasprintf("%s/key-snd", tdir);
+	char		*state = xasprintf("%s/state-snd", tdir), *why, *p;
+	int		 i, fd;
+
+	T_BEGIN("sender: deliver, dead-letter, retry, skip sent, claims");
+	write_file(kf, KEY "\n", 0600);
+	if (receiver_start(&r, "snd", xa) == -1) {
+		T_ASSERT(!"receiver");
+		T_END();
+		return;
+	}
+	sender_cfg(&cfg, state, &r, kf);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	put_case(sp, "s-1");
+	put_case(sp, "s-2");
+	T_ASSERT(spool_put(sp, "s-bad", "{\"name\":\"x\"}", 12, &err) ==
+	    SPOOL_OK);
+	put_case(sp, "s-3");
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	T_ASSERT(received_count(&r, "s-1") == 1 &&
+	    received_count(&r, "s-3") == 1);
+	T_ASSERT(spool_was_sent(sp, "s-1") && spool_was_sent(sp, "s-3"));
+	T_ASSERT(!spool_was_sent(sp, "s-bad"));
+	why = spool_dead_reason(sp, "s-bad");
+	T_ASSERT(why != NULL && strstr(why, "status: 400") &&
+	    strstr(why, "INVALID_ARGUMENT"));
+	free(why);
+
+	/* 503 twice: one pass stops at the first failure... */
+	put_case(sp, "s-4");
+	put_case(sp, "s-5");
+	control(&r, "{\"fail_first\":2}");
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 2);
+	T_ASSERT(received_count(&r, "s-4") == 0);
+	/* ...and with a deadline the backoff gets them through. */
+	T_ASSERT(sender_run_once(&cfg, sp, 60, &err) == 0);
+	T_ASSERT(received_count(&r, "s-4") == 1 &&
+	    received_count(&r, "s-5") == 1);
+
+	/* Dropped answers, then 429 with Retry-After: still once each. */
+	put_case(sp, "s-6");
+	control(&r, "{\"drop_first\":2,\"status_429\":1,"
+	    "\"retry_after\":\"1\"}");
+	T_ASSERT(sender_run_once(&cfg, sp, 60, &err) == 0);
+	T_ASSERT(received_count(&r, "s-6") == 1);
+
+	/* Delivered meanwhile by another sender: dropped, not posted. */
+	put_case(sp, "s-7");
+	p = xasprintf("%s/sent/s-7", state);
+	write_file(p, "", 0600);
+	free(p);
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	T_ASSERT(received_count(&r, "s-7") == 0);
+	T_ASSERT(!spool_is_pending(sp, "s-7"));
+
+	/* Claimed by another sender: left alone. */
+	put_case(sp, "s-8");
+	put_case(sp, "s-9");
+	T_ASSERT(spool_claim(sp, "s-8", &fd, &err) == 1);
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 1);
+	T_ASSERT(received_count(&r, "s-8") == 0 &&
+	    received_count(&r, "s-9") == 1);
+	spool_release(fd);
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	T_ASSERT(received_count(&r, "s-8") == 1);
+
+	/* Wrong key: 401 retries, nothing becomes a dead letter. */
+	write_file(kf, "wrong\n", 0600);
+	put_case(sp, "s-10");
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 1);
+	T_ASSERT(spool_is_pending(sp, "s-10"));
+	write_file(kf, KEY "\n", 0600);
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	T_ASSERT(received_count(&r, "s-10") == 1);
+
+	/* The thread: kicked, it delivers; stopped during a long backoff,
+	 * it stops at once and keeps the alert. */
+	snd = sender_start(&cfg, sp, &err);
+	T_ASSERT(snd != NULL);
+	put_case(sp, "t-1");
+	sender_kick(snd);
+	for (i = 0; i < 300 && received_count(&r, "t-1") == 0; i++)
+		usleep(100000);
+	T_ASSERT(received_count(&r, "t-1") == 1);
+	/* Spooled by another process, no kick: picked up by the poll. */
+	put_case(sp, "t-2");
+	for (i = 0; i < 300 && received_count(&r, "t-2") == 0; i++)
+		usleep(100000);
+	T_ASSERT(received_count(&r, "t-2") == 1);
+	sender_get_stats(snd, &sst);
+	T_ASSERT(sst.delivered == 2 && sst.dead == 0);
+	sender_stop(&snd);
+	T_ASSERT(snd == NULL);
+
+	cfg.retry_initial = 3600;
+	cfg.retry_max = 3600;
+	control(&r, "{\"down\":true}");
+	snd = sender_start(&cfg, sp, &err);
+	put_case(sp, "t-3");
+	put_case(sp, "t-4");
+	sender_kick(snd);
+	for (i = 0; i < 300; i++) {
+		sender_get_stats(snd, &sst);
+		if (sst.retried >= 2)
+			break;
+		usleep(100000);
+	}
+	T_ASSERT(sst.retried == 2);	/* then the gate closed */
+	sender_stop(&snd);
+	T_ASSERT(spool_is_pending(sp, "t-3") && spool_is_pending(sp, "t-4"));
+	control(&r, "{\"down\":false}");
+
+	spool_close(&sp);
+	receiver_stop(&r);
+	free(kf);
+	free(state);
+	T_END();
+}
+
+static void
+test_outbox(void)
+{
+	struct config	 cfg;
+	struct errbuf	 err;
+	struct spool	*sp;
+	char		*state = xasprintf("%s/state-outbox", tdir), *p, *b;
+
+	T_BEGIN("soar_api = none: durable copy to the outbox, then ack");
+	sender_cfg(&cfg, state, NULL, NULL);
+	cfg.soar_api = SOAR_API_NONE;
+	sp = spool_open(&cfg, &err);
+	put_case(sp, "o-1");
+	put_case(sp, "o-2");
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	b = case_json("o-1");
+	p = xasprintf("%s/outbox/o-1.json", state);
+	T_ASSERT(file_is(p, b));
+	free(p);
+	free(b);
+	T_ASSERT(spool_was_sent(sp, "o-2"));
+	spool_close(&sp);
+	p = xasprintf("%s/elsewhere/out", tdir);
+	cfg.outbox_dir = p;
+	sp = spool_open(&cfg, &err);
+	put_case(sp, "o-3");
+	T_ASSERT(sender_run_once(&cfg, sp, 0, &err) == 0);
+	free(p);
+	p = xasprintf("%s/elsewhere/out/o-3.json", tdir);
+	T_ASSERT(file_is(p, NULL));
+	free(p);
+	spool_close(&sp);
+	free(state);
+	T_END();
+}
+
 int
 main(void)
 {
@@ -575,6 +802,8 @@ main(void)
 	test_refuse_config();
 	test_sdk();
 	test_chronicle();
+	test_sender();
+	test_outbox();
 
 	fflush(stderr);
 	T_BEGIN("no secret in any log line");
