@@ -1,2 +1,2289 @@
-/* imap - placeholder, being written. */
+/*
+ * imap - "soar-milter backfill": unread mail in IMAP folders -> alerts.
+ * See imap.h and docs/backfill.md.
+ *
+ * libcurl does the connection: TCP, implicit TLS or mandatory STARTTLS,
+ * certificate verification, and the login (SASL PLAIN/LOGIN or the
+ * LOGIN command, or XOAUTH2 with a bearer token).  With
+ * CURLOPT_CONNECT_ONLY it stops there and hands over the authenticated
+ * session; this module then speaks IMAP itself over curl_easy_send()
+ * and curl_easy_recv() (TLS stays curl's).  It does so because
+ * libcurl's own IMAP commands cannot do what backfill needs: a custom
+ * UID FETCH loses the message literals (curl/curl#1150, #22865), long
+ * response lines such as a big SEARCH result are clipped, and a URL
+ * fetch is one round trip per message with BODY[] (which sets \Seen).
+ *
+ * The response reader below is written for a hostile server: every
+ * line and literal has a bound, numbers are range-checked, and no
+ * response can make it read or keep more than those bounds.
+ *
+ * Flow per folder: EXAMINE (SELECT when messages are to be flagged or
+ * moved) -> UIDVALIDITY vs checkpoint -> one UID SEARCH -> UID FETCH in
+ * batches (BODY.PEEK[], so \Seen is not set) -> per message: extract,
+ * id, skip if already pending/sent, else spool (or --output/--dry-run)
+ * -> after the batch: STORE \Seen or MOVE, then the checkpoint.
+ */
 #include "autoconfig.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "alert.h"
+#include "config.h"
+#include "digest.h"
+#include "extract.h"
+#include "imap.h"
+#include "log.h"
+#include "sender.h"
+#include "spool.h"
+#include "util.h"
+
+#define LINE_MAX_TEXT	(1024 * 1024)		/* one ordinary response */
+#define LINE_MAX_SEARCH	(64 * 1024 * 1024)	/* a SEARCH result */
+#define LIT_MAX_OTHER	(1024 * 1024)		/* literals we do not use */
+#define RESP_MAX_LITS	16			/* literals per response */
+#define SET_MAX_CHARS	7900			/* UID set in one command */
+#define SECRET_MAX	(64 * 1024)
+#define CKPT_MAX	4096
+#define FLUSH_SECONDS	30			/* sender pass at the end */
+#define PROGRESS_EVERY	1000			/* log line every N (no tty) */
+#define PROGRESS_MS	100			/* bar redraw interval */
+
+#define CAP_MOVE	0x01
+#define CAP_UIDPLUS	0x02
+
+/* ------------------------------------------------------------ state */
+
+static volatile sig_atomic_t	bf_stop;	/* SIGINT/SIGTERM seen */
+
+struct lit {
+	struct strbuf	 sb;			/* kept bytes */
+};
+
+/* One server response: text with literals cut out (their "{N}" marker
+ * stays in the text, in order), and the literals. */
+struct resp {
+	struct strbuf	 text;
+	struct lit	 lit[RESP_MAX_LITS];
+	size_t		 nlit;
+};
+
+/* The IMAP session: a curl handle in CONNECT_ONLY mode. */
+struct imapc {
+	CURL		*curl;
+	curl_socket_t	 fd;
+	char		*where;			/* "host:port" for messages */
+	int		 timeout_ms;		/* no progress for this long */
+	bool		 interruptible;		/* a signal stops a read */
+	bool		 broken;		/* unusable: stop using it */
+	char		*buf;			/* input buffer */
+	size_t		 start, end, cap;
+	unsigned	 tagno;
+	char		 tag[16];
+	unsigned	 caps;
+	char		 status[256];		/* text of the last tagged NO/BAD */
+	char		 bye[256];		/* text of an untagged BYE */
+	int		 code;			/* BACKFILL_EXIT_* when -1 */
+	struct errbuf	 err;
+	struct resp	 r;
+	char		 curl_err[CURL_ERROR_SIZE];
+};
+
+struct counts {
+	uint64_t	seen, alerted, dup, errors, gone;
+};
+
+struct progress {
+	bool		 tty;
+	bool		 drawn;
+	int64_t		 t0, last_draw;
+	uint64_t	 done, total;
+	const char	*folder;
+	uint64_t	 next_log;
+};
+
+struct bf {
+	const struct config		*cfg;
+	const struct backfill_opts	*opts;
+	struct spool	*sp;
+	struct imapc	 ic;
+	char		*acct;			/* "user@host:port" */
+	char		*ckpt_dir;		/* checkpoints of this account */
+	int		 lock_fd;
+	int		 out_dfd;		/* --output directory */
+	size_t		 fetch_limit;		/* bytes fetched per message */
+	uint64_t	 budget;		/* imap_max_messages left */
+	bool		 write_state;		/* not dry-run */
+	struct counts	 total;
+	struct progress	 prog;
+	int		 rc;			/* first fatal exit code */
+	int64_t		 t0;
+};
+
+/* One folder's pass. */
+struct folder {
+	const char	*name;			/* as configured */
+	char		*wire;			/* quoted, modified UTF-7 */
+	char		*ckpt_path;
+	uint32_t	 uidvalidity;
+	uint32_t	 uidnext;
+	uint32_t	 last;			/* checkpoint: last completed UID */
+	bool		 have_ckpt;
+	uint32_t	 ckpt_validity;
+	struct counts	 c;
+};
+
+/* The batch being fetched. */
+enum { B_PENDING, B_DONE, B_GONE, B_FAILED };
+struct batch {
+	const uint32_t	*uid;			/* ascending */
+	size_t		 n;
+	unsigned char	*st;			/* B_* per uid */
+	uint32_t	*after;			/* UIDs for STORE/MOVE */
+	size_t		 nafter;
+	struct folder	*f;
+	struct bf	*bf;
+	int		 stop_code;		/* set by the FETCH handler */
+};
+
+/* ------------------------------------------------------------ utils */
+
+/* bf_signal - SIGINT/SIGTERM: stop after the current message; a second
+ * signal ends the process at once (nothing is half-written: the spool
+ * and the checkpoint are only ever replaced by rename). */
+static void
+bf_signal(int sig)
+{
+	static const char msg[] = "soar-milter: backfill: second signal, "
+	    "exiting now\n";
+
+	(void)sig;
+	if (bf_stop) {
+		(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		_exit(BACKFILL_EXIT_INTERRUPTED);
+	}
+	bf_stop = 1;
+}
+
+/* hash_name - first n hex digits of SHA-256(s) */
+static void
+hash_name(const char *s, size_t n, char *out, size_t outsz)
+{
+	char	hex[DIGEST_SHA256_HEX];
+
+	digest_sha256_hex(s, strlen(s), hex);
+	snprintf(out, outsz, "%.*s", (int)n, hex);
+}
+
+/* parse_u32 - decimal digits [p, p+n) -> *v; false if not a uint32 */
+static bool
+parse_u32(const char *p, size_t n, uint32_t *v)
+{
+	uint64_t	x = 0;
+	size_t		i;
+
+	if (n == 0 || n > 10)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(p[i] - '0');
+	}
+	if (x > UINT32_MAX)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t		era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static const char *const month_names[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+/* parse_internaldate - "17-Jul-1996 02:44:25 -0700" -> unix ms, or 0 */
+static int64_t
+parse_internaldate(const char *s, size_t n)
+{
+	char		 buf[40], mon[4], sign;
+	int		 d, y, hh, mm, ss, zone, used = 0;
+	unsigned	 m;
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (sscanf(buf, " %2d-%3[A-Za-z]-%4d %2d:%2d:%2d %c%4d%n", &d, mon,
+	    &y, &hh, &mm, &ss, &sign, &zone, &used) != 8 || used == 0)
+		return 0;
+	for (m = 0; m < 12; m++)
+		if (strcasecmp(mon, month_names[m]) == 0)
+			break;
+	if (m == 12 || d < 1 || d > 31 || y < 1970 || y > 9999 || hh > 23 ||
+	    mm > 59 || ss > 60 || (sign != '+' && sign != '-') ||
+	    zone > 1459 || zone % 100 > 59)
+		return 0;
+	return ((days_from_civil(y, m + 1, (unsigned)d) * 86400 +
+	    hh * 3600 + mm * 60 + ss) - (sign == '-' ? -1 : 1) *
+	    ((zone / 100) * 3600 + (zone % 100) * 60)) * 1000;
+}
+
+/* imap_since_arg - "YYYY-MM-DD" -> "D-Mon-YYYY" for SEARCH SINCE */
+static bool
+imap_since_arg(const char *s, char *out, size_t outsz)
+{
+	int	y, m, d;
+	char	c;
+
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3 || m < 1 ||
+	    m > 12 || d < 1 || d > 31 || y < 1)
+		return false;
+	snprintf(out, outsz, "%d-%s-%04d", d, month_names[m - 1], y);
+	return true;
+}
+
+/*
+ * mailbox_wire - a folder name as an IMAP quoted string.  Names with
+ * non-ASCII characters are UTF-8 and are encoded in modified UTF-7
+ * (RFC 3501 5.1.3); pure ASCII names are sent as given (so an admin may
+ * also write the encoded form).  NULL for a name that cannot be sent.
+ */
+static char *
+mailbox_wire(const char *name, struct errbuf *err)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789+,";
+	const unsigned char	*p = (const unsigned char *)name;
+	struct strbuf		 sb = { 0 };
+	bool			 ascii = true;
+	size_t			 i;
+
+	if (name[0] == '\0') {
+		errbuf_set(err, "empty folder name");
+		return NULL;
+	}
+	for (i = 0; p[i] != '\0'; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			errbuf_set(err, "folder name \"%s\" has a control "
+			    "character", name);
+			return NULL;
+		}
+		if (p[i] >= 0x80)
+			ascii = false;
+	}
+	sb_putc(&sb, '"');
+	while (*p != '\0') {
+		if (ascii || (*p >= 0x20 && *p < 0x7f)) {
+			if (*p == '"' || *p == '\\')
+				sb_putc(&sb, '\\');
+			sb_putc(&sb, (char)*p);
+			if (!ascii && *p == '&')
+				sb_putc(&sb, '-');
+			p++;
+			continue;
+		}
+		/* a run of non-printable-ASCII characters: UTF-16, base64 */
+		{
+			uint32_t	bits = 0;
+			int		nbits = 0;
+
+			sb_putc(&sb, '&');
+			while (*p != '\0' && (*p < 0x20 || *p >= 0x7f)) {
+				uint32_t	cp, u[2];
+				int		len, k, nu;
+
+				if ((*p & 0xe0) == 0xc0)
+					len = 2;
+				else if ((*p & 0xf0) == 0xe0)
+					len = 3;
+				else if ((*p & 0xf8) == 0xf0)
+					len = 4;
+				else
+					goto bad;
+				cp = len == 2 ? (*p & 0x1fu) : len == 3 ?
+				    (*p & 0x0fu) : (*p & 0x07u);
+				for (k = 1; k < len; k++) {
+					if ((p[k] & 0xc0) != 0x80)
+						goto bad;
+					cp = (cp << 6) | (p[k] & 0x3fu);
+				}
+				if ((len == 2 && cp < 0x80) ||
+				    (len == 3 && cp < 0x800) ||
+				    (len == 4 && cp < 0x10000) ||
+				    cp > 0x10ffff ||
+				    (cp >= 0xd800 && cp <= 0xdfff))
+					goto bad;
+				p += len;
+				if (cp >= 0x10000) {
+					cp -= 0x10000;
+					u[0] = 0xd800 | (cp >> 10);
+					u[1] = 0xdc00 | (cp & 0x3ff);
+					nu = 2;
+				} else {
+					u[0] = cp;
+					nu = 1;
+				}
+				for (k = 0; k < nu; k++) {
+					bits = (bits << 16) | u[k];
+					nbits += 16;
+					while (nbits >= 6) {
+						nbits -= 6;
+						sb_putc(&sb, b64[(bits >> nbits) &
+						    0x3f]);
+					}
+				}
+			}
+			if (nbits > 0)
+				sb_putc(&sb, b64[(bits << (6 - nbits)) & 0x3f]);
+			sb_putc(&sb, '-');
+		}
+	}
+	sb_putc(&sb, '"');
+	return sb_steal(&sb);
+bad:
+	sb_free(&sb);
+	errbuf_set(err, "folder name \"%s\" is not valid UTF-8", name);
+	return NULL;
+}
+
+/* uid_set - "a:b,c,..." for uid[0..n) (ascending), at most SET_MAX_CHARS;
+ * returns how many UIDs the set covers */
+static size_t
+uid_set(const uint32_t *uid, size_t n, struct strbuf *sb)
+{
+	size_t	i = 0, j;
+	char	item[32];
+	int	len;
+
+	sb_reset(sb);
+	while (i < n) {
+		for (j = i; j + 1 < n && uid[j + 1] == uid[j] + 1; j++)
+			;
+		if (j > i)
+			len = snprintf(item, sizeof(item), "%s%" PRIu32 ":%"
+			    PRIu32, sb->len ? "," : "", uid[i], uid[j]);
+		else
+			len = snprintf(item, sizeof(item), "%s%" PRIu32,
+			    sb->len ? "," : "", uid[i]);
+		if (sb->len + (size_t)len > SET_MAX_CHARS)
+			break;
+		sb_append(sb, item, (size_t)len);
+		i = j + 1;
+	}
+	return i;
+}
+
+/* read_secret - first line of a file only its owner may read */
+static char *
+read_secret(const char *path, const char *key, struct errbuf *err)
+{
+	struct stat	 st;
+	char		*buf = NULL, *nl;
+	size_t		 len;
+	int		 fd;
+
+	if (path == NULL) {
+		errbuf_set(err, "%s is not set", key);
+		return NULL;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		errbuf_set(err, "%s %s: %s", key, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		errbuf_set(err, "%s %s: not a regular file", key, path);
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		errbuf_set(err, "%s %s: mode %04o: refusing a secret file "
+		    "that group or others may access (chmod 600)", key, path,
+		    (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	if (file_read_all(path, SECRET_MAX, &buf, &len, err) == -1)
+		return NULL;
+	if ((nl = memchr(buf, '\n', len)) != NULL)
+		len = (size_t)(nl - buf);
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	if (len == 0 || memchr(buf, '\0', len) != NULL) {
+		errbuf_set(err, "%s %s: the first line is empty", key, path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* secret_free - wipe and free */
+static void
+secret_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* fsync_dir - make a rename in dir durable */
+static int
+fsync_dirfd(int dfd)
+{
+	return fsync(dfd) == -1 && errno != EINVAL ? -1 : 0;
+}
+
+/* write_durable - dfd/name := data, via a temporary file, fsync, rename
+ * and fsync of the directory.  noreplace: fail with EEXIST instead of
+ * replacing an existing name. */
+static int
+write_durable(int dfd, const char *name, const char *data, size_t len,
+    bool noreplace, struct errbuf *err)
+{
+	char	 tmp[PATH_MAX];
+	size_t	 off = 0;
+	ssize_t	 w;
+	int	 fd, saved;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		errbuf_set(err, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		if ((w = write(fd, data + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (noreplace) {
+		if (linkat(dfd, tmp, dfd, name, 0) == -1)
+			goto fail;
+		(void)unlinkat(dfd, tmp, 0);
+	} else if (renameat(dfd, tmp, dfd, name) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	errbuf_set(err, "%s: %s", name, strerror(saved));
+	if (fd != -1)
+		close(fd);
+	(void)unlinkat(dfd, tmp, 0);
+	errno = saved;
+	return -1;
+}
+
+/* mkdir_p - create path and its parents (mode for the new ones) */
+static int
+mkdir_p(const char *path, mode_t mode, struct errbuf *err)
+{
+	char	*p, *s;
+
+	s = xstrdup(path);
+	for (p = s + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char	c = *p;
+
+			*p = '\0';
+			if (mkdir(s, mode) == -1 && errno != EEXIST) {
+				errbuf_set(err, "mkdir %s: %s", s,
+				    strerror(errno));
+				free(s);
+				return -1;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(s);
+	return 0;
+}
+
+/* ---------------------------------------------------------- progress */
+
+/* prog_clear - erase the progress bar before a log line */
+static void
+prog_clear(struct progress *pg)
+{
+	if (pg->tty && pg->drawn) {
+		fputs("\r\033[K", stderr);
+		pg->drawn = false;
+	}
+}
+
+#define BF_LOG(bf, lvl, ...) do { \
+	prog_clear(&(bf)->prog); \
+	log_msg((lvl), __VA_ARGS__); \
+} while (0)
+
+/* prog_start - a folder begins: total messages to fetch */
+static void
+prog_start(struct progress *pg, const char *folder, uint64_t total)
+{
+	pg->folder = folder;
+	pg->total = total;
+	pg->done = 0;
+	pg->t0 = util_mono_ms();
+	pg->last_draw = 0;
+	pg->next_log = PROGRESS_EVERY;
+}
+
+/* prog_step - one message done: redraw (tty) or log every N */
+static void
+prog_step(struct bf *bf, bool force)
+{
+	struct progress	*pg = &bf->prog;
+	int64_t		 now = util_mono_ms(), el;
+	double		 rate;
+	uint64_t	 left;
+
+	el = now - pg->t0;
+	rate = el > 0 ? (double)pg->done * 1000.0 / (double)el : 0.0;
+	if (pg->tty) {
+		char	eta[32] = "-";
+		int	pct;
+
+		if (!force && now - pg->last_draw < PROGRESS_MS)
+			return;
+		pg->last_draw = now;
+		left = pg->total > pg->done ? pg->total - pg->done : 0;
+		if (rate > 0.0) {
+			uint64_t s = (uint64_t)((double)left / rate);
+
+			snprintf(eta, sizeof(eta), "%" PRIu64 ":%02u:%02u",
+			    s / 3600, (unsigned)(s / 60 % 60),
+			    (unsigned)(s % 60));
+		}
+		pct = pg->total ? (int)(pg->done * 100 / pg->total) : 100;
+		fprintf(stderr, "\r\033[K%s: %" PRIu64 "/%" PRIu64 " (%d%%) "
+		    "%.0f msg/s ETA %s", pg->folder, pg->done, pg->total, pct,
+		    rate, eta);
+		fflush(stderr);
+		pg->drawn = true;
+		return;
+	}
+	if (pg->done >= pg->next_log && pg->done < pg->total) {
+		pg->next_log = pg->done + PROGRESS_EVERY;
+		log_info("-: imap: %s: %" PRIu64 "/%" PRIu64 " messages, "
+		    "%.0f msg/s", pg->folder, pg->done, pg->total, rate);
+	}
+}
+
+/* ----------------------------------------------------------- session */
+
+/* ic_fail - the session failed: remember code and message */
+static int
+ic_fail(struct imapc *ic, int code, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[sizeof(ic->err.msg)];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errbuf_set(&ic->err, "%s", msg);
+	ic->code = code;
+	ic->broken = true;
+	return -1;
+}
+
+/* ic_wait - poll the socket for ev; -1 on timeout, signal or error */
+static int
+ic_wait(struct imapc *ic, short ev, int64_t deadline)
+{
+	struct pollfd	pfd;
+	int64_t		left;
+	int		r;
+
+	for (;;) {
+		if (ic->interruptible && bf_stop)
+			return ic_fail(ic, BACKFILL_EXIT_INTERRUPTED,
+			    "interrupted");
+		left = deadline - util_mono_ms();
+		if (left <= 0)
+			return ic_fail(ic, BACKFILL_EXIT_TIMEOUT, "%s: no "
+			    "answer for %d seconds (imap_timeout)", ic->where,
+			    ic->timeout_ms / 1000);
+		pfd.fd = ic->fd;
+		pfd.events = ev;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
+		if (r > 0)
+			return 0;
+		if (r == -1 && errno != EINTR)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: poll: "
+			    "%s", ic->where, strerror(errno));
+	}
+}
+
+/* ic_send - send all of s */
+static int
+ic_send(struct imapc *ic, const char *s, size_t len)
+{
+	int64_t		deadline = util_mono_ms() + ic->timeout_ms;
+	size_t		off = 0, n;
+	CURLcode	rc;
+
+	while (off < len) {
+		n = 0;
+		rc = curl_easy_send(ic->curl, s + off, len - off, &n);
+		if (rc == CURLE_AGAIN) {
+			if (ic_wait(ic, POLLOUT, deadline) == -1)
+				return -1;
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: send: "
+			    "%s", ic->where, curl_easy_strerror(rc));
+		off += n;
+		deadline = util_mono_ms() + ic->timeout_ms;
+	}
+	return 0;
+}
+
+/* ic_fill - read more input (at least one byte) */
+static int
+ic_fill(struct imapc *ic)
+{
+	int64_t		deadline = util_mono_ms() + ic->timeout_ms;
+	size_t		n;
+	CURLcode	rc;
+
+	if (ic->start > 0 && (ic->start == ic->end ||
+	    ic->start > ic->cap / 2)) {
+		memmove(ic->buf, ic->buf + ic->start, ic->end - ic->start);
+		ic->end -= ic->start;
+		ic->start = 0;
+	}
+	if (ic->cap - ic->end < 16384) {
+		ic->cap = ic->cap ? ic->cap * 2 : 65536;
+		ic->buf = xrealloc(ic->buf, ic->cap);
+	}
+	for (;;) {
+		n = 0;
+		rc = curl_easy_recv(ic->curl, ic->buf + ic->end,
+		    ic->cap - ic->end, &n);
+		if (rc == CURLE_AGAIN) {
+			if (ic_wait(ic, POLLIN, deadline) == -1)
+				return -1;
+			continue;
+		}
+		if (rc != CURLE_OK)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
+			    "receive: %s", ic->where, curl_easy_strerror(rc));
+		if (n == 0)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: the "
+			    "server closed the connection%s%s", ic->where,
+			    ic->bye[0] ? ": " : "", ic->bye);
+		ic->end += n;
+		return 0;
+	}
+}
+
+/* ic_line - next line (without CRLF) appended to sb, at most max bytes */
+static int
+ic_line(struct imapc *ic, struct strbuf *sb, size_t max)
+{
+	char	*nl;
+	size_t	 scanned = 0, len;
+
+	for (;;) {
+		nl = ic->end > ic->start + scanned ? memchr(ic->buf +
+		    ic->start + scanned, '\n', ic->end - ic->start -
+		    scanned) : NULL;
+		if (nl != NULL)
+			break;
+		scanned = ic->end - ic->start;
+		if (scanned > max + 1)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
+			    "response line longer than %zu bytes", ic->where,
+			    max);
+		/* keep the partial line at the start of the buffer */
+		if (ic->start > 0) {
+			memmove(ic->buf, ic->buf + ic->start,
+			    ic->end - ic->start);
+			ic->end -= ic->start;
+			ic->start = 0;
+		}
+		if (ic_fill(ic) == -1)
+			return -1;
+	}
+	len = (size_t)(nl - (ic->buf + ic->start));
+	if (len > max)
+		return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: response "
+		    "line longer than %zu bytes", ic->where, max);
+	sb_append(sb, ic->buf + ic->start, len > 0 &&
+	    nl[-1] == '\r' ? len - 1 : len);
+	ic->start += len + 1;
+	return 0;
+}
+
+/* ic_literal - read n literal bytes into sb */
+static int
+ic_literal(struct imapc *ic, struct strbuf *sb, size_t n)
+{
+	size_t	have;
+
+	while (n > 0) {
+		if (ic->start == ic->end && ic_fill(ic) == -1)
+			return -1;
+		have = ic->end - ic->start;
+		if (have > n)
+			have = n;
+		sb_append(sb, ic->buf + ic->start, have);
+		ic->start += have;
+		n -= have;
+	}
+	return 0;
+}
+
+/*
+ * ic_read_resp - one whole response into ic->r.  A line that ends in a
+ * literal marker {N} continues after the N bytes; the literal goes to
+ * r.lit[] (at most lit_max bytes each, RESP_MAX_LITS of them) and the
+ * text keeps "{N}" as a place holder.
+ */
+static int
+ic_read_resp(struct imapc *ic, size_t text_max, size_t lit_max)
+{
+	struct resp	*r = &ic->r;
+	const char	*t, *open;
+	uint32_t	 n;
+	size_t		 i, lit_total = 0;
+
+	sb_reset(&r->text);
+	for (i = 0; i < r->nlit; i++)
+		sb_reset(&r->lit[i].sb);
+	r->nlit = 0;
+	for (;;) {
+		if (ic_line(ic, &r->text, text_max - (r->text.len <
+		    text_max ? r->text.len : text_max)) == -1)
+			return -1;
+		t = r->text.s != NULL ? r->text.s : "";
+		if (r->text.len < 3 || t[r->text.len - 1] != '}')
+			return 0;
+		open = memrchr(t, '{', r->text.len);
+		if (open == NULL)
+			return 0;
+		i = (size_t)(t + r->text.len - 1 - (open + 1));
+		if (i > 0 && open[i] == '+')	/* LITERAL+ form */
+			i--;
+		if (!parse_u32(open + 1, i, &n))
+			return 0;		/* not a literal marker */
+		if (n > lit_max || lit_total + n > lit_max + LIT_MAX_OTHER)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: server "
+			    "sent a literal of %" PRIu32 " bytes (limit %zu)",
+			    ic->where, n, lit_max);
+		if (r->nlit == RESP_MAX_LITS)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: more "
+			    "than %d literals in one response", ic->where,
+			    RESP_MAX_LITS);
+		sb_reset(&r->lit[r->nlit].sb);
+		if (ic_literal(ic, &r->lit[r->nlit].sb, n) == -1)
+			return -1;
+		/* even a zero-length literal is a string, not NIL */
+		sb_append(&r->lit[r->nlit].sb, "", 0);
+		r->nlit++;
+		lit_total += n;
+	}
+}
+
+/* resp_code_text - "OK [CODE] text": copy a printable, bounded version */
+static void
+save_text(char *dst, size_t dstsz, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < dstsz; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	dst[i] = '\0';
+}
+
+typedef int	(*untagged_fn)(struct imapc *, const char *text, size_t len,
+		    void *arg);
+
+enum { IC_OK = 0, IC_NO = 1, IC_BAD = 2 };
+
+/* word_is - does text at p start with word w followed by SP or end */
+static bool
+word_is(const char *p, const char *end, const char *w)
+{
+	size_t	n = strlen(w);
+
+	return (size_t)(end - p) >= n && strncasecmp(p, w, n) == 0 &&
+	    (p + n == end || p[n] == ' ' || p[n] == '(' || p[n] == '[');
+}
+
+/* parse_caps - remember the capabilities we use */
+static void
+parse_caps(struct imapc *ic, const char *p, const char *end)
+{
+	ic->caps = 0;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		if (word_is(p, end, "MOVE"))
+			ic->caps |= CAP_MOVE;
+		else if (word_is(p, end, "UIDPLUS"))
+			ic->caps |= CAP_UIDPLUS;
+		while (p < end && *p != ' ' && *p != ']')
+			p++;
+		if (p < end && *p == ']')
+			break;
+	}
+}
+
+/*
+ * ic_cmd - send "TAG command" and read responses up to the tagged one.
+ * Untagged responses go to fn (when not NULL) after the common ones
+ * (BYE, CAPABILITY) are noted.  Returns IC_OK, IC_NO or IC_BAD (text in
+ * ic->status), or -1 when the session failed.
+ */
+static int
+ic_cmd(struct imapc *ic, untagged_fn fn, void *arg, size_t text_max,
+    size_t lit_max, const char *fmt, ...)
+{
+	struct strbuf	 cmd = { 0 };
+	va_list		 ap;
+	const char	*t, *end, *p;
+	size_t		 taglen;
+	int		 rc;
+
+	if (ic->broken)
+		return -1;
+	ic->tagno++;
+	snprintf(ic->tag, sizeof(ic->tag), "b%u", ic->tagno);
+	taglen = strlen(ic->tag);
+	sb_printf(&cmd, "%s ", ic->tag);
+	{
+		char	*s;
+
+		va_start(ap, fmt);
+		if (vasprintf(&s, fmt, ap) == -1)
+			s = NULL;
+		va_end(ap);
+		ASSERT(s != NULL);
+		sb_puts(&cmd, s);
+		free(s);
+	}
+	log_debug("-: imap: C: %s", cmd.s);
+	sb_puts(&cmd, "\r\n");
+	rc = ic_send(ic, cmd.s, cmd.len);
+	sb_free(&cmd);
+	if (rc == -1)
+		return -1;
+	ic->status[0] = '\0';
+	for (;;) {
+		if (ic_read_resp(ic, text_max, lit_max) == -1)
+			return -1;
+		t = ic->r.text.s != NULL ? ic->r.text.s : "";
+		end = t + ic->r.text.len;
+		if (ic->r.text.len >= 2 && t[0] == '*' && t[1] == ' ') {
+			p = t + 2;
+			if (word_is(p, end, "BYE"))
+				save_text(ic->bye, sizeof(ic->bye), p + 3 <
+				    end ? p + 4 : "");
+			else if (word_is(p, end, "CAPABILITY"))
+				parse_caps(ic, p + 10, end);
+			else if (word_is(p, end, "OK") && end - p > 16 &&
+			    strncasecmp(p + 3, "[CAPABILITY ", 12) == 0)
+				parse_caps(ic, p + 15, end);
+			if (fn != NULL && fn(ic, p, (size_t)(end - p), arg) ==
+			    -1)
+				return -1;
+			continue;
+		}
+		if (t[0] == '+')
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
+			    "unexpected continuation request", ic->where);
+		if (ic->r.text.len > taglen && strncmp(t, ic->tag, taglen) ==
+		    0 && t[taglen] == ' ') {
+			p = t + taglen + 1;
+			if (word_is(p, end, "OK"))
+				return IC_OK;
+			if (word_is(p, end, "NO")) {
+				save_text(ic->status, sizeof(ic->status),
+				    p + 2 < end ? p + 3 : "");
+				return IC_NO;
+			}
+			if (word_is(p, end, "BAD")) {
+				save_text(ic->status, sizeof(ic->status),
+				    p + 3 < end ? p + 4 : "");
+				return IC_BAD;
+			}
+		}
+		{
+			char	shown[80];
+
+			save_text(shown, sizeof(shown), t);
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
+			    "unexpected response \"%s\"", ic->where, shown);
+		}
+	}
+}
+
+/* xferinfo - abort curl's connect/login on SIGINT/SIGTERM */
+static int
+xferinfo(void *p, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+	(void)p;
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	return bf_stop ? 1 : 0;
+}
+
+/* curl_code - exit code and words for a curl connect/login failure */
+static int
+curl_code(CURLcode rc, const char **what)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		*what = "cannot connect";
+		return BACKFILL_EXIT_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		*what = "timed out";
+		return BACKFILL_EXIT_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		*what = "TLS failed";
+		return BACKFILL_EXIT_TLS;
+	case CURLE_LOGIN_DENIED:
+		*what = "login failed";
+		return BACKFILL_EXIT_AUTH;
+	case CURLE_ABORTED_BY_CALLBACK:
+		*what = "interrupted";
+		return BACKFILL_EXIT_INTERRUPTED;
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_FAILED_INIT:
+	case CURLE_NOT_BUILT_IN:
+		*what = "libcurl cannot do it";
+		return BACKFILL_EXIT_SOFTWARE;
+	default:
+		*what = "connection failed";
+		return BACKFILL_EXIT_PROTOCOL;
+	}
+}
+
+/* ic_open - connect, TLS, login (all libcurl), then CAPABILITY */
+static int
+ic_open(struct imapc *ic, const struct config *cfg)
+{
+	const char	*what, *scheme, *detail;
+	struct errbuf	 e;
+	char		*url, *secret = NULL, *host;
+	long		 port;
+	CURLcode	 rc;
+	int		 code;
+
+	memset(ic, 0, sizeof(*ic));
+	ic->fd = CURL_SOCKET_BAD;
+	ic->timeout_ms = (int)cfg->imap_timeout * 1000;
+	ic->interruptible = true;
+	port = (long)cfg->imap_port;
+	if (port == 0)
+		port = cfg->imap_tls == IMAP_TLS_IMPLICIT ? 993 : 143;
+	scheme = cfg->imap_tls == IMAP_TLS_IMPLICIT ? "imaps" : "imap";
+	host = strchr(cfg->imap_host, ':') != NULL && cfg->imap_host[0] !=
+	    '[' ? xasprintf("[%s]", cfg->imap_host) : xstrdup(cfg->imap_host);
+	ic->where = xasprintf("%s:%ld", host, port);
+	if (strpbrk(cfg->imap_host, "/@?#% \t\r\n") != NULL) {
+		free(host);
+		return ic_fail(ic, BACKFILL_EXIT_CONFIG, "imap_host \"%s\" is "
+		    "not a host name", cfg->imap_host);
+	}
+	if (cfg->imap_user == NULL) {
+		free(host);
+		return ic_fail(ic, BACKFILL_EXIT_CONFIG, "imap_user is not "
+		    "set");
+	}
+	if (cfg->imap_auth == IMAP_AUTH_XOAUTH2)
+		secret = read_secret(cfg->imap_token_file, "imap_token_file",
+		    &e);
+	else
+		secret = read_secret(cfg->imap_password_file,
+		    "imap_password_file", &e);
+	if (secret == NULL) {
+		free(host);
+		return ic_fail(ic, BACKFILL_EXIT_CONFIG, "%s", e.msg);
+	}
+	url = xasprintf("%s://%s:%ld/", scheme, host, port);
+	free(host);
+
+	if ((ic->curl = curl_easy_init()) == NULL) {
+		free(url);
+		secret_free(secret);
+		return ic_fail(ic, BACKFILL_EXIT_SOFTWARE, "curl_easy_init "
+		    "failed");
+	}
+	curl_easy_setopt(ic->curl, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(ic->curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+#else
+	curl_easy_setopt(ic->curl, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_IMAP | CURLPROTO_IMAPS));
+#endif
+	curl_easy_setopt(ic->curl, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(ic->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(ic->curl, CURLOPT_ERRORBUFFER, ic->curl_err);
+	curl_easy_setopt(ic->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(ic->curl, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(ic->curl, CURLOPT_SSL_VERIFYPEER,
+	    cfg->imap_tls_verify ? 1L : 0L);
+	curl_easy_setopt(ic->curl, CURLOPT_SSL_VERIFYHOST,
+	    cfg->imap_tls_verify ? 2L : 0L);
+	if (cfg->imap_ca_file != NULL)
+		curl_easy_setopt(ic->curl, CURLOPT_CAINFO, cfg->imap_ca_file);
+	if (cfg->imap_ca_dir != NULL)
+		curl_easy_setopt(ic->curl, CURLOPT_CAPATH, cfg->imap_ca_dir);
+	curl_easy_setopt(ic->curl, CURLOPT_USERNAME, cfg->imap_user);
+	if (cfg->imap_auth == IMAP_AUTH_XOAUTH2) {
+		curl_easy_setopt(ic->curl, CURLOPT_XOAUTH2_BEARER, secret);
+		curl_easy_setopt(ic->curl, CURLOPT_LOGIN_OPTIONS,
+		    "AUTH=XOAUTH2");
+	} else
+		curl_easy_setopt(ic->curl, CURLOPT_PASSWORD, secret);
+	curl_easy_setopt(ic->curl, CURLOPT_SASL_IR, 1L);
+	curl_easy_setopt(ic->curl, CURLOPT_CONNECTTIMEOUT,
+	    (long)cfg->imap_connect_timeout);
+	curl_easy_setopt(ic->curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)cfg->imap_timeout);
+	curl_easy_setopt(ic->curl, CURLOPT_TIMEOUT,
+	    (long)(cfg->imap_connect_timeout + 3 * cfg->imap_timeout));
+	curl_easy_setopt(ic->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(ic->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(ic->curl, CURLOPT_XFERINFOFUNCTION, xferinfo);
+
+	rc = curl_easy_perform(ic->curl);
+	/* the secret is no longer needed: wipe curl's and our copies */
+	curl_easy_setopt(ic->curl, CURLOPT_PASSWORD, "");
+	curl_easy_setopt(ic->curl, CURLOPT_XOAUTH2_BEARER, "");
+	secret_free(secret);
+	free(url);
+	if (rc != CURLE_OK) {
+		code = curl_code(rc, &what);
+		detail = ic->curl_err[0] ? ic->curl_err :
+		    curl_easy_strerror(rc);
+		if (code == BACKFILL_EXIT_AUTH)
+			return ic_fail(ic, code, "%s: login failed for user "
+			    "%s (%s): %s", ic->where, cfg->imap_user,
+			    cfg->imap_auth == IMAP_AUTH_XOAUTH2 ? "XOAUTH2" :
+			    "password", detail);
+		return ic_fail(ic, code, "%s://%s: %s: %s", scheme, ic->where,
+		    what, detail);
+	}
+	if (curl_easy_getinfo(ic->curl, CURLINFO_ACTIVESOCKET, &ic->fd) !=
+	    CURLE_OK || ic->fd == CURL_SOCKET_BAD)
+		return ic_fail(ic, BACKFILL_EXIT_SOFTWARE, "%s: no socket "
+		    "after login", ic->where);
+	code = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT, LIT_MAX_OTHER,
+	    "CAPABILITY");
+	if (code == -1)
+		return -1;
+	if (code != IC_OK)
+		return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: CAPABILITY: "
+		    "%s", ic->where, ic->status);
+	return 0;
+}
+
+/* ic_close - LOGOUT (best effort) and free */
+static void
+ic_close(struct imapc *ic)
+{
+	size_t	i;
+
+	if (ic->curl != NULL && !ic->broken) {
+		ic->interruptible = false;
+		ic->timeout_ms = ic->timeout_ms > 5000 ? 5000 : ic->timeout_ms;
+		(void)ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT, LIT_MAX_OTHER,
+		    "LOGOUT");
+	}
+	if (ic->curl != NULL)
+		curl_easy_cleanup(ic->curl);
+	ic->curl = NULL;
+	free(ic->buf);
+	free(ic->where);
+	sb_free(&ic->r.text);
+	for (i = 0; i < RESP_MAX_LITS; i++)
+		sb_free(&ic->r.lit[i].sb);
+	memset(ic, 0, sizeof(*ic));
+}
+
+/* -------------------------------------------------- IMAP data parsing */
+
+/* A cursor over response text with literal place holders. */
+struct cur {
+	const char	*p, *end;
+	struct resp	*r;
+	size_t		 nextlit;
+};
+
+/* cur_string - quoted string, literal or NIL at the cursor.  s and n point
+ * into the response (quoted strings keep their escapes; callers use
+ * them only for dates).  NIL gives *s = NULL. */
+static bool
+cur_string(struct cur *c, const char **s, size_t *n)
+{
+	const char	*q;
+	uint32_t	 len;
+
+	if (c->p >= c->end)
+		return false;
+	if (*c->p == '"') {
+		for (q = c->p + 1; q < c->end && *q != '"'; q++)
+			if (*q == '\\' && q + 1 < c->end)
+				q++;
+		if (q >= c->end)
+			return false;
+		*s = c->p + 1;
+		*n = (size_t)(q - (c->p + 1));
+		c->p = q + 1;
+		return true;
+	}
+	if (*c->p == '{') {
+		for (q = c->p + 1; q < c->end && *q != '}'; q++)
+			;
+		if (q >= c->end)
+			return false;
+		if (!parse_u32(c->p + 1, (size_t)(q - c->p - 1) -
+		    (q[-1] == '+' ? 1 : 0), &len) ||
+		    c->nextlit >= c->r->nlit ||
+		    c->r->lit[c->nextlit].sb.len != len)
+			return false;
+		*s = c->r->lit[c->nextlit].sb.s;
+		*n = len;
+		c->nextlit++;
+		c->p = q + 1;
+		return true;
+	}
+	if (c->end - c->p >= 3 && strncasecmp(c->p, "NIL", 3) == 0) {
+		*s = NULL;
+		*n = 0;
+		c->p += 3;
+		return true;
+	}
+	return false;
+}
+
+/* cur_skip_value - skip one value: atom, number, string or (list) */
+static bool
+cur_skip_value(struct cur *c, int depth)
+{
+	const char	*s;
+	size_t		 n;
+
+	if (c->p >= c->end || depth > 32)
+		return false;
+	if (*c->p == '"' || *c->p == '{')
+		return cur_string(c, &s, &n);
+	if (*c->p == '(') {
+		c->p++;
+		for (;;) {
+			while (c->p < c->end && *c->p == ' ')
+				c->p++;
+			if (c->p >= c->end)
+				return false;
+			if (*c->p == ')') {
+				c->p++;
+				return true;
+			}
+			if (!cur_skip_value(c, depth + 1))
+				return false;
+		}
+	}
+	/* atom (may contain [..] sections) */
+	s = c->p;
+	while (c->p < c->end && *c->p != ' ' && *c->p != ')' &&
+	    *c->p != '(') {
+		if (*c->p == '[') {
+			while (c->p < c->end && *c->p != ']')
+				c->p++;
+			if (c->p == c->end)
+				return false;
+		}
+		c->p++;
+	}
+	return c->p > s;
+}
+
+/* A message as found in one FETCH response. */
+struct fetched {
+	uint32_t	 uid;
+	bool		 have_uid, have_body;
+	uint64_t	 size;
+	int64_t		 idate_ms;
+	const char	*body;
+	size_t		 len;
+};
+
+/*
+ * parse_fetch - "N FETCH (UID u RFC822.SIZE s INTERNALDATE "d" BODY[]<0>
+ * {n}...)" (any order, other items skipped).  False if malformed.
+ */
+static bool
+parse_fetch(struct resp *r, const char *p, const char *end,
+    struct fetched *m)
+{
+	struct cur	 c = { .p = p, .end = end, .r = r };
+	const char	*name, *s;
+	size_t		 nlen, n;
+	uint32_t	 v;
+
+	memset(m, 0, sizeof(*m));
+	/* p is after "* ": skip the sequence number and "FETCH (" */
+	while (c.p < c.end && isdigit((unsigned char)*c.p))
+		c.p++;
+	if (c.p == p || c.end - c.p < 8 || strncasecmp(c.p, " FETCH (", 8) != 0)
+		return false;
+	c.p += 8;
+	for (;;) {
+		while (c.p < c.end && *c.p == ' ')
+			c.p++;
+		if (c.p >= c.end)
+			return false;
+		if (*c.p == ')')
+			return true;
+		name = c.p;
+		while (c.p < c.end && *c.p != ' ' && *c.p != '(' &&
+		    *c.p != ')') {
+			if (*c.p == '[') {
+				while (c.p < c.end && *c.p != ']')
+					c.p++;
+				if (c.p == c.end)
+					return false;
+			}
+			c.p++;
+		}
+		nlen = (size_t)(c.p - name);
+		if (nlen == 0 || c.p >= c.end || *c.p != ' ')
+			return false;
+		c.p++;
+		if (nlen == 3 && strncasecmp(name, "UID", 3) == 0) {
+			s = c.p;
+			while (c.p < c.end && isdigit((unsigned char)*c.p))
+				c.p++;
+			if (!parse_u32(s, (size_t)(c.p - s), &v) || v == 0)
+				return false;
+			m->uid = v;
+			m->have_uid = true;
+		} else if (nlen == 11 &&
+		    strncasecmp(name, "RFC822.SIZE", 11) == 0) {
+			s = c.p;
+			while (c.p < c.end && isdigit((unsigned char)*c.p))
+				c.p++;
+			if (!parse_u32(s, (size_t)(c.p - s), &v))
+				return false;
+			m->size = v;
+		} else if (nlen == 12 &&
+		    strncasecmp(name, "INTERNALDATE", 12) == 0) {
+			if (!cur_string(&c, &s, &n))
+				return false;
+			m->idate_ms = s != NULL ? parse_internaldate(s, n) : 0;
+		} else if (nlen >= 6 && strncasecmp(name, "BODY[]", 6) == 0) {
+			if (!cur_string(&c, &s, &n))
+				return false;
+			m->body = s;
+			m->len = n;
+			m->have_body = s != NULL;
+		} else if (!cur_skip_value(&c, 0))
+			return false;
+	}
+}
+
+/* --------------------------------------------------------- checkpoint */
+
+/* ckpt_read - load a folder's checkpoint; 0 none, 1 loaded, -1 corrupt */
+static int
+ckpt_read(struct folder *f, struct errbuf *err)
+{
+	char		*buf = NULL, *line, *save = NULL;
+	size_t		 len;
+	bool		 v_ok = false, l_ok = false, magic = false;
+	struct errbuf	 e;
+
+	if (access(f->ckpt_path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	if (file_read_all(f->ckpt_path, CKPT_MAX, &buf, &len, &e) == -1) {
+		errbuf_set(err, "checkpoint %s", e.msg);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (!magic) {
+			magic = strcmp(line, BACKFILL_CKPT_MAGIC) == 0;
+			if (!magic)
+				break;
+		} else if (strncmp(line, "uidvalidity ", 12) == 0)
+			v_ok = parse_u32(line + 12, strlen(line + 12),
+			    &f->ckpt_validity);
+		else if (strncmp(line, "last_uid ", 9) == 0)
+			l_ok = parse_u32(line + 9, strlen(line + 9), &f->last);
+	}
+	free(buf);
+	if (!magic || !v_ok || !l_ok) {
+		errbuf_set(err, "checkpoint %s is not valid (remove it to "
+		    "scan folder %s from the start)", f->ckpt_path, f->name);
+		f->last = 0;
+		return -1;
+	}
+	f->have_ckpt = true;
+	return 1;
+}
+
+/* ckpt_write - durably replace the folder's checkpoint */
+static int
+ckpt_write(struct bf *bf, struct folder *f, struct errbuf *err)
+{
+	struct strbuf	 sb = { 0 };
+	const char	*base;
+	char		 ts[32];
+	time_t		 now = time(NULL);
+	struct tm	 tm;
+	int		 dfd, rc;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sb_printf(&sb, "%s\naccount %s\nfolder %s\nuidvalidity %" PRIu32
+	    "\nlast_uid %" PRIu32 "\nupdated %s\n", BACKFILL_CKPT_MAGIC,
+	    bf->acct, f->name, f->uidvalidity, f->last, ts);
+	if ((dfd = open(bf->ckpt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		errbuf_set(err, "%s: %s", bf->ckpt_dir, strerror(errno));
+		sb_free(&sb);
+		return -1;
+	}
+	base = strrchr(f->ckpt_path, '/') + 1;
+	rc = write_durable(dfd, base, sb.s, sb.len, false, err);
+	if (rc == 0 && fsync_dirfd(dfd) == -1) {
+		errbuf_set(err, "fsync %s: %s", bf->ckpt_dir, strerror(errno));
+		rc = -1;
+	}
+	close(dfd);
+	sb_free(&sb);
+	f->have_ckpt = rc == 0 || f->have_ckpt;
+	f->ckpt_validity = f->uidvalidity;
+	return rc;
+}
+
+/* ------------------------------------------------------------ folders */
+
+/* select_resp - untagged data of SELECT/EXAMINE */
+static int
+select_resp(struct imapc *ic, const char *t, size_t len, void *arg)
+{
+	struct folder	*f = arg;
+	const char	*end = t + len, *p;
+	uint32_t	 v;
+
+	(void)ic;
+	if (len > 4 && strncasecmp(t, "OK [", 4) == 0) {
+		p = t + 4;
+		if (end - p > 12 && strncasecmp(p, "UIDVALIDITY ", 12) == 0) {
+			p += 12;
+			t = p;
+			while (p < end && isdigit((unsigned char)*p))
+				p++;
+			if (parse_u32(t, (size_t)(p - t), &v))
+				f->uidvalidity = v;
+		} else if (end - p > 8 && strncasecmp(p, "UIDNEXT ", 8) == 0) {
+			p += 8;
+			t = p;
+			while (p < end && isdigit((unsigned char)*p))
+				p++;
+			if (parse_u32(t, (size_t)(p - t), &v))
+				f->uidnext = v;
+		}
+	}
+	return 0;
+}
+
+/* A UID SEARCH result. */
+struct uids {
+	uint32_t	*v;
+	size_t		 n, cap;
+	uint32_t	 above;			/* keep only UIDs > above */
+};
+
+/* search_resp - "SEARCH 1 2 3" (any order; MODSEQ ignored) */
+static int
+search_resp(struct imapc *ic, const char *t, size_t len, void *arg)
+{
+	struct uids	*u = arg;
+	const char	*end = t + len, *p, *s;
+	uint32_t	 v;
+
+	(void)ic;
+	if (!word_is(t, end, "SEARCH"))
+		return 0;
+	for (p = t + 6; p < end; ) {
+		while (p < end && *p == ' ')
+			p++;
+		s = p;
+		while (p < end && isdigit((unsigned char)*p))
+			p++;
+		if (p == s) {		/* "(MODSEQ n)" or junk: skip a word */
+			while (p < end && *p != ' ')
+				p++;
+			continue;
+		}
+		if (parse_u32(s, (size_t)(p - s), &v) && v > u->above) {
+			if (u->n == u->cap) {
+				u->cap = u->cap ? u->cap * 2 : 1024;
+				u->v = xrealloc(u->v, u->cap * sizeof(*u->v));
+			}
+			u->v[u->n++] = v;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ------------------------------------------------------------ alerts */
+
+/* deliver - one alert to its destination.  1 alerted, 0 duplicate,
+ * -1 failed (err; *code the exit code). */
+static int
+deliver(struct bf *bf, const char *id, const char *json, int *code,
+    struct errbuf *err)
+{
+	struct strbuf	sb = { 0 };
+	char		name[ALERT_ID_MAX + 8];
+	int		rc;
+
+	if (bf->opts->dry_run) {
+		fputs(json, stdout);
+		fputc('\n', stdout);
+		if (ferror(stdout)) {
+			errbuf_set(err, "stdout: write error");
+			*code = BACKFILL_EXIT_STATE;
+			return -1;
+		}
+		return 1;
+	}
+	if (bf->opts->output_dir != NULL) {
+		snprintf(name, sizeof(name), "%s.json", id);
+		sb_puts(&sb, json);
+		sb_putc(&sb, '\n');
+		rc = write_durable(bf->out_dfd, name, sb.s, sb.len, true, err);
+		sb_free(&sb);
+		if (rc == -1 && errno == EEXIST)
+			return 0;
+		if (rc == -1) {
+			*code = BACKFILL_EXIT_STATE;
+			return -1;
+		}
+		return 1;
+	}
+	switch (spool_put(bf->sp, id, json, strlen(json), err)) {
+	case SPOOL_OK:
+		return 1;
+	case SPOOL_DUP:
+		return 0;
+	case SPOOL_FULL:
+		errbuf_set(err, "the spool is full (spool_max_files/"
+		    "spool_max_bytes): alert %s not spooled", id);
+		*code = BACKFILL_EXIT_STATE;
+		return -1;
+	default:
+		*code = BACKFILL_EXIT_STATE;
+		return -1;
+	}
+}
+
+/* is_dup - already pending or sent (spool), or already in --output */
+static bool
+is_dup(struct bf *bf, const char *id)
+{
+	char	name[ALERT_ID_MAX + 8];
+
+	if (bf->sp != NULL && (spool_was_sent(bf->sp, id) ||
+	    spool_is_pending(bf->sp, id)))
+		return true;
+	if (bf->opts->output_dir != NULL && !bf->opts->dry_run) {
+		snprintf(name, sizeof(name), "%s.json", id);
+		if (faccessat(bf->out_dfd, name, F_OK, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* process - one fetched message -> alert.  -1 stops the run. */
+static int
+process(struct bf *bf, struct folder *f, const struct fetched *m,
+    int *code, struct errbuf *err)
+{
+	struct extract	 x;
+	struct envelope	 env;
+	struct errbuf	 e;
+	char		 id[ALERT_ID_MAX], uidbuf[16], *json;
+	int		 rc;
+
+	memset(&x, 0, sizeof(x));
+	memset(&env, 0, sizeof(env));
+	if (extract_message(bf->cfg, m->body, m->len, &x, &e) == -1)
+		BF_LOG(bf, LOG_LVL_WARN, "%s:%" PRIu32 ": imap: extraction "
+		    "problem: %s (alerting on what was read)", f->name,
+		    m->uid, e.msg);
+	/* a message longer than we fetched: report its real size */
+	if (m->size > m->len && m->len >= bf->fetch_limit)
+		x.bytes = m->size;
+	alert_id(bf->cfg, &x, id);
+	f->c.seen++;
+	if (is_dup(bf, id)) {
+		f->c.dup++;
+		log_debug("%s:%" PRIu32 ": imap: alert %s: duplicate "
+		    "(already pending or sent)", f->name, m->uid, id);
+		extract_free(&x);
+		return 0;
+	}
+	snprintf(uidbuf, sizeof(uidbuf), "%" PRIu32, m->uid);
+	env.mode = "imap";
+	env.mailbox = f->name;
+	env.imap_uid = uidbuf;
+	env.received_ms = m->idate_ms;
+	json = alert_json(bf->cfg, &x, &env, util_now_ms(), false);
+	rc = deliver(bf, id, json, code, err);
+	free(json);
+	extract_free(&x);
+	if (rc == 1) {
+		f->c.alerted++;
+		log_debug("%s:%" PRIu32 ": imap: alert %s written", f->name,
+		    m->uid, id);
+	} else if (rc == 0)
+		f->c.dup++;
+	return rc == -1 ? -1 : 0;
+}
+
+/* batch_index - position of uid in the batch, or -1 */
+static ssize_t
+batch_index(const struct batch *b, uint32_t uid)
+{
+	size_t	lo = 0, hi = b->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (b->uid[mid] == uid)
+			return (ssize_t)mid;
+		if (b->uid[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* fetch_resp - one untagged response during UID FETCH */
+static int
+fetch_resp(struct imapc *ic, const char *t, size_t len, void *arg)
+{
+	struct batch	*b = arg;
+	struct bf	*bf = b->bf;
+	struct fetched	 m;
+	struct errbuf	 err;
+	const char	*end = t + len;
+	ssize_t		 i;
+	int		 code = BACKFILL_EXIT_SOFTWARE;
+
+	if (len == 0 || !isdigit((unsigned char)t[0]))
+		return 0;
+	if (!parse_fetch(&ic->r, t, end, &m)) {
+		const char *q = t;
+
+		while (q < end && isdigit((unsigned char)*q))
+			q++;
+		if (end - q >= 6 && strncasecmp(q, " FETCH", 6) == 0)
+			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
+			    "malformed FETCH response", ic->where);
+		return 0;		/* EXISTS, EXPUNGE, RECENT... */
+	}
+	if (!m.have_body)
+		return 0;		/* unsolicited (flag change) */
+	if (!m.have_uid || (i = batch_index(b, m.uid)) < 0) {
+		BF_LOG(bf, LOG_LVL_WARN, "%s: imap: ignoring a FETCH "
+		    "response for a UID that was not asked for", b->f->name);
+		return 0;
+	}
+	if (b->st[i] != B_PENDING)
+		return 0;		/* repeated */
+	if (process(bf, b->f, &m, &code, &err) == -1) {
+		b->st[i] = B_FAILED;
+		return ic_fail(ic, code, "%s:%" PRIu32 ": %s", b->f->name,
+		    m.uid, err.msg);
+	}
+	b->st[i] = B_DONE;
+	b->after[b->nafter++] = m.uid;
+	bf->prog.done++;
+	prog_step(bf, false);
+	if (bf_stop)
+		return ic_fail(ic, BACKFILL_EXIT_INTERRUPTED, "interrupted");
+	return 0;
+}
+
+/* after_actions - STORE \Seen or MOVE the UIDs of a batch; -1 failed */
+static int
+after_actions(struct bf *bf, struct folder *f, const uint32_t *uids,
+    size_t n)
+{
+	const struct config	*cfg = bf->cfg;
+	struct imapc		*ic = &bf->ic;
+	struct strbuf		 set = { 0 };
+	char			*target = NULL;
+	struct errbuf		 e;
+	size_t			 done = 0, k;
+	int			 rc = 0;
+
+	if (cfg->imap_after == IMAP_AFTER_NONE || !bf->write_state || n == 0)
+		return 0;
+	if (cfg->imap_after == IMAP_AFTER_MOVE &&
+	    (target = mailbox_wire(cfg->imap_move_folder, &e)) == NULL) {
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: imap_move_folder: %s",
+		    e.msg);
+		return -1;
+	}
+	ic->interruptible = false;	/* finish what the server started */
+	while (done < n && rc == 0) {
+		k = uid_set(uids + done, n - done, &set);
+		if (cfg->imap_after == IMAP_AFTER_SEEN)
+			rc = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT,
+			    LIT_MAX_OTHER, "UID STORE %s +FLAGS.SILENT (\\Seen)",
+			    set.s);
+		else if (ic->caps & CAP_MOVE)
+			rc = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT,
+			    LIT_MAX_OTHER, "UID MOVE %s %s", set.s, target);
+		else {
+			rc = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT,
+			    LIT_MAX_OTHER, "UID COPY %s %s", set.s, target);
+			if (rc == IC_OK)
+				rc = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT,
+				    LIT_MAX_OTHER, "UID STORE %s +FLAGS.SILENT "
+				    "(\\Deleted)", set.s);
+			if (rc == IC_OK && (ic->caps & CAP_UIDPLUS))
+				rc = ic_cmd(ic, NULL, NULL, LINE_MAX_TEXT,
+				    LIT_MAX_OTHER, "UID EXPUNGE %s", set.s);
+		}
+		if (rc == IC_NO || rc == IC_BAD) {
+			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: %s %s: %s "
+			    "(%zu messages stay as they are; the next run "
+			    "retries)", f->name, cfg->imap_after ==
+			    IMAP_AFTER_SEEN ? "marking \\Seen" : "moving to",
+			    cfg->imap_after == IMAP_AFTER_SEEN ? "failed" :
+			    cfg->imap_move_folder, ic->status, n - done);
+			f->c.errors += n - done;
+			rc = -1;
+		}
+		done += k;
+	}
+	if (rc == 0 && cfg->imap_after == IMAP_AFTER_MOVE &&
+	    !(ic->caps & (CAP_MOVE | CAP_UIDPLUS))) {
+		static bool	warned;
+
+		if (!warned)
+			BF_LOG(bf, LOG_LVL_WARN, "-: imap: the server has "
+			    "neither MOVE nor UIDPLUS: moved messages are "
+			    "copied and marked \\Deleted, not expunged");
+		warned = true;
+	}
+	ic->interruptible = true;
+	free(target);
+	sb_free(&set);
+	return rc == 0 ? 0 : -1;
+}
+
+/* batch_prefix - highest UID u with every batch UID <= u finished */
+static uint32_t
+batch_prefix(const struct batch *b, uint32_t last)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->st[i] != B_DONE && b->st[i] != B_GONE)
+			break;
+		last = b->uid[i];
+	}
+	return last;
+}
+
+/* checkpoint - write f->last (when it moved and state is kept) */
+static int
+checkpoint(struct bf *bf, struct folder *f, uint32_t last, bool force)
+{
+	struct errbuf	e;
+
+	if (!bf->write_state || (last == f->last && !force))
+		return 0;
+	/* the alerts the checkpoint vouches for must be durable first */
+	if (bf->out_dfd != -1 && fsync_dirfd(bf->out_dfd) == -1) {
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: fsync %s: %s",
+		    bf->opts->output_dir, strerror(errno));
+		if (bf->rc == 0)
+			bf->rc = BACKFILL_EXIT_STATE;
+		return -1;
+	}
+	f->last = last;
+	if (ckpt_write(bf, f, &e) == -1) {
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: cannot write the "
+		    "checkpoint: %s", f->name, e.msg);
+		if (bf->rc == 0)
+			bf->rc = BACKFILL_EXIT_STATE;
+		return -1;
+	}
+	return 0;
+}
+
+/* session_lost - the session failed, or a signal or a local error
+ * stopped it in mid-command: say why (once) and keep the exit code */
+static int
+session_lost(struct bf *bf)
+{
+	struct imapc	*ic = &bf->ic;
+
+	if (ic->code != BACKFILL_EXIT_INTERRUPTED)
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s", ic->err.msg);
+	bf->rc = ic->code;
+	return -1;
+}
+
+/* folder_failed - a folder-level error: log, count, go on with the next */
+static int
+folder_failed(struct bf *bf, struct folder *f, int code, const char *what)
+{
+	BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: folder \"%s\": %s: %s",
+	    bf->ic.where, f->name, what, bf->ic.status);
+	f->c.errors++;
+	if (bf->rc == 0 || bf->rc == BACKFILL_EXIT_PARTIAL)
+		bf->rc = code;
+	return 0;
+}
+
+/* search - the folder's UIDs to do, ascending, unique, within budget;
+ * 0 done, 1 the folder failed, -1 the run must stop */
+static int
+search(struct bf *bf, struct folder *f, struct uids *u)
+{
+	const struct config	*cfg = bf->cfg;
+	char			 since[32] = "";
+	size_t			 i, n;
+	int			 rc;
+
+	if (cfg->imap_since != NULL) {
+		memcpy(since, " SINCE ", 7);
+		if (!imap_since_arg(cfg->imap_since, since + 7,
+		    sizeof(since) - 7)) {
+			BF_LOG(bf, LOG_LVL_ERR, "-: imap: imap_since \"%s\" is "
+			    "not YYYY-MM-DD", cfg->imap_since);
+			bf->rc = BACKFILL_EXIT_CONFIG;
+			return -1;
+		}
+	}
+	u->above = f->last;
+	rc = ic_cmd(&bf->ic, search_resp, u, LINE_MAX_SEARCH, LIT_MAX_OTHER,
+	    "UID SEARCH UID %" PRIu32 ":* %s%s", f->last + 1,
+	    cfg->imap_search == IMAP_SEARCH_ALL ? "ALL" : "UNSEEN", since);
+	if (rc == -1)
+		return session_lost(bf);
+	if (rc != IC_OK) {
+		(void)folder_failed(bf, f, BACKFILL_EXIT_PROTOCOL, "SEARCH");
+		return 1;
+	}
+	qsort(u->v, u->n, sizeof(*u->v), cmp_u32);
+	for (i = n = 0; i < u->n; i++)
+		if (n == 0 || u->v[i] != u->v[n - 1])
+			u->v[n++] = u->v[i];
+	u->n = n;
+	if (u->n > bf->budget) {
+		BF_LOG(bf, LOG_LVL_INFO, "-: imap: %s: %zu messages found, %"
+		    PRIu64 " taken this run (imap_max_messages)", f->name,
+		    u->n, bf->budget);
+		u->n = (size_t)bf->budget;
+	}
+	bf->budget -= u->n;
+	BF_LOG(bf, LOG_LVL_INFO, "-: imap: %s: %zu %smessages after UID %"
+	    PRIu32 " (UIDVALIDITY %" PRIu32 ")", f->name, u->n,
+	    cfg->imap_search == IMAP_SEARCH_ALL ? "" : "unseen ", f->last,
+	    f->uidvalidity);
+	return 0;
+}
+
+/* fetch_batches - UID FETCH u in batches; -1 when the run must stop */
+static int
+fetch_batches(struct bf *bf, struct folder *f, const struct uids *u)
+{
+	const struct config	*cfg = bf->cfg;
+	struct imapc		*ic = &bf->ic;
+	struct strbuf		 set = { 0 };
+	struct batch		 b;
+	size_t			 pos, k, i, n;
+	int			 rc, ret = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.f = f;
+	b.bf = bf;
+	b.st = xmalloc(u->n);
+	b.after = xmalloc(u->n * sizeof(*b.after));
+	prog_start(&bf->prog, f->name, u->n);
+	for (pos = 0; pos < u->n; pos += b.n) {
+		n = u->n - pos;
+		if (n > (size_t)cfg->imap_batch)
+			n = (size_t)cfg->imap_batch;
+		k = uid_set(u->v + pos, n, &set);
+		b.uid = u->v + pos;
+		b.n = k;
+		b.nafter = 0;
+		memset(b.st, B_PENDING, k);
+		rc = ic_cmd(ic, fetch_resp, &b, LINE_MAX_TEXT, bf->fetch_limit,
+		    "UID FETCH %s (UID RFC822.SIZE INTERNALDATE "
+		    "BODY.PEEK[]<0.%zu>)", set.s, bf->fetch_limit);
+		if (rc == -1) {
+			/*
+			 * Stopped mid-batch (signal, session or local
+			 * failure).  Without after-actions the finished
+			 * prefix is complete: keep it.  Otherwise the next
+			 * run does the batch again: its alerts are then
+			 * duplicates and only the after-action is redone.
+			 */
+			ret = session_lost(bf);
+			if (cfg->imap_after == IMAP_AFTER_NONE)
+				(void)checkpoint(bf, f, batch_prefix(&b,
+				    f->last), false);
+			break;
+		}
+		for (i = 0; i < k; i++) {
+			if (b.st[i] != B_PENDING)
+				continue;
+			if (rc == IC_OK) {
+				b.st[i] = B_GONE;	/* expunged meanwhile */
+				f->c.gone++;
+			} else
+				f->c.errors++;
+		}
+		if (rc != IC_OK)
+			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: FETCH: %s (the "
+			    "messages not fetched are retried next run)",
+			    f->name, ic->status);
+		if (after_actions(bf, f, b.after, b.nafter) == -1) {
+			ret = ic->broken ? session_lost(bf) : 0;
+			if (ret == 0 && (bf->rc == 0 ||
+			    bf->rc == BACKFILL_EXIT_PARTIAL))
+				bf->rc = BACKFILL_EXIT_PARTIAL;
+			break;
+		}
+		if (checkpoint(bf, f, batch_prefix(&b, f->last), false) == -1) {
+			ret = -1;
+			break;
+		}
+		if (rc != IC_OK) {
+			if (bf->rc == 0)
+				bf->rc = BACKFILL_EXIT_PARTIAL;
+			break;
+		}
+	}
+	if (bf->prog.tty)
+		prog_step(bf, true);
+	prog_clear(&bf->prog);
+	free(b.st);
+	free(b.after);
+	sb_free(&set);
+	return ret;
+}
+
+/*
+ * run_folder - one folder: select, search, fetch in batches.  Returns 0
+ * (go on with the next folder), or -1 when the run must stop (bf->rc).
+ */
+static int
+run_folder(struct bf *bf, struct folder *f)
+{
+	struct imapc	*ic = &bf->ic;
+	struct uids	 u = { 0 };
+	bool		 rw;
+	int		 rc;
+
+	/* read-only unless messages are to be flagged or moved */
+	rw = bf->write_state && bf->cfg->imap_after != IMAP_AFTER_NONE;
+	rc = ic_cmd(ic, select_resp, f, LINE_MAX_TEXT, LIT_MAX_OTHER, "%s %s",
+	    rw ? "SELECT" : "EXAMINE", f->wire);
+	if (rc == -1)
+		return session_lost(bf);
+	if (rc != IC_OK)
+		return folder_failed(bf, f, BACKFILL_EXIT_FOLDER,
+		    "cannot be opened");
+	if (f->uidvalidity == 0) {
+		snprintf(ic->status, sizeof(ic->status), "no UIDVALIDITY");
+		return folder_failed(bf, f, BACKFILL_EXIT_PROTOCOL, "SELECT");
+	}
+	if (f->have_ckpt && f->ckpt_validity != f->uidvalidity) {
+		BF_LOG(bf, LOG_LVL_WARN, "-: imap: %s: UIDVALIDITY changed "
+		    "from %" PRIu32 " to %" PRIu32 " (folder recreated?): "
+		    "scanning it again from the start; alerts already "
+		    "spooled or sent are not repeated", f->name,
+		    f->ckpt_validity, f->uidvalidity);
+		f->last = 0;
+		if (checkpoint(bf, f, 0, true) == -1)
+			return -1;
+	}
+	/* remember UIDVALIDITY from the first run on */
+	if (!f->have_ckpt && checkpoint(bf, f, f->last, true) == -1)
+		return -1;
+	if (f->last == UINT32_MAX)
+		return 0;
+	if ((rc = search(bf, f, &u)) != 0 || u.n == 0) {
+		free(u.v);
+		return rc == -1 ? -1 : 0;
+	}
+	rc = fetch_batches(bf, f, &u);
+	free(u.v);
+	return rc;
+}
+
+/* ------------------------------------------------------------- driver */
+
+/* summary - one line per folder and a total */
+static void
+summary_line(struct bf *bf, const char *what, const struct counts *c)
+{
+	char	gone[64] = "";
+
+	if (c->gone)
+		snprintf(gone, sizeof(gone), ", gone before FETCH %" PRIu64,
+		    c->gone);
+	BF_LOG(bf, LOG_LVL_INFO, "-: imap: summary %s: seen %" PRIu64 ", "
+	    "alerted %" PRIu64 ", duplicate %" PRIu64 ", errors %" PRIu64
+	    "%s", what, c->seen, c->alerted, c->dup, c->errors, gone);
+}
+
+static void
+counts_add(struct counts *t, const struct counts *c)
+{
+	t->seen += c->seen;
+	t->alerted += c->alerted;
+	t->dup += c->dup;
+	t->errors += c->errors;
+	t->gone += c->gone;
+}
+
+/* setup_state - spool, output dir, checkpoint dir and lock */
+static int
+setup_state(struct bf *bf)
+{
+	const struct config	*cfg = bf->cfg;
+	struct errbuf		 e;
+	char			 ah[33], *base, *lock;
+
+	/* the mailbox is the same whichever port or TLS mode reaches it */
+	bf->acct = xasprintf("%s@%s", cfg->imap_user, cfg->imap_host);
+	str_lower(strrchr(bf->acct, '@') + 1);
+	hash_name(bf->acct, 32, ah, sizeof(ah));
+
+	if (bf->opts->output_dir != NULL && !bf->opts->dry_run) {
+		if (mkdir_p(bf->opts->output_dir, 0755, &e) == -1) {
+			log_err("-: imap: --output: %s", e.msg);
+			return BACKFILL_EXIT_STATE;
+		}
+		bf->out_dfd = open(bf->opts->output_dir, O_RDONLY |
+		    O_DIRECTORY | O_CLOEXEC);
+		if (bf->out_dfd == -1) {
+			log_err("-: imap: --output %s: %s", bf->opts->output_dir,
+			    strerror(errno));
+			return BACKFILL_EXIT_STATE;
+		}
+		base = xasprintf("%s/.checkpoints", bf->opts->output_dir);
+	} else
+		base = config_state_path(cfg, "imap");
+
+	/* the spool: destination, and record of what was alerted */
+	if (cfg->state_dir != NULL) {
+		bf->sp = spool_open(cfg, &e);
+		if (bf->sp == NULL && bf->opts->output_dir == NULL &&
+		    !bf->opts->dry_run) {
+			log_err("-: imap: spool: %s", e.msg);
+			free(base);
+			return BACKFILL_EXIT_STATE;
+		}
+		if (bf->sp == NULL)
+			log_warn("-: imap: spool: %s (alerts already sent "
+			    "are not recognised)", e.msg);
+	} else if (bf->opts->output_dir == NULL && !bf->opts->dry_run) {
+		log_err("-: imap: state_dir is not set");
+		free(base);
+		return BACKFILL_EXIT_CONFIG;
+	}
+
+	bf->ckpt_dir = xasprintf("%s/%s", base, ah);
+	free(base);
+	if (!bf->write_state)
+		return 0;
+	if (mkdir_p(bf->ckpt_dir, 0700, &e) == -1) {
+		log_err("-: imap: checkpoints: %s", e.msg);
+		return BACKFILL_EXIT_STATE;
+	}
+	lock = xasprintf("%s/lock", bf->ckpt_dir);
+	bf->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (bf->lock_fd == -1) {
+		log_err("-: imap: %s: %s", lock, strerror(errno));
+		free(lock);
+		return BACKFILL_EXIT_STATE;
+	}
+	if (flock(bf->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		log_err("-: imap: another backfill is running for %s (lock "
+		    "%s)", bf->acct, lock);
+		free(lock);
+		return BACKFILL_EXIT_BUSY;
+	}
+	free(lock);
+	return 0;
+}
+
+/* flush_spool - deliver what was spooled, bounded */
+static void
+flush_spool(struct bf *bf)
+{
+	struct errbuf	e;
+	int		left;
+
+	left = sender_run_once(bf->cfg, bf->sp, FLUSH_SECONDS, &e);
+	if (left == -1)
+		log_warn("-: imap: delivery: %s (alerts stay in the spool: "
+		    "a running soar-milter daemon or \"soar-milter flush\" "
+		    "delivers them)", e.msg);
+	else if (left > 0)
+		log_info("-: imap: %d alerts still in the spool: a running "
+		    "soar-milter daemon or \"soar-milter flush\" delivers "
+		    "them", left);
+}
+
+/* imap_backfill - see imap.h */
+int
+imap_backfill(const struct config *cfg, const struct backfill_opts *opts)
+{
+	struct sigaction	 sa, old_int, old_term;
+	struct bf		 bf;
+	struct folder		*fv;
+	struct errbuf		 e;
+	char			 fh[33];
+	size_t			 i, nf;
+	bool			 connected;
+	int			 rc;
+
+	memset(&bf, 0, sizeof(bf));
+	bf.cfg = cfg;
+	bf.opts = opts;
+	bf.lock_fd = -1;
+	bf.out_dfd = -1;
+	bf.write_state = !opts->dry_run;
+	bf.budget = cfg->imap_max_messages > 0 ?
+	    (uint64_t)cfg->imap_max_messages : UINT64_MAX;
+	bf.fetch_limit = (size_t)cfg->max_message_bytes + 1;
+	bf.prog.tty = opts->progress_mode == -1 ? isatty(STDERR_FILENO) :
+	    opts->progress_mode == 1;
+	bf.t0 = util_mono_ms();
+	bf_stop = 0;
+
+	if (cfg->imap_host == NULL || cfg->imap_user == NULL) {
+		log_err("-: imap: %s is not set", cfg->imap_host == NULL ?
+		    "imap_host" : "imap_user");
+		return BACKFILL_EXIT_CONFIG;
+	}
+	nf = cfg->imap_folders.n;
+	if (nf == 0) {
+		log_err("-: imap: imap_folders is empty");
+		return BACKFILL_EXIT_CONFIG;
+	}
+	fv = xcalloc(nf, sizeof(*fv));
+	rc = 0;
+	for (i = 0; i < nf; i++) {
+		fv[i].name = cfg->imap_folders.v[i];
+		if ((fv[i].wire = mailbox_wire(fv[i].name, &e)) == NULL) {
+			log_err("-: imap: imap_folders: %s", e.msg);
+			rc = BACKFILL_EXIT_CONFIG;
+		}
+	}
+	if (rc == 0 && cfg->imap_after == IMAP_AFTER_MOVE) {
+		char	*t = cfg->imap_move_folder == NULL ? NULL :
+		    mailbox_wire(cfg->imap_move_folder, &e);
+
+		if (t == NULL) {
+			log_err("-: imap: imap_move_folder: %s",
+			    cfg->imap_move_folder == NULL ? "not set" : e.msg);
+			rc = BACKFILL_EXIT_CONFIG;
+		}
+		free(t);
+	}
+	if (rc == 0)
+		rc = setup_state(&bf);
+	for (i = 0; rc == 0 && i < nf; i++) {
+		hash_name(fv[i].name, 32, fh, sizeof(fh));
+		fv[i].ckpt_path = xasprintf("%s/%s", bf.ckpt_dir, fh);
+		if (ckpt_read(&fv[i], &e) == -1) {
+			log_err("-: imap: %s", e.msg);
+			rc = BACKFILL_EXIT_STATE;
+		}
+	}
+	if (rc != 0)
+		goto out;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = bf_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	if (ic_open(&bf.ic, cfg) == -1) {
+		log_err("-: imap: %s", bf.ic.err.msg);
+		rc = bf.ic.code;
+		goto close;
+	}
+	log_info("-: imap: connected to %s as %s (%s%s)", bf.ic.where,
+	    cfg->imap_user, cfg->imap_tls == IMAP_TLS_IMPLICIT ?
+	    "implicit TLS" : "STARTTLS", opts->dry_run ? ", dry run" :
+	    opts->output_dir != NULL ? ", --output" : "");
+
+	/* a move target that does not exist fails before anything moves */
+	if (bf.write_state && cfg->imap_after == IMAP_AFTER_MOVE) {
+		char	*t = mailbox_wire(cfg->imap_move_folder, &e);
+
+		rc = ic_cmd(&bf.ic, NULL, NULL, LINE_MAX_TEXT, LIT_MAX_OTHER,
+		    "STATUS %s (MESSAGES)", t);
+		free(t);
+		if (rc == -1) {
+			log_err("-: imap: %s", bf.ic.err.msg);
+			rc = bf.ic.code;
+			goto close;
+		}
+		if (rc != IC_OK) {
+			log_err("-: imap: %s: imap_move_folder \"%s\" cannot "
+			    "be used: %s", bf.ic.where, cfg->imap_move_folder,
+			    bf.ic.status);
+			rc = BACKFILL_EXIT_FOLDER;
+			goto close;
+		}
+		rc = 0;
+	}
+
+	for (i = 0; i < nf && !bf_stop; i++) {
+		if (bf.budget == 0)
+			break;
+		if (run_folder(&bf, &fv[i]) == -1) {
+			if (bf.rc == 0)
+				bf.rc = BACKFILL_EXIT_SOFTWARE;
+			break;
+		}
+	}
+	if (bf_stop && bf.rc == 0)
+		bf.rc = BACKFILL_EXIT_INTERRUPTED;
+	rc = bf.rc;
+close:
+	connected = bf.ic.fd != CURL_SOCKET_BAD && bf.ic.curl != NULL;
+	ic_close(&bf.ic);
+	for (i = 0; connected && i < nf; i++) {
+		if (nf > 1 && (fv[i].c.seen || fv[i].c.errors))
+			summary_line(&bf, fv[i].name, &fv[i].c);
+		counts_add(&bf.total, &fv[i].c);
+	}
+	if (connected) {
+		int64_t	el = util_mono_ms() - bf.t0;
+
+		summary_line(&bf, "total", &bf.total);
+		log_info("-: imap: %" PRIu64 " messages in %.1f s (%.0f "
+		    "msg/s)%s", bf.total.seen, (double)el / 1000.0, el > 0 ?
+		    (double)bf.total.seen * 1000.0 / (double)el : 0.0,
+		    rc == BACKFILL_EXIT_INTERRUPTED ? ", interrupted: the "
+		    "next run resumes" : "");
+	}
+	if (rc == 0 && bf.total.errors > 0)
+		rc = BACKFILL_EXIT_PARTIAL;
+	if (bf.sp != NULL && opts->output_dir == NULL && !opts->dry_run &&
+	    rc != BACKFILL_EXIT_INTERRUPTED && !bf_stop)
+		flush_spool(&bf);
+	curl_global_cleanup();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	if (opts->dry_run)
+		fflush(stdout);
+	for (i = 0; i < nf; i++) {
+		free(fv[i].wire);
+		free(fv[i].ckpt_path);
+	}
+	free(fv);
+	if (bf.sp != NULL)
+		spool_close(&bf.sp);
+	if (bf.out_dfd != -1) {
+		if (fsync_dirfd(bf.out_dfd) == -1 && rc == 0)
+			rc = BACKFILL_EXIT_STATE;
+		close(bf.out_dfd);
+	}
+	if (bf.lock_fd != -1)
+		close(bf.lock_fd);
+	free(bf.ckpt_dir);
+	free(bf.acct);
+	return rc;
+}
