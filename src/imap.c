@@ -1853,7 +1853,8 @@ search(struct bf *bf, struct folder *f, struct uids *u)
 		(void)folder_failed(bf, f, BACKFILL_EXIT_PROTOCOL, "SEARCH");
 		return 1;
 	}
-	qsort(u->v, u->n, sizeof(*u->v), cmp_u32);
+	if (u->n > 1)
+		qsort(u->v, u->n, sizeof(*u->v), cmp_u32);
 	for (i = n = 0; i < u->n; i++)
 		if (n == 0 || u->v[i] != u->v[n - 1])
 			u->v[n++] = u->v[i];

@@ -128,9 +128,9 @@ dv_setup()
 	DV_CA=$d/ca.crt
 	DV_OTHER_CA=$d/other.crt
 	DV_USER=backfill@example.test
-	DV_PASS=s3cret-$$-$RANDOM
+	DV_PASS=s3cret-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 	DV_PASSFILE=$d/password
-	DV_TOKEN=tok-$$-$RANDOM-$RANDOM
+	DV_TOKEN=tok-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	DV_TOKENFILE=$d/token
 	DV_MAILDIR=$d/mail/Maildir
 	(umask 077; printf '%s\n' "$DV_PASS" >"$DV_PASSFILE";
@@ -291,4 +291,108 @@ dv_imapctl()
 {
 	"$DV_PY" "$top_srcdir/tests/lib/imapctl.py" --port "$DV_IMAP_PORT" \
 	    --ca "$DV_CA" --user "$DV_USER" --password-file "$DV_PASSFILE" "$@"
+}
+
+# ------------------------------------------------ helpers for tests/imap
+#
+# it_init                  strict mode, $T (temp dir, removed at exit
+#                          unless KEEP=1), $STATE, a private Dovecot
+#                          (dv_setup), EXIT trap that stops everything
+# it_fail MSG / it_ok MSG  report (it_fail shows the logs and exits 1)
+# it_bg CMD...             start in the background ($IT_BG = pid), killed
+#                          at exit
+# bf ARGS...               soar-milter with the test account (implicit
+#                          TLS, verified against the test CA) and $STATE
+# it_load FOLDER           APPEND tests/data/imap/messages.list to FOLDER
+#                          (the "seen" ones with \Seen); sets IT_NMSG and
+#                          IT_NUNSEEN
+# it_count DIR             number of *.json files in DIR
+# it_ids DIR               their alert ids, sorted, one a line
+
+it_init()
+{
+	set -u
+	: "${top_srcdir:?top_srcdir is not set (run through make check)}"
+	: "${SOAR_MILTER:?SOAR_MILTER is not set (run through make check)}"
+	PYTHON3=${PYTHON3:-/usr/bin/python3}
+	DV_PY=$PYTHON3
+	[ -x "$SOAR_MILTER" ] || { echo "FAIL: $SOAR_MILTER not built" >&2;
+	    exit 1; }
+	command -v dovecot >/dev/null 2>&1 || { echo "FAIL: dovecot is not" \
+	    "installed (Debian: dovecot-imapd)" >&2; exit 1; }
+	command -v openssl >/dev/null 2>&1 || { echo "FAIL: openssl is not" \
+	    "installed" >&2; exit 1; }
+	T=$(mktemp -d /tmp/soar-imap.XXXXXX) || exit 1
+	STATE=$T/state
+	IT_PIDS=""
+	trap it_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+	dv_setup "$T" || it_fail "cannot start the private Dovecot"
+}
+
+it_cleanup()
+{
+	for _p in $IT_PIDS; do
+		kill -9 "$_p" 2>/dev/null
+		wait "$_p" 2>/dev/null
+	done
+	dv_stop
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+
+it_fail()
+{
+	echo "FAIL: $*" >&2
+	for _f in "$T"/*.log "$T/dovecot/dovecot.log"; do
+		[ -f "$_f" ] || continue
+		echo "--- $_f (last 30 lines)" >&2
+		tail -n 30 "$_f" >&2
+	done
+	exit 1
+}
+
+it_ok()
+{
+	echo "ok: $*"
+}
+
+it_bg()
+{
+	"$@" &
+	IT_BG=$!
+	IT_PIDS="$IT_PIDS $IT_BG"
+}
+
+bf()
+{
+	"$SOAR_MILTER" -o state_dir="$STATE" -o imap_host=localhost \
+	    -o imap_port="$DV_IMAPS_PORT" -o imap_tls=implicit \
+	    -o imap_user="$DV_USER" -o imap_password_file="$DV_PASSFILE" \
+	    -o imap_ca_file="$DV_CA" -o imap_timeout=60 \
+	    -o imap_connect_timeout=10 -o log_level=info "$@"
+}
+
+it_load()
+{
+	set -- $(dv_imapctl append-list "$1" \
+	    "$top_srcdir/tests/data/imap/messages.list" \
+	    "$top_srcdir/tests/data/corpus") || it_fail "APPEND to $1"
+	IT_NMSG=$1
+	IT_NUNSEEN=$2
+	[ "$IT_NMSG" -gt 0 ] || it_fail "no test messages loaded"
+}
+
+it_count()
+{
+	find "$1" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l | tr -d ' '
+}
+
+it_ids()
+{
+	find "$1" -maxdepth 1 -name '*.json' 2>/dev/null |
+	    sed 's|.*/||; s|\.json$||' | sort
 }
