@@ -406,6 +406,22 @@ failed(struct sender *s, const char *id, const struct soar_reply *rep)
 	return delay;
 }
 
+/* defer_local - a local problem with one alert (cannot open or read
+ * it): back off on that alert only, so the log is not flooded */
+static int64_t
+defer_local(struct sender *s, const char *id)
+{
+	struct defer	*d;
+	int64_t		 delay;
+
+	if ((d = defer_add(s, id)) == NULL)
+		return 0;
+	d->fails++;
+	delay = backoff_ms(s, d->fails);
+	d->not_before = util_mono_ms() + delay;
+	return delay;
+}
+
 /* delivered - reset the backoff after a success */
 static void
 delivered(struct sender *s, const char *id)
@@ -436,7 +452,8 @@ send_one(struct sender *s, const char *id)
 
 	if ((r = spool_claim(s->sp, id, &fd, &err)) != 1) {
 		if (r == -1)
-			log_err("-: sender: %s", err.msg);
+			log_err("-: sender: %s; next try in %" PRId64 " s",
+			    err.msg, (defer_local(s, id) + 999) / 1000);
 		return ONE_SKIP;	/* another sender has it, or gone */
 	}
 	if (spool_was_sent(s->sp, id)) {
@@ -460,7 +477,8 @@ send_one(struct sender *s, const char *id)
 		spool_release(fd);
 		return ONE_SKIP;
 	default:
-		log_err("-: sender: %s", err.msg);
+		log_err("-: sender: %s; next try in %" PRId64 " s", err.msg,
+		    (defer_local(s, id) + 999) / 1000);
 		spool_release(fd);
 		return ONE_SKIP;
 	}
