@@ -1,2 +1,1175 @@
-/* milter - placeholder, being written. */
+/*
+ * milter - the libmilter daemon.  See milter.h.
+ *
+ * Life of a connection (one libmilter thread each):
+ *   negotiate  ask only for the steps we use, no replies where allowed,
+ *              SMFIS_SKIP and the header leading space, and the macros
+ *   connect    client address and name; helo: the HELO argument
+ *   envfrom    drop any earlier message, start a new one (sender, SASL
+ *              and TLS macros)
+ *   envrcpt    every recipient, bounded in count and bytes
+ *   header     "Name:value\n" lines, exactly as received but CRLF -> LF
+ *   eoh        the blank line;  body: chunks, CRLF -> LF
+ *   eom        policy -> extract -> alert -> spool_put (durable) -> kick
+ *              the sender -> optional X-SOAR-Alert-Id -> continue
+ *   abort      drop the message;  close: drop everything
+ *
+ * Everything collected for a message (headers and body) stays within
+ * max_message_bytes; past it the rest is ignored, the MTA is told to
+ * skip the body when it can, and the alert says it was truncated.
+ *
+ * Nothing here ever rejects mail.  An internal error at end of message
+ * continues, unless on_error = tempfail.  No callback does network I/O:
+ * the sender thread delivers what the spool holds.
+ *
+ * Shared state (config, spool, sender, recipient regex) is set up before
+ * smfi_main() and read-only afterwards.  Callbacks that use it hold a
+ * read lock on shared_lock; shutdown takes it for writing so that it
+ * never frees what a late callback still uses.
+ */
 #include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "alert.h"
+#include "config.h"
+#include "extract.h"
+#include "log.h"
+#include "milter.h"
+#include "sender.h"
+#include "spool.h"
+#include "urlscan.h"
+#include "util.h"
+
+/* Bounds on what the MTA tells us outside the message itself. */
+#define MILTER_MAX_RCPTS	10000		/* recipients kept per message */
+#define MILTER_MAX_RCPT_BYTES	(1024 * 1024)	/* their total size */
+#define MILTER_MAX_STR		1024		/* HELO, host name, a macro */
+#define MILTER_BUF_MIN		(16 * 1024)	/* first allocation */
+#define MILTER_DRAIN_SECONDS	30		/* wait for callbacks at exit */
+
+/* The protocol steps we want: no DATA/unknown, no replies before eom
+ * (but body: SMFIS_SKIP is a reply), SKIP, the header's leading space. */
+#define MILTER_STEPS	(SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_SKIP | \
+			 SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_HELO | \
+			 SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
+			 SMFIP_NR_EOH)
+
+struct msg {
+	char		*mail_from;	/* without <>; "" for the null sender */
+	struct strlist	 rcpts;		/* without <> */
+	size_t		 rcpt_bytes;
+	char		*queue_id;
+	char		*auth_user;
+	char		*auth_method;
+	char		*tls_version;
+	char		*tls_cipher;
+	char		*buf;		/* headers, blank line, body (LF) */
+	size_t		 len;
+	size_t		 cap;
+	bool		 truncated;	/* something was left out */
+	bool		 hdr_full;	/* stop collecting header fields */
+	bool		 eoh;		/* blank line written */
+	bool		 cr;		/* last body chunk ended in CR */
+	bool		 skipped;	/* SMFIS_SKIP sent */
+	int		 policy;	/* -1 undecided, 0 no alert, 1 alert */
+};
+
+struct conn {
+	unsigned long	 pflags;	/* negotiated SMFIP_* (0: unknown) */
+	char		*client_ip;
+	char		*client_host;
+	char		*helo;
+	char		*daemon;
+	struct msg	*msg;
+};
+
+/* Read-only after milter_run() set them up. */
+static const struct config	*mcfg;
+static struct spool		*mspool;
+static struct sender		*msender;
+static struct urlscan_re	*mrcpt_re;
+static size_t			 max_bytes;
+static unsigned long		 want_actions;	/* SMFIF_* */
+static pthread_rwlock_t		 shared_lock;
+static bool			 shared_closed;	/* under shared_lock */
+
+/* shared_enter - hold the shared state; false once it is gone */
+static bool
+shared_enter(void)
+{
+	if (pthread_rwlock_rdlock(&shared_lock) != 0)
+		return false;
+	if (shared_closed) {
+		pthread_rwlock_unlock(&shared_lock);
+		return false;
+	}
+	return true;
+}
+
+static void
+shared_leave(void)
+{
+	pthread_rwlock_unlock(&shared_lock);
+}
+
+/* on_error_action - what an internal error at end of message returns */
+static sfsistat
+on_error_action(void)
+{
+	return mcfg->on_error == ON_ERROR_TEMPFAIL ? SMFIS_TEMPFAIL :
+	    SMFIS_CONTINUE;
+}
+
+/* ---------------------------------------------------------------- state */
+
+/* bounded_dup - copy an MTA-supplied string, at most MILTER_MAX_STR */
+static char *
+bounded_dup(const char *s)
+{
+	return s == NULL ? NULL : xstrndup(s, MILTER_MAX_STR);
+}
+
+/* macro_dup - the value of a macro, or NULL when the MTA sent none */
+static char *
+macro_dup(SMFICTX *ctx, const char *name)
+{
+	const char	*v;
+
+	if ((v = smfi_getsymval(ctx, (char *)name)) == NULL || *v == '\0')
+		return NULL;
+	return bounded_dup(v);
+}
+
+/* macro_update - replace *dst with the macro's value when there is one */
+static void
+macro_update(SMFICTX *ctx, const char *name, char **dst)
+{
+	char	*v;
+
+	if ((v = macro_dup(ctx, name)) != NULL) {
+		free(*dst);
+		*dst = v;
+	}
+}
+
+/* strip_angles - "<a@b>" -> "a@b" (new string, bounded) */
+static char *
+strip_angles(const char *s)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return xstrdup("");
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '<')
+		s++;
+	n = strnlen(s, MILTER_MAX_STR);
+	if (n > 0 && s[n - 1] == '>')
+		n--;
+	return xstrndup(s, n);
+}
+
+/* msg_free - release one message (idempotent) */
+static void
+msg_free(struct msg **mp)
+{
+	struct msg	*m = *mp;
+
+	if (m == NULL)
+		return;
+	free(m->mail_from);
+	strlist_free(&m->rcpts);
+	free(m->queue_id);
+	free(m->auth_user);
+	free(m->auth_method);
+	free(m->tls_version);
+	free(m->tls_cipher);
+	free(m->buf);
+	free(m);
+	*mp = NULL;
+}
+
+/* conn_get - this connection's state, created on first use */
+static struct conn *
+conn_get(SMFICTX *ctx)
+{
+	struct conn	*cc;
+
+	if ((cc = smfi_getpriv(ctx)) == NULL) {
+		cc = xcalloc(1, sizeof(*cc));
+		smfi_setpriv(ctx, cc);
+	}
+	return cc;
+}
+
+/* conn_free - release a connection and its message */
+static void
+conn_free(struct conn *cc)
+{
+	msg_free(&cc->msg);
+	free(cc->client_ip);
+	free(cc->client_host);
+	free(cc->helo);
+	free(cc->daemon);
+	free(cc);
+}
+
+/* reply - CONTINUE, or NOREPLY where we negotiated not to answer */
+static sfsistat
+reply(const struct conn *cc, unsigned long nr_bit)
+{
+	return cc != NULL && (cc->pflags & nr_bit) != 0 ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
+
+/* msg_reserve - make room for n more bytes (n fits under max_bytes) */
+static void
+msg_reserve(struct msg *m, size_t n)
+{
+	size_t	cap;
+
+	if (m->len + n <= m->cap)
+		return;
+	cap = m->cap > 0 ? m->cap : MILTER_BUF_MIN;
+	while (cap < m->len + n)
+		cap *= 2;
+	if (cap > max_bytes)
+		cap = max_bytes;
+	m->buf = xrealloc(m->buf, cap);
+	m->cap = cap;
+}
+
+/* msg_raw - append bytes as they are; false when the bound cut them */
+static bool
+msg_raw(struct msg *m, const char *s, size_t n)
+{
+	size_t	room = m->len < max_bytes ? max_bytes - m->len : 0;
+	bool	fits = n <= room;
+
+	if (!fits) {
+		n = room;
+		m->truncated = true;
+	}
+	if (n > 0) {
+		msg_reserve(m, n);
+		memcpy(m->buf + m->len, s, n);
+		m->len += n;
+	}
+	return fits;
+}
+
+/*
+ * msg_text - append s[0..n) with CRLF turned into LF; a CR at the very
+ * end is held in m->cr until the next call (or msg_flush_cr) shows what
+ * follows it.  False when the bound cut the text.
+ */
+static bool
+msg_text(struct msg *m, const char *s, size_t n)
+{
+	const char	*end = s + n, *cr;
+
+	if (m->cr && n > 0) {
+		m->cr = false;
+		if (*s != '\n' && !msg_raw(m, "\r", 1))
+			return false;
+	}
+	while (s < end) {
+		if ((cr = memchr(s, '\r', end - s)) == NULL)
+			return msg_raw(m, s, end - s);
+		if (!msg_raw(m, s, cr - s))
+			return false;
+		s = cr + 1;
+		if (s == end)
+			m->cr = true;
+		else if (*s != '\n' && !msg_raw(m, "\r", 1))
+			return false;
+	}
+	return true;
+}
+
+/* msg_flush_cr - write a held CR that turned out to end the message */
+static void
+msg_flush_cr(struct msg *m)
+{
+	if (m->cr) {
+		m->cr = false;
+		(void)msg_raw(m, "\r", 1);
+	}
+}
+
+/* msg_end_headers - write the blank line that ends the header block */
+static void
+msg_end_headers(struct msg *m)
+{
+	if (!m->eoh) {
+		m->eoh = true;
+		(void)msg_raw(m, "\n", 1);
+	}
+}
+
+/*
+ * policy_decide - does this message become an alert?  Decided once, when
+ * every recipient is known (first header, or later).  Caller holds the
+ * shared state.
+ */
+static bool
+policy_decide(struct msg *m)
+{
+	size_t	i;
+
+	if (m->policy != -1)
+		return m->policy == 1;
+	m->policy = 0;
+	if (mcfg->alert_on == ALERT_ON_ALL)
+		m->policy = 1;
+	for (i = 0; m->policy == 0 && i < m->rcpts.n; i++) {
+		const char	*r = m->rcpts.v[i];
+
+		if (strlist_contains_ci(&mcfg->alert_recipients, r) ||
+		    (mrcpt_re != NULL &&
+		    urlscan_re_match(mrcpt_re, r, strlen(r)) == 1))
+			m->policy = 1;
+	}
+	return m->policy == 1;
+}
+
+/* msg_wanted - decide the policy if needed; false: collect nothing */
+static bool
+msg_wanted(struct msg *m)
+{
+	bool	want;
+
+	if (m->policy != -1)
+		return m->policy == 1;
+	if (!shared_enter())
+		return false;
+	want = policy_decide(m);
+	shared_leave();
+	return want;
+}
+
+/* ------------------------------------------------------------ callbacks */
+
+/* mlfi_negotiate - pick protocol steps, no-reply flags and macros */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	static const struct {
+		int		 stage;
+		const char	*list;
+	} syms[] = {
+		{ SMFIM_CONNECT, "{client_addr} {client_name} {daemon_name}" },
+		{ SMFIM_ENVFROM, "{auth_authen} {auth_type} {tls_version} "
+		    "{cipher} {i}" },
+		{ SMFIM_ENVRCPT, "{rcpt_addr} {i}" },
+		{ SMFIM_EOH, "{i}" },
+		{ SMFIM_EOM, "{i}" },
+	};
+	struct conn	*cc = conn_get(ctx);
+	size_t		 i;
+
+	*pf0 = want_actions & f0;
+	/* NODATA and NOUNKNOWN are dropped by libmilter if not offered. */
+	*pf1 = (MILTER_STEPS & f1) | SMFIP_NODATA | SMFIP_NOUNKNOWN;
+	*pf2 = 0;
+	*pf3 = 0;
+	cc->pflags = *pf1;
+	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		for (i = 0; i < ARRAY_LEN(syms); i++)
+			if (smfi_setsymlist(ctx, syms[i].stage,
+			    (char *)syms[i].list) != MI_SUCCESS)
+				log_debug("-: milter: smfi_setsymlist(%d) "
+				    "failed", syms[i].stage);
+	} else
+		*pf0 &= ~SMFIF_SETSYMLIST;
+	log_debug("-: milter: negotiated: MTA offers actions 0x%lx, steps "
+	    "0x%lx; we take 0x%lx, 0x%lx", f0, f1, *pf0, *pf1);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_connect - remember the client address and name */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
+{
+	struct conn	*cc = conn_get(ctx);
+	char		 ip[INET6_ADDRSTRLEN];
+	const void	*addr = NULL;
+
+	free(cc->client_ip);
+	free(cc->client_host);
+	free(cc->daemon);
+	cc->client_ip = cc->client_host = cc->daemon = NULL;
+	if (sa != NULL && sa->sa_family == AF_INET)
+		addr = &((struct sockaddr_in *)(void *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		addr = &((struct sockaddr_in6 *)(void *)sa)->sin6_addr;
+	if (addr != NULL &&
+	    inet_ntop(sa->sa_family, addr, ip, sizeof(ip)) != NULL)
+		cc->client_ip = xstrdup(ip);
+	else
+		cc->client_ip = macro_dup(ctx, "{client_addr}");
+	/* No verified name: Sendmail passes "[addr]", Postfix "unknown". */
+	if (hostname != NULL && *hostname != '\0' && *hostname != '[' &&
+	    strcmp(hostname, "unknown") != 0)
+		cc->client_host = bounded_dup(hostname);
+	else
+		cc->client_host = macro_dup(ctx, "{client_name}");
+	cc->daemon = macro_dup(ctx, "{daemon_name}");
+	return reply(cc, SMFIP_NR_CONN);
+}
+
+/* mlfi_helo - remember the HELO/EHLO argument (the last one wins) */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct conn	*cc = conn_get(ctx);
+
+	free(cc->helo);
+	cc->helo = helo != NULL && *helo != '\0' ? bounded_dup(helo) : NULL;
+	return reply(cc, SMFIP_NR_HELO);
+}
+
+/* mlfi_envfrom - a new message: drop any earlier one, take the sender */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn	*cc = conn_get(ctx);
+	struct msg	*m;
+
+	msg_free(&cc->msg);
+	m = cc->msg = xcalloc(1, sizeof(*m));
+	m->policy = -1;
+	m->mail_from = strip_angles(argv != NULL ? argv[0] : NULL);
+	m->queue_id = macro_dup(ctx, "{i}");
+	m->auth_user = macro_dup(ctx, "{auth_authen}");
+	m->auth_method = macro_dup(ctx, "{auth_type}");
+	m->tls_version = macro_dup(ctx, "{tls_version}");
+	m->tls_cipher = macro_dup(ctx, "{cipher}");
+	return reply(cc, SMFIP_NR_MAIL);
+}
+
+/* mlfi_envrcpt - one recipient; past the bounds it is only counted */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn	*cc = conn_get(ctx);
+	struct msg	*m = cc->msg;
+	char		*r;
+	size_t		 n;
+
+	if (m == NULL)
+		return reply(cc, SMFIP_NR_RCPT);
+	macro_update(ctx, "{i}", &m->queue_id);
+	if (argv != NULL && argv[0] != NULL)
+		r = strip_angles(argv[0]);
+	else if ((r = macro_dup(ctx, "{rcpt_addr}")) == NULL)
+		return reply(cc, SMFIP_NR_RCPT);
+	n = strlen(r) + 1;
+	if (m->rcpts.n >= MILTER_MAX_RCPTS ||
+	    m->rcpt_bytes + n > MILTER_MAX_RCPT_BYTES) {
+		if (!m->truncated)
+			log_warn("%s: milter: more than %d recipients or %d "
+			    "bytes of them: the rest is left out of the alert",
+			    m->queue_id != NULL ? m->queue_id : "-",
+			    MILTER_MAX_RCPTS, MILTER_MAX_RCPT_BYTES);
+		m->truncated = true;
+		free(r);
+	} else {
+		m->rcpt_bytes += n;
+		strlist_add_owned(&m->rcpts, r);
+	}
+	return reply(cc, SMFIP_NR_RCPT);
+}
+
+/*
+ * mlfi_header - append "Name:value\n" (the value as received, with its
+ * leading space when the MTA passes it).  A field that does not fit
+ * whole ends header collection: the alert is built from a prefix of
+ * complete fields and says it was truncated.
+ */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn	*cc = conn_get(ctx);
+	struct msg	*m = cc->msg;
+	bool		 leadspc = (cc->pflags & SMFIP_HDR_LEADSPC) != 0;
+	size_t		 nlen, vlen, room;
+
+	if (m == NULL || m->hdr_full || !msg_wanted(m))
+		return reply(cc, SMFIP_NR_HDR);
+	nlen = strlen(name);
+	vlen = strlen(value);
+	room = m->len < max_bytes ? max_bytes - m->len : 0;
+	/* name ':' [' '] value '\n', and keep room for the blank line */
+	if (nlen + vlen + 4 > room) {
+		m->hdr_full = true;
+		m->truncated = true;
+		return reply(cc, SMFIP_NR_HDR);
+	}
+	(void)msg_raw(m, name, nlen);
+	(void)msg_raw(m, leadspc ? ":" : ": ", leadspc ? 1 : 2);
+	(void)msg_text(m, value, vlen);
+	m->cr = false;			/* a CR ending a value is dropped */
+	(void)msg_raw(m, "\n", 1);
+	return reply(cc, SMFIP_NR_HDR);
+}
+
+/* mlfi_eoh - the blank line between header and body */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct conn	*cc = conn_get(ctx);
+
+	if (cc->msg != NULL) {
+		macro_update(ctx, "{i}", &cc->msg->queue_id);
+		if (msg_wanted(cc->msg))
+			msg_end_headers(cc->msg);
+	}
+	return reply(cc, SMFIP_NR_EOH);
+}
+
+/*
+ * mlfi_body - collect a body chunk within the bound.  Once the bound is
+ * reached (or the message is not wanted), ask the MTA to skip the rest
+ * of the body if it can.  Body chunks always get a reply: SKIP is one.
+ */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct conn	*cc = conn_get(ctx);
+	struct msg	*m = cc->msg;
+	bool		 more;
+
+	if (m == NULL || m->skipped)
+		return SMFIS_CONTINUE;
+	if (!msg_wanted(m))
+		more = false;
+	else {
+		msg_end_headers(m);
+		more = msg_text(m, (const char *)chunk, len) &&
+		    m->len < max_bytes;
+	}
+	if (!more && (cc->pflags & SMFIP_SKIP) != 0) {
+		m->skipped = true;
+		return SMFIS_SKIP;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* flags_note - ", flags a,b" for the log line, or "" (new string) */
+static char *
+flags_note(unsigned flags)
+{
+	char	*s, *note;
+
+	if (flags == 0)
+		return xstrdup("");
+	s = extract_flags_str(flags);
+	note = xasprintf(", flags %s", s);
+	free(s);
+	return note;
+}
+
+/*
+ * eom_alert - build and spool the alert of a finished message.  Caller
+ * holds the shared state.  Returns the milter reply.
+ */
+static sfsistat
+eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
+{
+	const char		*qid = m->queue_id != NULL ? m->queue_id : "-";
+	struct extract		 x;
+	struct envelope		 env;
+	struct errbuf		 err;
+	enum spool_put_result	 r;
+	char			 id[ALERT_ID_MAX], *json, *note;
+	sfsistat		 rc = SMFIS_CONTINUE;
+
+	if (!policy_decide(m)) {
+		log_debug("%s: milter: no alert: no recipient is an alert "
+		    "recipient", qid);
+		return SMFIS_CONTINUE;
+	}
+	msg_flush_cr(m);
+	memset(&x, 0, sizeof(x));
+	err.msg[0] = '\0';
+	if (extract_message(mcfg, m->buf != NULL ? m->buf : "", m->len, &x,
+	    &err) == -1) {
+		log_err("%s: milter: cannot extract the message: %s", qid,
+		    err.msg);
+		extract_free(&x);
+		return on_error_action();
+	}
+	if (m->truncated)
+		x.flags |= EXF_TRUNC_BYTES;
+	alert_id(mcfg, &x, id);
+
+	memset(&env, 0, sizeof(env));
+	env.mode = "milter";
+	env.client_ip = cc->client_ip;
+	env.client_host = cc->client_host;
+	env.helo = cc->helo;
+	env.mail_from = m->mail_from;
+	env.rcpts = m->rcpts;		/* borrowed: alert_json only reads */
+	env.queue_id = m->queue_id;
+	env.auth_user = m->auth_user;
+	env.auth_method = m->auth_method;
+	env.tls_version = m->tls_version;
+	env.tls_cipher = m->tls_cipher;
+	env.daemon = cc->daemon;
+	env.truncated = m->truncated;
+	env.received_ms = util_now_ms();
+
+	json = alert_json(mcfg, &x, &env, env.received_ms, false);
+	r = spool_put(mspool, id, json, strlen(json), &err);
+	note = flags_note(x.flags);
+	switch (r) {
+	case SPOOL_OK:
+		sender_kick(msender);
+		log_info("%s: milter: alert %s spooled (%zu urls, %zu "
+		    "attachments%s)", qid, id, x.urls.n, x.n_att, note);
+		break;
+	case SPOOL_DUP:
+		log_info("%s: milter: alert %s dup (already pending or sent)",
+		    qid, id);
+		break;
+	case SPOOL_FULL:
+		log_warn("%s: milter: alert %s: spool full, alert dropped",
+		    qid, id);
+		break;
+	case SPOOL_ERR:
+	default:
+		log_err("%s: milter: alert %s not spooled: %s", qid, id,
+		    err.msg);
+		rc = on_error_action();
+		break;
+	}
+	if (mcfg->add_header && r != SPOOL_ERR &&
+	    smfi_addheader(ctx, "X-SOAR-Alert-Id", id) != MI_SUCCESS)
+		log_warn("%s: milter: cannot add X-SOAR-Alert-Id (the MTA "
+		    "did not allow header changes)", qid);
+	free(note);
+	free(json);
+	extract_free(&x);
+	return rc;
+}
+
+/* mlfi_eom - end of message: make the alert durable, then answer */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct conn	*cc = smfi_getpriv(ctx);
+	struct msg	*m;
+	sfsistat	 rc;
+
+	if (cc == NULL || (m = cc->msg) == NULL)
+		return SMFIS_CONTINUE;
+	macro_update(ctx, "{i}", &m->queue_id);
+	if (!shared_enter()) {
+		log_warn("%s: milter: shutting down: no alert for this "
+		    "message", m->queue_id != NULL ? m->queue_id : "-");
+		rc = SMFIS_CONTINUE;
+	} else {
+		rc = eom_alert(ctx, cc, m);
+		shared_leave();
+	}
+	msg_free(&cc->msg);
+	return rc;
+}
+
+/* mlfi_abort - the MTA dropped the message: forget it */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct conn	*cc = smfi_getpriv(ctx);
+
+	if (cc != NULL)
+		msg_free(&cc->msg);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - end of connection (priv may be NULL) */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct conn	*cc = smfi_getpriv(ctx);
+
+	if (cc != NULL) {
+		smfi_setpriv(ctx, NULL);
+		conn_free(cc);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* ------------------------------------------------------------- startup */
+
+/* sock_unix_path - the path of a unix:/local: spec, or NULL for inet */
+static const char *
+sock_unix_path(const char *spec)
+{
+	if (str_has_prefix_ci(spec, "unix:"))
+		return spec + 5;
+	if (str_has_prefix_ci(spec, "local:"))
+		return spec + 6;
+	if (*spec == '/')
+		return spec;
+	return NULL;
+}
+
+/* sock_check_spec - validate the socket spec before libmilter sees it */
+static int
+sock_check_spec(const char *spec, struct errbuf *err)
+{
+	const char	*p, *path;
+	char		*end;
+	long		 port;
+
+	if ((path = sock_unix_path(spec)) != NULL) {
+		if (*path != '/') {
+			errbuf_set(err, "socket %s: the path must be absolute",
+			    spec);
+			return -1;
+		}
+		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			errbuf_set(err, "socket %s: path too long", spec);
+			return -1;
+		}
+		return 0;
+	}
+	if (str_has_prefix_ci(spec, "inet:"))
+		p = spec + 5;
+	else if (str_has_prefix_ci(spec, "inet6:"))
+		p = spec + 6;
+	else {
+		errbuf_set(err, "socket %s: expected inet:PORT@HOST, "
+		    "inet6:PORT@HOST or unix:/path", spec);
+		return -1;
+	}
+	errno = 0;
+	port = strtol(p, &end, 10);
+	if (end == p || errno != 0 || port < 1 || port > 65535 ||
+	    (*end != '\0' && *end != '@')) {
+		errbuf_set(err, "socket %s: bad port (1-65535)", spec);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * sock_remove_stale - remove a unix socket left by a dead process: only
+ * if it is a socket and nobody answers on it.  0 if the path is free.
+ */
+static int
+sock_remove_stale(const char *path, struct errbuf *err)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	int			 fd, rc;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		errbuf_set(err, "socket %s exists and is not a socket: not "
+		    "removing it", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		errbuf_set(err, "socket(): %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (rc == 0) {
+		errbuf_set(err, "socket %s is in use by another process "
+		    "(is soar-milter already running?)", path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		errbuf_set(err, "socket %s: connect: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		errbuf_set(err, "socket %s: cannot remove the stale socket: "
+		    "%s", path, strerror(errno));
+		return -1;
+	}
+	log_info("-: milter: removed stale socket %s", path);
+	return 0;
+}
+
+/* lookup_owner - "user[:group]" -> ids; -1 in an id means "keep" */
+static int
+lookup_owner(const char *spec, uid_t *uid_r, gid_t *gid_r,
+    struct errbuf *err)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	char		*user, *group;
+	int		 rc = -1;
+
+	user = xstrdup(spec);
+	if ((group = strchr(user, ':')) != NULL)
+		*group++ = '\0';
+	*uid_r = (uid_t)-1;
+	*gid_r = (gid_t)-1;
+	if (*user != '\0') {
+		if ((pw = getpwnam(user)) == NULL) {
+			errbuf_set(err, "socket_owner: no such user: %s", user);
+			goto out;
+		}
+		*uid_r = pw->pw_uid;
+	}
+	if (group != NULL && *group != '\0') {
+		if ((gr = getgrnam(group)) == NULL) {
+			errbuf_set(err, "socket_owner: no such group: %s",
+			    group);
+			goto out;
+		}
+		*gid_r = gr->gr_gid;
+	}
+	rc = 0;
+out:
+	free(user);
+	return rc;
+}
+
+/* sock_open - bind the listening socket; unix: mode and owner too */
+static int
+sock_open(const struct config *cfg, struct errbuf *err)
+{
+	const char	*path = sock_unix_path(cfg->socket);
+	uid_t		 uid;
+	gid_t		 gid;
+
+	if (sock_check_spec(cfg->socket, err) == -1)
+		return -1;
+	if (path != NULL && sock_remove_stale(path, err) == -1)
+		return -1;
+	if (smfi_setconn(cfg->socket) != MI_SUCCESS) {
+		errbuf_set(err, "socket %s: rejected by libmilter",
+		    cfg->socket);
+		return -1;
+	}
+	if (smfi_opensocket(false) != MI_SUCCESS) {
+		errbuf_set(err, "socket %s: cannot listen (in use, or no "
+		    "permission?)", cfg->socket);
+		return -1;
+	}
+	if (path == NULL)
+		return 0;
+	if (cfg->socket_mode > 0 && chmod(path, (mode_t)cfg->socket_mode)
+	    == -1) {
+		errbuf_set(err, "socket %s: chmod %04o: %s", path,
+		    (unsigned)cfg->socket_mode, strerror(errno));
+		return -1;
+	}
+	if (cfg->socket_owner != NULL && *cfg->socket_owner != '\0') {
+		if (lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
+			return -1;
+		if (chown(path, uid, gid) == -1) {
+			errbuf_set(err, "socket %s: chown %s: %s", path,
+			    cfg->socket_owner, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * drop_privileges - become cfg->user (and cfg->group, else the user's
+ * primary group) for good.  Without a configured user: nothing to do,
+ * with a warning when that means running as root.
+ */
+static int
+drop_privileges(const struct config *cfg, struct errbuf *err)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (cfg->user == NULL || *cfg->user == '\0') {
+		if (geteuid() == 0)
+			log_warn("-: milter: running as root (set user = to "
+			    "drop privileges after binding)");
+		return 0;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		errbuf_set(err, "user %s: no such user", cfg->user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (cfg->group != NULL && *cfg->group != '\0') {
+		if ((gr = getgrnam(cfg->group)) == NULL) {
+			errbuf_set(err, "group %s: no such group", cfg->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (geteuid() != 0) {
+		/* Already unprivileged (e.g. systemd User=): must match. */
+		if (geteuid() != pw->pw_uid) {
+			errbuf_set(err, "user %s: cannot switch to it: not "
+			    "running as root", cfg->user);
+			return -1;
+		}
+		return 0;
+	}
+	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		errbuf_set(err, "cannot drop privileges to %s: %s", cfg->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) != -1 || geteuid() == 0)) {
+		errbuf_set(err, "privileges of root could be regained after "
+		    "switching to %s: refusing to run", cfg->user);
+		return -1;
+	}
+	log_info("-: milter: running as user %s", cfg->user);
+	return 0;
+}
+
+/* pid_open - create the pid file (as root, before dropping privileges) */
+static int
+pid_open(const char *path, struct errbuf *err)
+{
+	int	fd;
+
+	if (path == NULL || *path == '\0')
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1)
+		errbuf_set(err, "pid_file %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* pid_write - write our pid into the open pid file and close it */
+static void
+pid_write(int fd, const char *path)
+{
+	char	buf[32];
+	int	n;
+
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, n) != n)
+		log_warn("-: milter: pid_file %s: write: %s", path,
+		    strerror(errno));
+	close(fd);
+}
+
+/* daemonize - detach from the terminal; the parent exits 0 */
+static int
+daemonize(struct errbuf *err)
+{
+	pid_t	pid;
+	int	fd;
+
+	if ((pid = fork()) == -1) {
+		errbuf_set(err, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1) {
+		errbuf_set(err, "setsid: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		errbuf_set(err, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") == -1) {
+		errbuf_set(err, "chdir /: %s", strerror(errno));
+		return -1;
+	}
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+/*
+ * shared_close - wait (bounded) for callbacks that use the shared
+ * state, then mark it gone.  False if some callback did not finish.
+ */
+static bool
+shared_close(void)
+{
+	struct timespec	deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += MILTER_DRAIN_SECONDS;
+	if (pthread_rwlock_timedwrlock(&shared_lock, &deadline) != 0)
+		return false;
+	shared_closed = true;
+	pthread_rwlock_unlock(&shared_lock);
+	return true;
+}
+
+/* milter_run - the daemon: bind, drop privileges, serve until a signal */
+int
+milter_run(const struct config *cfg, bool foreground)
+{
+	struct smfiDesc		 desc;
+	pthread_rwlockattr_t	 rwa;
+	struct errbuf		 err;
+	sigset_t		 set;
+	int			 pidfd = -1, rc = 1;
+	bool			 drained;
+
+	err.msg[0] = '\0';
+	mcfg = cfg;
+	max_bytes = cfg->max_message_bytes > 0 ?
+	    (size_t)cfg->max_message_bytes : 1;
+	want_actions = SMFIF_SETSYMLIST | (cfg->add_header ? SMFIF_ADDHDRS : 0);
+	shared_closed = false;
+	pthread_rwlockattr_init(&rwa);
+	/* Shutdown must not starve behind a steady stream of readers. */
+	pthread_rwlockattr_setkind_np(&rwa,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&shared_lock, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
+
+	memset(&desc, 0, sizeof(desc));
+	desc.xxfi_name = "soar-milter";
+	desc.xxfi_version = SMFI_VERSION;
+	desc.xxfi_flags = want_actions & ~SMFIF_SETSYMLIST;
+	desc.xxfi_connect = mlfi_connect;
+	desc.xxfi_helo = mlfi_helo;
+	desc.xxfi_envfrom = mlfi_envfrom;
+	desc.xxfi_envrcpt = mlfi_envrcpt;
+	desc.xxfi_header = mlfi_header;
+	desc.xxfi_eoh = mlfi_eoh;
+	desc.xxfi_body = mlfi_body;
+	desc.xxfi_eom = mlfi_eom;
+	desc.xxfi_abort = mlfi_abort;
+	desc.xxfi_close = mlfi_close;
+	desc.xxfi_negotiate = mlfi_negotiate;
+
+	if (cfg->alert_on == ALERT_ON_RECIPIENTS &&
+	    cfg->alert_recipient_regex != NULL &&
+	    *cfg->alert_recipient_regex != '\0' &&
+	    (mrcpt_re = urlscan_re_compile(cfg->alert_recipient_regex, true,
+	    &err)) == NULL) {
+		log_err("-: milter: alert_recipient_regex: %s", err.msg);
+		return 1;
+	}
+	if (smfi_register(desc) != MI_SUCCESS) {
+		log_err("-: milter: smfi_register failed");
+		goto out;
+	}
+	if (smfi_settimeout((int)cfg->milter_timeout) != MI_SUCCESS) {
+		log_err("-: milter: smfi_settimeout(%lld) failed",
+		    (long long)cfg->milter_timeout);
+		goto out;
+	}
+	if (sock_open(cfg, &err) == -1) {
+		log_err("-: milter: %s", err.msg);
+		goto out;
+	}
+	if (cfg->pid_file != NULL && *cfg->pid_file != '\0' &&
+	    (pidfd = pid_open(cfg->pid_file, &err)) == -1) {
+		log_err("-: milter: %s", err.msg);
+		goto out;
+	}
+	if (drop_privileges(cfg, &err) == -1) {
+		log_err("-: milter: %s", err.msg);
+		goto out;
+	}
+	if ((mspool = spool_open(cfg, &err)) == NULL) {
+		log_err("-: milter: spool: %s", err.msg);
+		goto out;
+	}
+	if (!foreground && daemonize(&err) == -1) {
+		log_err("-: milter: %s", err.msg);
+		goto out;
+	}
+	if (pidfd != -1) {
+		pid_write(pidfd, cfg->pid_file);
+		pidfd = -1;
+	}
+
+	/*
+	 * libmilter turns SIGTERM, SIGINT and SIGHUP into a clean stop in a
+	 * thread of its own (sigwait); every other thread must block them,
+	 * so block them before the sender thread exists.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((msender = sender_start(cfg, mspool, &err)) == NULL) {
+		log_err("-: milter: sender: %s", err.msg);
+		goto out;
+	}
+	log_info("-: milter: listening on %s (max_message_bytes %zu, "
+	    "alert_on %s, on_error %s)", cfg->socket, max_bytes,
+	    cfg->alert_on == ALERT_ON_ALL ? "all" : "recipients",
+	    cfg->on_error == ON_ERROR_TEMPFAIL ? "tempfail" : "continue");
+	if (smfi_main() == MI_SUCCESS)
+		rc = 0;
+	else
+		log_err("-: milter: smfi_main failed");
+	log_info("-: milter: stopping");
+
+out:
+	drained = shared_close();
+	if (!drained)
+		log_warn("-: milter: some message callbacks still running "
+		    "after %d s; stopping anyway", MILTER_DRAIN_SECONDS);
+	if (msender != NULL)
+		sender_stop(&msender);
+	if (pidfd != -1)
+		close(pidfd);
+	if (drained) {
+		if (mspool != NULL)
+			spool_close(&mspool);
+		if (mrcpt_re != NULL) {
+			urlscan_re_free(mrcpt_re);
+			mrcpt_re = NULL;
+		}
+	}
+	if (rc == 0 && cfg->pid_file != NULL && *cfg->pid_file != '\0')
+		(void)unlink(cfg->pid_file);
+	return rc;
+}

@@ -1,0 +1,333 @@
+#!/bin/sh
+# milter.sh - soar-milter speaks the milter protocol correctly.
+#
+# miltertest (Debian package miltertest) plays the MTA through the cases
+# in tests/milter/t-*.lua against "soar-milter -f" on a loopback port;
+# check.py then checks the alerts the daemon delivered to its outbox
+# (soar_api = none, the default).  Also: unix sockets (mode, stale
+# socket removed, refusals), pid file, privilege drop, daemon mode and
+# startup errors.
+#
+# MILTER_WRAP, if set, prefixes the daemon's command line, e.g.
+#   MILTER_WRAP="valgrind -q --error-exitcode=42 --leak-check=full"
+# (an error then shows as a non-zero exit status after SIGTERM).  KEEP=1
+# keeps the temporary directory (logs, state) for a look afterwards.
+set -u
+: "${SOAR_MILTER:?}" "${top_srcdir:?}"
+PYTHON3=${PYTHON3:-python3}
+WRAP=${MILTER_WRAP:-}
+dir=$top_srcdir/tests/milter
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	if [ -n "${KEEP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok: $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+
+if ! command -v miltertest >/dev/null 2>&1; then
+	echo "FAIL: miltertest not found (Debian package miltertest)"
+	exit 1
+fi
+
+free_port() {
+	"$PYTHON3" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_listen SOCK: 0 once the milter accepts connections (30 s at most)
+wait_listen() {
+	"$PYTHON3" - "$1" <<'EOF'
+import socket, sys, time
+spec, limit = sys.argv[1], time.time() + 30
+while time.time() < limit:
+    try:
+        if spec.startswith("unix:"):
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(spec[5:])
+        else:
+            port, host = spec[5:].split("@")
+            s = socket.create_connection((host, int(port)), 1)
+        s.close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+EOF
+}
+
+# start_milter NAME SOCK [-o KEY=VALUE]...: soar-milter -f in the
+# background; sets MPID, ST (its state_dir) and LOG
+start_milter() {
+	_name=$1 _sock=$2
+	shift 2
+	ST=$tmp/$_name
+	LOG=$tmp/$_name.log
+	mkdir -p "$ST"
+	$WRAP "$SOAR_MILTER" -f -o socket="$_sock" -o state_dir="$ST" \
+	    -o log_level=debug "$@" >"$LOG" 2>&1 &
+	MPID=$!
+	pids="$pids $MPID"
+}
+
+# stop_milter: SIGTERM, then its exit status (99: had to be killed)
+stop_milter() {
+	kill -TERM "$MPID" 2>/dev/null
+	_i=0
+	while kill -0 "$MPID" 2>/dev/null && [ $_i -lt 600 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$MPID" 2>/dev/null; then
+		kill -9 "$MPID"
+		wait "$MPID" 2>/dev/null
+		return 99
+	fi
+	wait "$MPID"
+}
+
+show() {
+	[ -f "$1" ] && sed 's/^/  | /' "$1" | tail -n "${2:-25}"
+}
+
+# run_case CASE [-D NAME=VALUE]... [-- -o KEY=VALUE...]
+#   TAG names the state directory (default CASE); HOOK, if set, is run
+#   once the daemon listens, POSTHOOK once it stopped; CHECK_ARG is
+#   passed to check.py.
+run_case() {
+	_case=$1
+	shift
+	_defs=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		_defs="$_defs $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	_tag=${TAG:-}
+	[ -n "$_tag" ] || _tag=$_case
+	_sock=inet:$(free_port)@127.0.0.1
+	start_milter "$_tag" "$_sock" "$@"
+	if ! wait_listen "$_sock"; then
+		bad "$_case: soar-milter does not listen on $_sock"
+		show "$LOG"
+		stop_milter
+		return
+	fi
+	[ -n "${HOOK:-}" ] && eval "$HOOK"
+	# shellcheck disable=SC2086
+	timeout 120 miltertest -D sock="$_sock" -D srcdir="$dir" $_defs \
+	    -s "$dir/t-$_case.lua" >"$tmp/$_tag.mt" 2>&1
+	_mrc=$?
+	stop_milter
+	_src=$?
+	[ -n "${POSTHOOK:-}" ] && eval "$POSTHOOK"
+	if [ $_mrc -ne 0 ]; then
+		bad "$_tag: miltertest failed (exit $_mrc)"
+		show "$tmp/$_tag.mt"
+		show "$LOG"
+		return
+	fi
+	if [ $_src -ne 0 ]; then
+		bad "$_tag: soar-milter exit status $_src after SIGTERM"
+		show "$LOG"
+		return
+	fi
+	ok "$_tag: protocol replies"
+	# deliver whatever the sender thread had not delivered yet
+	if ! "$SOAR_MILTER" -o state_dir="$ST" "$@" flush >>"$LOG" 2>&1; then
+		bad "$_tag: soar-milter flush failed"
+		show "$LOG"
+		return
+	fi
+	if "$PYTHON3" "$dir/check.py" "$_case" "$ST/outbox" ${CHECK_ARG:-}; then
+		ok "$_tag: alerts"
+	else
+		bad "$_tag: alerts"
+		show "$LOG" 40
+	fi
+}
+
+# --------------------------------------------------------- protocol cases
+
+run_case basic
+grep -q "4BASIC1: milter: alert .* spooled (" "$tmp/basic.log" &&
+    ok "basic: log line keyed by the queue id" ||
+    bad "basic: no '4BASIC1: milter: alert ... spooled' log line"
+run_case abort
+run_case multi
+run_case macros
+run_case bounds -- -o max_message_bytes=64k
+run_case policy -- -o alert_on=recipients \
+    -o alert_recipients=phish@example.com,other@example.com \
+    -o 'alert_recipient_regex=^report-[a-z]+@example\.net$'
+run_case dup
+grep -q "4DUP2: milter: alert .* dup" "$tmp/dup.log" &&
+    ok "dup: second copy logged as dup" || bad "dup: no dup log line"
+CHECK_ARG=$tmp/header.id
+run_case header -D out="$tmp/header.id" -- -o add_header=yes
+CHECK_ARG=
+
+# on_error: make the spool unable to take files once the daemon runs
+HOOK='rm -rf "$ST/spool/tmp" && : > "$ST/spool/tmp"'
+POSTHOOK='rm -f "$ST/spool/tmp"'
+TAG=onerror-continue
+run_case onerror -D want=continue -- -o on_error=continue
+grep -q "4ERR1: milter: alert .* not spooled" "$tmp/onerror-continue.log" &&
+    ok "on_error=continue: failure logged" ||
+    bad "on_error=continue: no 'not spooled' log line"
+TAG=onerror-tempfail
+run_case onerror -D want=tempfail -- -o on_error=tempfail
+TAG=
+HOOK=
+POSTHOOK=
+
+# -------------------------------------------------- sockets and startup
+
+# unix socket: mode applied, stale socket (nobody listening) replaced
+sockdir=$tmp/sock
+mkdir -p "$sockdir"
+"$PYTHON3" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' \
+    "$sockdir/m.sock"
+start_milter unix "unix:$sockdir/m.sock" -o socket_mode=0600 \
+    -o pid_file="$tmp/unix.pid"
+if wait_listen "unix:$sockdir/m.sock"; then
+	ok "unix: stale socket replaced, listening"
+	mode=$(stat -c %a "$sockdir/m.sock")
+	[ "$mode" = 600 ] && ok "unix: socket_mode applied" ||
+	    bad "unix: socket mode $mode, want 600"
+	[ "$(cat "$tmp/unix.pid" 2>/dev/null)" = "$MPID" ] &&
+	    ok "unix: pid_file holds the daemon's pid" ||
+	    bad "unix: pid_file does not hold $MPID"
+	timeout 60 miltertest -D sock="unix:$sockdir/m.sock" \
+	    -D srcdir="$dir" -s "$dir/t-dup.lua" >"$tmp/unix.mt" 2>&1 &&
+	    ok "unix: protocol over the unix socket" ||
+	    { bad "unix: miltertest"; show "$tmp/unix.mt"; }
+	# a second daemon on the same live socket must refuse to start
+	"$SOAR_MILTER" -f -o socket="unix:$sockdir/m.sock" \
+	    -o state_dir="$tmp/unix2" >"$tmp/unix2.log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "in use" "$tmp/unix2.log" &&
+	    ok "unix: live socket not taken over" ||
+	    { bad "unix: second daemon exit $rc"; show "$tmp/unix2.log"; }
+	[ -S "$sockdir/m.sock" ] && ok "unix: live socket left alone" ||
+	    bad "unix: live socket removed"
+else
+	bad "unix: not listening on the unix socket"
+	show "$LOG"
+fi
+stop_milter
+rc=$?
+[ $rc -eq 0 ] && ok "unix: clean exit on SIGTERM" ||
+    { bad "unix: exit status $rc"; show "$LOG"; }
+[ ! -e "$tmp/unix.pid" ] && ok "unix: pid_file removed at exit" ||
+    bad "unix: pid_file left behind"
+
+# a path that is not a socket is never removed
+: > "$sockdir/file"
+"$SOAR_MILTER" -f -o socket="unix:$sockdir/file" -o state_dir="$tmp/f" \
+    >"$tmp/file.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "is not a socket" "$tmp/file.log" &&
+    [ -f "$sockdir/file" ] && ok "unix: regular file not replaced" ||
+    { bad "unix: regular file at the socket path (exit $rc)"
+      show "$tmp/file.log"; }
+
+# inet: a bad port, and a port already in use
+"$SOAR_MILTER" -f -o socket=inet:99999@127.0.0.1 -o state_dir="$tmp/p" \
+    >"$tmp/port.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -qi "port" "$tmp/port.log" && ok "inet: bad port" ||
+    { bad "inet: bad port (exit $rc)"; show "$tmp/port.log"; }
+busy=$(free_port)
+"$PYTHON3" -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(30)' \
+    "$busy" &
+holder=$!
+pids="$pids $holder"
+wait_listen "inet:$busy@127.0.0.1"
+timeout 30 "$SOAR_MILTER" -f -o socket="inet:$busy@127.0.0.1" \
+    -o state_dir="$tmp/b" >"$tmp/busy.log" 2>&1
+rc=$?
+kill "$holder" 2>/dev/null
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "cannot listen" "$tmp/busy.log" &&
+    ok "inet: port in use reported" ||
+    { bad "inet: port in use (exit $rc)"; show "$tmp/busy.log"; }
+
+# privilege drop after binding (needs root)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir -p "$tmp/nobody"
+	chown nobody "$tmp/nobody"
+	chmod 755 "$tmp"
+	sock=inet:$(free_port)@127.0.0.1
+	$WRAP "$SOAR_MILTER" -f -o socket="$sock" \
+	    -o state_dir="$tmp/nobody/state" -o user=nobody \
+	    >"$tmp/nobody.log" 2>&1 &
+	MPID=$!
+	pids="$pids $MPID"
+	LOG=$tmp/nobody.log
+	if wait_listen "$sock"; then
+		uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' /proc/$MPID/status)
+		want=$(id -u nobody)
+		[ "$uid" = "$want$want$want$want" ] &&
+		    ok "user: runs as nobody after binding" ||
+		    bad "user: uids $uid, want $want"
+		timeout 60 miltertest -D sock="$sock" -D srcdir="$dir" \
+		    -s "$dir/t-dup.lua" >"$tmp/nobody.mt" 2>&1 &&
+		    ok "user: alerts spooled as nobody" ||
+		    { bad "user: miltertest"; show "$tmp/nobody.mt"; }
+	else
+		bad "user: not listening"
+		show "$LOG"
+	fi
+	stop_milter
+	rc=$?
+	[ $rc -eq 0 ] && ok "user: clean exit" ||
+	    { bad "user: exit status $rc"; show "$LOG"; }
+	"$SOAR_MILTER" -o state_dir="$tmp/nobody/state" flush \
+	    >>"$LOG" 2>&1
+	"$PYTHON3" "$dir/check.py" dup "$tmp/nobody/state/outbox" &&
+	    ok "user: alert delivered" || bad "user: alert delivered"
+	"$SOAR_MILTER" -f -o socket="inet:$(free_port)@127.0.0.1" \
+	    -o state_dir="$tmp/nu" -o user=no-such-user-soar \
+	    >"$tmp/nouser.log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "no such user" "$tmp/nouser.log" &&
+	    ok "user: unknown user refused" ||
+	    { bad "user: unknown user (exit $rc)"; show "$tmp/nouser.log"; }
+else
+	bad "user: privilege drop not tested (needs root and user nobody)"
+fi
+
+# daemon mode (no -f): the command returns, the daemon runs from its
+# pid file and stops cleanly on SIGTERM
+sock=inet:$(free_port)@127.0.0.1
+timeout 30 "$SOAR_MILTER" -o socket="$sock" -o state_dir="$tmp/d" \
+    -o pid_file="$tmp/d.pid" -o log_syslog=no >"$tmp/d.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && wait_listen "$sock" && [ -s "$tmp/d.pid" ]; then
+	dpid=$(cat "$tmp/d.pid")
+	pids="$pids $dpid"
+	ok "daemon: detached, pid file written"
+	kill -TERM "$dpid"
+	i=0
+	while kill -0 "$dpid" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	! kill -0 "$dpid" 2>/dev/null && [ ! -e "$tmp/d.pid" ] &&
+	    ok "daemon: stopped by SIGTERM, pid file removed" ||
+	    bad "daemon: still running or pid file left"
+else
+	bad "daemon: start (exit $rc)"
+	show "$tmp/d.log"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
