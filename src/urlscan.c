@@ -1,2 +1,1861 @@
-/* urlscan - placeholder, being written. */
+/*
+ * urlscan - find URLs in decoded UTF-8 text and HTML.  See urlscan.h.
+ *
+ * The only module that uses PCRE2.  Two patterns are compiled once, in
+ * UTF mode with PCRE2_MATCH_INVALID_UTF (invalid UTF-8 is a barrier no
+ * match crosses, never an error) and anchored at compile time so that
+ * the JIT can run them at a given offset:
+ *
+ *   re_url  scheme or "www." prefix (also the defanged hxxp, [:], [.]
+ *           and (.) spellings) followed by a possessive run of URL
+ *           characters;
+ *   re_run  the run of URL characters alone (continuation lines of a
+ *           wrapped "<URL>").
+ *
+ * They are never run blindly over a text: a memchr() prefilter finds
+ * the ':' and '.' bytes, a few bytes of C around each decide whether a
+ * URL can start there, and only then the anchored pattern runs.  Every
+ * byte is looked at a small constant number of times, so a scan is
+ * linear in the input whatever the input is.
+ *
+ * HTML is tokenised by hand (tags, attributes, comments, raw-text
+ * elements): href/src/action/... values are entity-decoded and kept
+ * when absolute; the text between tags is entity-decoded and scanned
+ * like plain text.  Tag markup never becomes part of a URL.
+ *
+ * Found URLs go to a struct url_set: de-duplicated through a small
+ * open-addressing hash set (GLib stays in mime.c), first-seen order,
+ * bounded by max_urls and max_url_length.  Microsoft Safe Links and
+ * Proofpoint URL Defense wrappers get their inner URL added after them.
+ */
 #include "autoconfig.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "config.h"
+#include "extract.h"
+#include "urlscan.h"
+
+#define DEFAULT_MATCH_LIMIT	100000
+#define HEAP_LIMIT_KIB		8192	/* interpreter backtracking memory */
+#define WRAP_MAX_BYTES		2048	/* look-ahead for a wrapped <URL> */
+#define WRAP_MAX_PIECES		16
+#define UNWRAP_MAX_DEPTH	3	/* wrapper inside wrapper inside ... */
+#define ENTITY_NAME_MAX		32
+
+/*
+ * Characters that end a URL in text: ASCII white space and controls,
+ * '"', '<', '>', C1 controls, Unicode spaces, zero-width characters,
+ * typographic quotes and guillemets, CJK punctuation and brackets, and
+ * U+FFFD (what a broken charset conversion leaves behind).
+ */
+#define URL_CHAR \
+	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
+	"\\x{2000}-\\x{200f}\\x{2018}\\x{2019}\\x{201c}\\x{201d}" \
+	"\\x{2028}-\\x{202f}\\x{205f}\\x{2060}\\x{3000}-\\x{3002}" \
+	"\\x{300c}-\\x{3011}\\x{feff}\\x{ff08}\\x{ff09}\\x{ff0c}\\x{fffd}]"
+
+static const char url_pattern[] =
+	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?::|\\[:\\])//"
+	"|www(?:\\.|\\[\\.\\]|\\(\\.\\)))" URL_CHAR "*+";
+static const char run_pattern[] = URL_CHAR "*+";
+
+static pcre2_code		*re_url;
+static pcre2_code		*re_run;
+static pcre2_match_context	*mctx;
+static uint32_t			 match_limit = DEFAULT_MATCH_LIMIT;
+static uint64_t			 hash_seed;
+
+/* What one scan call carries around. */
+struct scan {
+	struct url_set		*set;
+	pcre2_match_data	*md;
+	struct strbuf		 run;		/* HTML: visible text run */
+	const char		*seg;		/* ... or its one segment, in place */
+	size_t			 seg_len;
+	struct strbuf		 attr;		/* HTML: decoded attribute */
+	struct strbuf		 url;		/* cleaned / refanged URL */
+	struct strbuf		 join;		/* a wrapped <URL> joined */
+	struct strbuf		 unwrap[UNWRAP_MAX_DEPTH];
+	bool			 stop;		/* set full or regex error */
+};
+
+/* ------------------------------------------------------------ helpers */
+
+/* Character classes of the HTML tokeniser, one table lookup each. */
+#define C_SPACE		0x01	/* HTML white space */
+#define C_ALPHA		0x02
+#define C_DIGIT		0x04
+#define C_NAME_END	0x08	/* ends an attribute name: space / > = */
+#define C_VAL_END	0x10	/* ends an unquoted value: space > */
+#define C_TAG_END	0x20	/* ends a tag name: space / > */
+
+#define SP	(C_SPACE | C_NAME_END | C_VAL_END | C_TAG_END)
+#define AL	C_ALPHA
+#define DG	C_DIGIT
+static const unsigned char cclass[256] = {
+	['\t'] = SP, ['\n'] = SP, ['\f'] = SP, ['\r'] = SP, [' '] = SP,
+	['/'] = C_NAME_END | C_TAG_END,
+	['>'] = C_NAME_END | C_VAL_END | C_TAG_END,
+	['='] = C_NAME_END,
+	['0'] = DG, ['1'] = DG, ['2'] = DG, ['3'] = DG, ['4'] = DG,
+	['5'] = DG, ['6'] = DG, ['7'] = DG, ['8'] = DG, ['9'] = DG,
+	['A'] = AL, ['B'] = AL, ['C'] = AL, ['D'] = AL, ['E'] = AL,
+	['F'] = AL, ['G'] = AL, ['H'] = AL, ['I'] = AL, ['J'] = AL,
+	['K'] = AL, ['L'] = AL, ['M'] = AL, ['N'] = AL, ['O'] = AL,
+	['P'] = AL, ['Q'] = AL, ['R'] = AL, ['S'] = AL, ['T'] = AL,
+	['U'] = AL, ['V'] = AL, ['W'] = AL, ['X'] = AL, ['Y'] = AL,
+	['Z'] = AL,
+	['a'] = AL, ['b'] = AL, ['c'] = AL, ['d'] = AL, ['e'] = AL,
+	['f'] = AL, ['g'] = AL, ['h'] = AL, ['i'] = AL, ['j'] = AL,
+	['k'] = AL, ['l'] = AL, ['m'] = AL, ['n'] = AL, ['o'] = AL,
+	['p'] = AL, ['q'] = AL, ['r'] = AL, ['s'] = AL, ['t'] = AL,
+	['u'] = AL, ['v'] = AL, ['w'] = AL, ['x'] = AL, ['y'] = AL,
+	['z'] = AL,
+};
+#undef SP
+#undef AL
+#undef DG
+
+#define CC(c, bits)	((cclass[(unsigned char)(c)] & (bits)) != 0)
+
+static inline bool
+is_alpha(unsigned char c)
+{
+	return CC(c, C_ALPHA);
+}
+
+static inline bool
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+is_alnum(unsigned char c)
+{
+	return CC(c, C_ALPHA | C_DIGIT);
+}
+
+static inline bool
+is_space(unsigned char c)
+{
+	return CC(c, C_SPACE);
+}
+
+static inline unsigned char
+to_lower(unsigned char c)
+{
+	return CC(c, C_ALPHA) ? (c | 0x20) : c;
+}
+
+/* eq_ci - s[0..n) equals the lower-case ASCII string lit[0..n), any case */
+static inline bool
+eq_ci(const char *s, const char *lit, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (to_lower((unsigned char)s[i]) != (unsigned char)lit[i])
+			return false;
+	return true;
+}
+
+static inline int
+hex_val(unsigned char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* HAS_PREFIX_CI - s[0..n) starts with the lower-case literal lit */
+#define HAS_PREFIX_CI(s, n, lit) \
+	((n) >= sizeof(lit) - 1 && eq_ci((s), (lit), sizeof(lit) - 1))
+
+/* utf8_seq_len - length of the valid UTF-8 sequence at s, 0 if invalid */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char	c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;		/* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;		/* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;		/* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;		/* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+/* utf8_put - encode code point cp into out (4 bytes); returns length */
+static size_t
+utf8_put(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * clean_append - append u[0..n) to sb as a URL a browser would request:
+ * TAB/CR/LF removed (WHATWG URL parsing), controls, space, '"', '<',
+ * '>' and bytes that are not valid UTF-8 percent-encoded.  The result
+ * is valid UTF-8 without NUL, fit for the JSON alert.
+ */
+static void
+clean_append(struct strbuf *sb, const char *u, size_t n)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	static const bool	 plain[256] = {
+		/* 0x21..0x7e but '"' (0x22), '<' (0x3c), '>' (0x3e) */
+		[0x21] = true, [0x23 ... 0x3b] = true, [0x3d] = true,
+		[0x3f ... 0x7e] = true,
+	};
+	const unsigned char	*s = (const unsigned char *)u;
+	size_t			 i, k, start;
+	char			 esc[3];
+
+	for (i = start = 0; i < n; ) {
+#ifdef __SSE2__
+		/* sixteen printable ASCII bytes but '"' '<' '>' at a time */
+		while (i + 16 <= n) {
+			__m128i	v = _mm_loadu_si128((const __m128i *)
+			    (const void *)(s + i));
+			__m128i	bad = _mm_or_si128(
+			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+
+			bad = _mm_or_si128(bad, _mm_or_si128(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('>')))));
+			if (_mm_movemask_epi8(bad) != 0)
+				break;
+			i += 16;
+		}
+		if (i >= n)
+			break;
+#endif
+		if (plain[s[i]]) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0x80 && (k = utf8_seq_len(s + i, n - i)) > 0) {
+			i += k;
+			continue;
+		}
+		sb_append(sb, u + start, i - start);
+		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+			esc[0] = '%';
+			esc[1] = hex[s[i] >> 4];
+			esc[2] = hex[s[i] & 0x0f];
+			sb_append(sb, esc, 3);
+		}
+		start = ++i;
+	}
+	sb_append(sb, u + start, n - start);
+}
+
+/* absolute_prefix_len - length of "http://" etc. or "www." at u, or 0 */
+static size_t
+absolute_prefix_len(const char *u, size_t n)
+{
+	if (n < 4)
+		return 0;
+	switch (to_lower((unsigned char)u[0])) {
+	case 'h':
+		if (HAS_PREFIX_CI(u, n, "http://"))
+			return 7;
+		return HAS_PREFIX_CI(u, n, "https://") ? 8 : 0;
+	case 'f':
+		return HAS_PREFIX_CI(u, n, "ftp://") ? 6 : 0;
+	case 'w':
+		return HAS_PREFIX_CI(u, n, "www.") ? 4 : 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ url_set */
+
+/*
+ * The de-duplication index: open addressing with linear probing over
+ * indexes into set->list, with the hash kept next to each slot so a
+ * probe rarely touches the strings.  The hash is seeded per process so
+ * that a message cannot be crafted to make every URL collide.
+ */
+struct url_index {
+	uint32_t	*slot;		/* list index + 1; 0 = empty */
+	uint32_t	*hash;
+	size_t		 cap;		/* slots, a power of two */
+	size_t		*len;		/* length of each list entry */
+	size_t		 len_cap;
+};
+
+/* url_hash - seeded 64-bit hash of s[0..n), folded to 32 bits */
+static uint32_t
+url_hash(const char *s, size_t n)
+{
+	uint64_t	h = hash_seed ^ (n * 0x9e3779b97f4a7c15ULL);
+	uint64_t	w;
+	size_t		i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* index_grow - double the slot array and re-insert */
+static void
+index_grow(struct url_index *ix)
+{
+	uint32_t	*oslot = ix->slot, *ohash = ix->hash;
+	size_t		 ocap = ix->cap, i, j;
+
+	ix->cap = ocap == 0 ? 64 : ocap * 2;
+	ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+	ix->hash = xcalloc(ix->cap, sizeof(*ix->hash));
+	for (i = 0; i < ocap; i++) {
+		if (oslot[i] == 0)
+			continue;
+		for (j = ohash[i] & (ix->cap - 1); ix->slot[j] != 0;
+		    j = (j + 1) & (ix->cap - 1))
+			;
+		ix->slot[j] = oslot[i];
+		ix->hash[j] = ohash[i];
+	}
+	free(oslot);
+	free(ohash);
+}
+
+void
+url_set_init(struct url_set *set, size_t max_urls, size_t max_url_length)
+{
+	memset(set, 0, sizeof(*set));
+	set->max_urls = max_urls;
+	set->max_url_length = max_url_length;
+}
+
+#define ADD_NEW	1
+#define ADD_DUP	0
+#define ADD_FULL	(-1)
+
+/* set_add - add one clean URL: truncate, de-duplicate, bound */
+static int
+set_add(struct url_set *set, const char *url, size_t len)
+{
+	struct url_index	*ix;
+	const char		*nul;
+	char			*copy;
+	uint32_t		 h;
+	size_t			 j;
+	bool			 cut = false;
+
+	if ((nul = memchr(url, '\0', len)) != NULL)
+		len = (size_t)(nul - url);
+	if (set->max_url_length > 0 && len > set->max_url_length) {
+		len = set->max_url_length;
+		/* back off to a character boundary (at most 3 bytes) */
+		for (j = 0; j < 3 && len > 0 &&
+		    ((unsigned char)url[len] & 0xc0) == 0x80; j++)
+			len--;
+		cut = true;
+	}
+	if (len == 0)
+		return ADD_DUP;
+	if ((ix = set->index) == NULL)
+		ix = set->index = xcalloc(1, sizeof(*ix));
+	if (ix->cap == 0)
+		index_grow(ix);
+	h = url_hash(url, len);
+	for (j = h & (ix->cap - 1); ix->slot[j] != 0;
+	    j = (j + 1) & (ix->cap - 1)) {
+		size_t	k = ix->slot[j] - 1;
+
+		if (ix->hash[j] == h && ix->len[k] == len &&
+		    memcmp(set->list.v[k], url, len) == 0) {
+			if (cut)
+				set->flags |= EXF_TRUNC_URL_LEN;
+			return ADD_DUP;
+		}
+	}
+	if ((set->max_urls > 0 && set->list.n >= set->max_urls) ||
+	    set->list.n >= UINT32_MAX - 1) {
+		set->flags |= EXF_TRUNC_URLS;
+		return ADD_FULL;
+	}
+	if (cut)
+		set->flags |= EXF_TRUNC_URL_LEN;
+	if (set->list.n == ix->len_cap) {
+		ix->len_cap = ix->len_cap == 0 ? 16 : ix->len_cap * 2;
+		ix->len = xrealloc(ix->len, ix->len_cap * sizeof(*ix->len));
+	}
+	ix->len[set->list.n] = len;
+	copy = xmalloc(len + 1);
+	memcpy(copy, url, len);
+	copy[len] = '\0';
+	strlist_add_owned(&set->list, copy);
+	ix->slot[j] = (uint32_t)set->list.n;
+	ix->hash[j] = h;
+	if (set->list.n * 2 > ix->cap)
+		index_grow(ix);
+	return ADD_NEW;
+}
+
+bool
+url_set_add(struct url_set *set, const char *url, size_t len)
+{
+	return set_add(set, url, len) != ADD_FULL;
+}
+
+/* index_free - release the de-duplication index */
+static void
+index_free(struct url_set *set)
+{
+	struct url_index	*ix = set->index;
+
+	if (ix != NULL) {
+		free(ix->slot);
+		free(ix->hash);
+		free(ix->len);
+		free(ix);
+	}
+	set->index = NULL;
+}
+
+void
+url_set_finish(struct url_set *set, struct strlist *dst)
+{
+	*dst = set->list;
+	memset(&set->list, 0, sizeof(set->list));
+	index_free(set);
+}
+
+void
+url_set_free(struct url_set *set)
+{
+	strlist_free(&set->list);
+	index_free(set);
+}
+
+/* set_full - nothing more can be added: no point in scanning on */
+static bool
+set_full(const struct url_set *set)
+{
+	return (set->flags & EXF_TRUNC_URLS) != 0 && set->max_urls > 0 &&
+	    set->list.n >= set->max_urls;
+}
+
+/* ------------------------------------------------------------ init */
+
+/* pcre2_oom - PCRE2 could not allocate: same policy as xmalloc() */
+static void __attribute__((noreturn))
+pcre2_oom(void)
+{
+	fprintf(stderr, "soar-milter: out of memory (pcre2)\n");
+	abort();
+}
+
+/* compile_one - compile and JIT one of our own patterns */
+static pcre2_code *
+compile_one(const char *pattern, struct errbuf *err)
+{
+	pcre2_code	*re;
+	PCRE2_UCHAR	 msg[256];
+	PCRE2_SIZE	 off;
+	int		 rc;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &rc, &off,
+	    NULL);
+	if (re == NULL) {
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		errbuf_set(err, "urlscan: internal pattern: %s at offset %zu",
+		    (char *)msg, (size_t)off);
+		return NULL;
+	}
+	/* JIT when the library has it; the interpreter otherwise */
+	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+static void entity_table_check(void);
+
+int
+urlscan_init(const struct config *cfg, struct errbuf *err)
+{
+	uint64_t	seed;
+
+	urlscan_shutdown();
+	entity_table_check();
+	if (cfg != NULL && cfg->regex_match_limit > 0)
+		match_limit = cfg->regex_match_limit > UINT32_MAX ?
+		    UINT32_MAX : (uint32_t)cfg->regex_match_limit;
+	else
+		match_limit = DEFAULT_MATCH_LIMIT;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed;
+	hash_seed = seed;
+
+	if ((re_url = compile_one(url_pattern, err)) == NULL ||
+	    (re_run = compile_one(run_pattern, err)) == NULL) {
+		urlscan_shutdown();
+		return -1;
+	}
+	if ((mctx = pcre2_match_context_create(NULL)) == NULL) {
+		errbuf_set(err, "urlscan: out of memory");
+		urlscan_shutdown();
+		return -1;
+	}
+	pcre2_set_match_limit(mctx, match_limit);
+	pcre2_set_depth_limit(mctx, match_limit);
+	pcre2_set_heap_limit(mctx, HEAP_LIMIT_KIB);
+	return 0;
+}
+
+void
+urlscan_shutdown(void)
+{
+	pcre2_code_free(re_url);
+	pcre2_code_free(re_run);
+	pcre2_match_context_free(mctx);
+	re_url = re_run = NULL;
+	mctx = NULL;
+}
+
+/* ------------------------------------------------------------ scanning */
+
+/* scan_begin - set up a scan over set (match data is per call) */
+static void
+scan_begin(struct scan *sc, struct url_set *set)
+{
+	ASSERT(re_url != NULL);			/* urlscan_init() first */
+	memset(sc, 0, sizeof(*sc));
+	sc->set = set;
+	if ((sc->md = pcre2_match_data_create(1, NULL)) == NULL)
+		pcre2_oom();
+	sc->stop = set_full(set);
+}
+
+static void
+scan_end(struct scan *sc)
+{
+	size_t	i;
+
+	pcre2_match_data_free(sc->md);
+	sb_free(&sc->run);
+	sb_free(&sc->attr);
+	sb_free(&sc->url);
+	sb_free(&sc->join);
+	for (i = 0; i < UNWRAP_MAX_DEPTH; i++)
+		sb_free(&sc->unwrap[i]);
+}
+
+/*
+ * re_at - run an anchored pattern at s[off] over s[0..len): the end of
+ * the match, or (size_t)-1 when it does not match.  A match error (match
+ * or depth limit, ...) flags the set and stops the scan.
+ */
+static size_t
+re_at(struct scan *sc, const pcre2_code *re, const char *s, size_t len,
+    size_t off)
+{
+	PCRE2_SIZE	*ov;
+	int		 rc;
+
+	rc = pcre2_match(re, (PCRE2_SPTR)s, len, off, 0, sc->md, mctx);
+	if (rc >= 0) {
+		ov = pcre2_get_ovector_pointer(sc->md);
+		return ov[1];
+	}
+	if (rc != PCRE2_ERROR_NOMATCH) {
+		sc->set->flags |= EXF_REGEX_LIMIT;
+		sc->stop = true;
+	}
+	return (size_t)-1;
+}
+
+static void unwrap(struct scan *, const char *, size_t, int);
+
+/* emit - add one final URL, then the URL a known wrapper hides in it */
+static void
+emit(struct scan *sc, const char *u, size_t n, int depth)
+{
+	int	rc;
+
+	if (sc->stop)
+		return;
+	if ((rc = set_add(sc->set, u, n)) == ADD_FULL)
+		sc->stop = true;
+	else if (rc == ADD_NEW && depth < UNWRAP_MAX_DEPTH)
+		unwrap(sc, u, n, depth);
+}
+
+/*
+ * trim_trailing - drop what text glues to the end of a URL: sentence
+ * punctuation and quotes, and a closing ) ] } that has no opening
+ * partner inside the URL ("(see http://x/)", but keep "/wiki/A_(b)").
+ */
+static size_t
+trim_trailing(const char *u, size_t n)
+{
+	/* brackets opened minus closed, counted once, at the first closer */
+	ssize_t	bal[3] = { 0, 0, 0 };
+	bool	counted = false;
+	size_t	i;
+	int	k;
+
+	while (n > 0) {
+		switch (u[n - 1]) {
+		case '.': case ',': case ';': case ':': case '!': case '?':
+		case '\'': case '"': case '`':
+			n--;
+			continue;
+		case ')':
+			k = 0;
+			break;
+		case ']':
+			k = 1;
+			break;
+		case '}':
+			k = 2;
+			break;
+		default:
+			return n;
+		}
+		if (!counted) {
+			for (i = 0; i < n; i++) {
+				switch (u[i]) {
+				case '(': bal[0]++; break;
+				case ')': bal[0]--; break;
+				case '[': bal[1]++; break;
+				case ']': bal[1]--; break;
+				case '{': bal[2]++; break;
+				case '}': bal[2]--; break;
+				}
+			}
+			counted = true;
+		}
+		if (bal[k] >= 0)
+			return n;		/* balanced: part of the URL */
+		bal[k]++;
+		n--;
+	}
+	return n;
+}
+
+/*
+ * text_prefix - length of the scheme ("http://", "hxxp[:]//") or "www."
+ * part of a matched URL, and whether it is a defanged spelling.
+ */
+static size_t
+text_prefix(const char *u, size_t n, bool *defanged)
+{
+	size_t	i;
+
+	*defanged = false;
+	if (HAS_PREFIX_CI(u, n, "www")) {
+		if (n > 3 && u[3] == '.')
+			return 4;
+		*defanged = true;
+		return 6;			/* www[.] www(.) */
+	}
+	for (i = 0; i < n && is_alpha((unsigned char)u[i]); i++)
+		;
+	if ((u[1] | 0x20) == 'x')
+		*defanged = true;		/* hxxp */
+	if (i < n && u[i] == '[') {
+		*defanged = true;
+		return i + 5;			/* [:]// */
+	}
+	return i + 3;				/* :// */
+}
+
+/*
+ * refang - write the live form of a defanged URL into sc->url: hxxp ->
+ * http (the scheme in lower case), [:] -> :, and [.] (.) -> . in the
+ * host part (a path may hold them for real).
+ */
+static void
+refang(struct scan *sc, const char *u, size_t n, size_t plen)
+{
+	struct strbuf	*sb = &sc->url;
+	size_t		 i, host_end;
+
+	sb_reset(sb);
+	if ((u[0] | 0x20) == 'w') {
+		sb_puts(sb, "www.");
+	} else {
+		/* a rewritten scheme is written in lower case */
+		for (i = 0; i < plen && is_alpha((unsigned char)u[i]); i++) {
+			char	c = (char)(u[i] | 0x20);
+
+			sb_putc(sb, (i == 1 || i == 2) && c == 'x' ? 't' : c);
+		}
+		sb_puts(sb, "://");
+	}
+	for (host_end = plen; host_end < n && u[host_end] != '/' &&
+	    u[host_end] != '?' && u[host_end] != '#'; host_end++)
+		;
+	for (i = plen; i < host_end; i++) {
+		if (i + 2 < host_end && ((u[i] == '[' && u[i + 2] == ']') ||
+		    (u[i] == '(' && u[i + 2] == ')')) && u[i + 1] == '.') {
+			sb_putc(sb, '.');
+			i += 2;
+			continue;
+		}
+		sb_putc(sb, u[i]);
+	}
+	sb_append(sb, u + host_end, n - host_end);
+}
+
+/* has_fang_dot - the host part holds a "[.]" or "(.)" */
+static bool
+has_fang_dot(const char *u, size_t n, size_t plen)
+{
+	size_t	i;
+
+	for (i = plen; i + 2 < n; i++) {
+		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
+			break;
+		if (u[i + 1] == '.' && ((u[i] == '[' && u[i + 2] == ']') ||
+		    (u[i] == '(' && u[i + 2] == ')')))
+			return true;
+	}
+	return false;
+}
+
+/* text_url - clean up one URL matched in text and emit it */
+static void
+text_url(struct scan *sc, const char *u, size_t n)
+{
+	size_t	plen;
+	bool	defanged;
+
+	plen = text_prefix(u, n, &defanged);
+	n = trim_trailing(u, n);
+	if (n <= plen)
+		return;				/* only a scheme: "http://" */
+	if (defanged || has_fang_dot(u, n, plen)) {
+		refang(sc, u, n, plen);
+		emit(sc, sc->url.s, sc->url.len, 0);
+		return;
+	}
+	emit(sc, u, n, 0);
+}
+
+/* starts_url - s[0..n) begins like a URL of its own */
+static bool
+starts_url(const char *s, size_t n)
+{
+	return absolute_prefix_len(s, n) > 0 || HAS_PREFIX_CI(s, n, "hxxp");
+}
+
+/*
+ * join_wrapped - RFC 3986 appendix C: a URL in angle brackets may be
+ * broken across lines, the white space to be ignored.  The URL at
+ * s[a..e) follows '<' (or "<URL:") and is cut by white space: look for
+ * continuation lines (each after a line break, perhaps behind a "> "
+ * quote prefix) up to the closing '>'.  Bounded: WRAP_MAX_BYTES of
+ * look-ahead and WRAP_MAX_PIECES lines; no piece may hold '<' or start
+ * a URL of its own.  On success the joined URL is in sc->join and *end_r
+ * is past the '>'.
+ */
+static bool
+join_wrapped(struct scan *sc, const char *s, size_t len, size_t a,
+    size_t e, size_t *end_r)
+{
+	size_t	pieces[WRAP_MAX_PIECES][2];
+	size_t	np = 0, q = e, r, bound, i;
+	bool	nl;
+
+	bound = len - e > WRAP_MAX_BYTES ? e + WRAP_MAX_BYTES : len;
+	for (;;) {
+		for (nl = false; q < bound && is_space((unsigned char)s[q]);
+		    q++)
+			if (s[q] == '\n')
+				nl = true;
+		if (q >= bound || !nl)
+			return false;
+		if (s[q] == '>') {
+			/* the closing bracket alone on its line, or a quote */
+			for (r = q + 1; r < bound && (s[r] == ' ' ||
+			    s[r] == '\t' || s[r] == '\r'); r++)
+				;
+			if (r >= len || s[r] == '\n') {
+				if (np == 0)
+					return false;
+				*end_r = q + 1;
+				break;
+			}
+			while (q < bound && (s[q] == '>' || s[q] == ' ' ||
+			    s[q] == '\t'))
+				q++;
+		}
+		if (np == WRAP_MAX_PIECES)
+			return false;
+		r = re_at(sc, re_run, s, bound, q);
+		if (r == (size_t)-1 || r == q || starts_url(s + q, r - q))
+			return false;
+		pieces[np][0] = q;
+		pieces[np][1] = r;
+		np++;
+		if (r < bound && s[r] == '>') {
+			*end_r = r + 1;
+			break;
+		}
+		if (r >= bound || !is_space((unsigned char)s[r]))
+			return false;
+		q = r;
+	}
+	sb_reset(&sc->join);
+	sb_append(&sc->join, s + a, e - a);
+	for (i = 0; i < np; i++)
+		sb_append(&sc->join, s + pieces[i][0],
+		    pieces[i][1] - pieces[i][0]);
+	return true;
+}
+
+/* after_angle - the URL at s[a] is right after "<" or "<URL:" */
+static bool
+after_angle(const char *s, size_t a)
+{
+	if (a >= 1 && s[a - 1] == '<')
+		return true;
+	if (a >= 5 && strncasecmp(s + a - 5, "<URL:", 5) == 0)
+		return true;
+	return a >= 6 && strncasecmp(s + a - 6, "<URL: ", 6) == 0;
+}
+
+/*
+ * scheme_start - a ':' at c may end a scheme (also "hxxp[:]//"): the
+ * start of the scheme, or (size_t)-1.  The letters must begin at a word
+ * boundary and not before pos.  The pattern does the exact check.
+ */
+static size_t
+scheme_start(const char *s, size_t len, size_t pos, size_t c)
+{
+	size_t	e = c, sl = c + 1, b;
+
+	if (c > 0 && s[c - 1] == '[' && c + 1 < len && s[c + 1] == ']') {
+		e = c - 1;
+		sl = c + 2;
+	}
+	if (sl + 1 >= len || s[sl] != '/' || s[sl + 1] != '/')
+		return (size_t)-1;
+	for (b = e; b > pos && e - b < 6 && is_alpha((unsigned char)s[b - 1]);
+	    b--)
+		;
+	if (e - b < 3 || e - b > 5 || (b > 0 && is_alnum((unsigned char)s[b - 1])))
+		return (size_t)-1;
+	return b;
+}
+
+/* www_start - a '.' at d may end "www" (also "www[.]", "www(.)") */
+static size_t
+www_start(const char *s, size_t len, size_t pos, size_t d)
+{
+	size_t	w = d;
+	char	p;
+
+	if (d > 0 && (s[d - 1] == '[' || s[d - 1] == '(') && d + 1 < len &&
+	    s[d + 1] == (s[d - 1] == '[' ? ']' : ')'))
+		w = d - 1;
+	if (w < pos + 3 || (s[w - 3] | 0x20) != 'w' ||
+	    (s[w - 2] | 0x20) != 'w' || (s[w - 1] | 0x20) != 'w')
+		return (size_t)-1;
+	if (w > 3) {
+		p = s[w - 4];
+		if (is_alnum((unsigned char)p) || p == '.' || p == '-' ||
+		    p == '_' || p == '@' || p == '/')
+			return (size_t)-1;
+	}
+	return w - 3;
+}
+
+/* find - index of the next byte ch in s[from..len), or len */
+static inline size_t
+find(const char *s, size_t len, size_t from, char ch)
+{
+	const char	*p;
+
+	if (from >= len)
+		return len;
+	p = memchr(s + from, ch, len - from);
+	return p != NULL ? (size_t)(p - s) : len;
+}
+
+/*
+ * find_anchor - index of the next ':' or '.' in s[from..len), or len:
+ * the bytes a URL can be recognised by (scheme "://", "www.").  Sixteen
+ * bytes at a time with SSE2, one at a time elsewhere.
+ */
+static inline size_t
+find_anchor(const char *s, size_t len, size_t from)
+{
+	size_t	i = from;
+
+#ifdef __SSE2__
+	const __m128i	colon = _mm_set1_epi8(':'), dot = _mm_set1_epi8('.');
+	__m128i		v;
+	unsigned	m;
+
+	for (; i + 16 <= len; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, dot)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < len; i++)
+		if (s[i] == ':' || s[i] == '.')
+			return i;
+	return len;
+}
+
+/*
+ * scan_plain - find the URLs of plain text s[0..len).  Each ':' and '.'
+ * is looked at once by a few bytes of C, and only where a URL can start
+ * does the anchored pattern run; a URL consumes its bytes, so the scan
+ * is linear in len.
+ */
+static void
+scan_plain(struct scan *sc, const char *s, size_t len)
+{
+	size_t	pos = 0, c, a, e, end;
+
+	for (c = find_anchor(s, len, 0); c < len && !sc->stop;
+	    c = find_anchor(s, len, c < pos ? pos : c + 1)) {
+		a = s[c] == ':' ? scheme_start(s, len, pos, c) :
+		    www_start(s, len, pos, c);
+		if (a == (size_t)-1 ||
+		    (e = re_at(sc, re_url, s, len, a)) == (size_t)-1)
+			continue;
+		if (e < len && is_space((unsigned char)s[e]) &&
+		    after_angle(s, a) && join_wrapped(sc, s, len, a, e, &end)) {
+			text_url(sc, sc->join.s, sc->join.len);
+			pos = end;
+			continue;
+		}
+		text_url(sc, s + a, e - a);
+		pos = e;
+	}
+}
+
+void
+urlscan_text(struct url_set *set, const char *text, size_t len)
+{
+	struct scan	sc;
+
+	if (text == NULL || len == 0)
+		return;
+	scan_begin(&sc, set);
+	if (!sc.stop)
+		scan_plain(&sc, text, len);
+	scan_end(&sc);
+}
+
+/* ------------------------------------------------------------ entities */
+
+struct entity {
+	const char	*name;
+	const char	*utf8;
+};
+
+/* Sorted by strcmp (checked at init).  Enough for URLs and text. */
+static const struct entity entities[] = {
+	{ "AMP", "&" },
+	{ "GT", ">" },
+	{ "Hat", "^" },
+	{ "LT", "<" },
+	{ "NewLine", "\n" },
+	{ "QUOT", "\"" },
+	{ "Tab", "\t" },
+	{ "amp", "&" },
+	{ "apos", "'" },
+	{ "ast", "*" },
+	{ "bsol", "\\" },
+	{ "bull", "\xe2\x80\xa2" },
+	{ "colon", ":" },
+	{ "comma", "," },
+	{ "commat", "@" },
+	{ "copy", "\xc2\xa9" },
+	{ "dollar", "$" },
+	{ "emsp", "\xe2\x80\x83" },
+	{ "ensp", "\xe2\x80\x82" },
+	{ "equals", "=" },
+	{ "euro", "\xe2\x82\xac" },
+	{ "excl", "!" },
+	{ "grave", "`" },
+	{ "gt", ">" },
+	{ "hellip", "\xe2\x80\xa6" },
+	{ "laquo", "\xc2\xab" },
+	{ "lbrace", "{" },
+	{ "lbrack", "[" },
+	{ "lcub", "{" },
+	{ "ldquo", "\xe2\x80\x9c" },
+	{ "lowbar", "_" },
+	{ "lpar", "(" },
+	{ "lsqb", "[" },
+	{ "lsquo", "\xe2\x80\x98" },
+	{ "lt", "<" },
+	{ "mdash", "\xe2\x80\x94" },
+	{ "midast", "*" },
+	{ "middot", "\xc2\xb7" },
+	{ "nbsp", "\xc2\xa0" },
+	{ "ndash", "\xe2\x80\x93" },
+	{ "num", "#" },
+	{ "percnt", "%" },
+	{ "period", "." },
+	{ "plus", "+" },
+	{ "pound", "\xc2\xa3" },
+	{ "quest", "?" },
+	{ "quot", "\"" },
+	{ "raquo", "\xc2\xbb" },
+	{ "rbrace", "}" },
+	{ "rbrack", "]" },
+	{ "rcub", "}" },
+	{ "rdquo", "\xe2\x80\x9d" },
+	{ "reg", "\xc2\xae" },
+	{ "rpar", ")" },
+	{ "rsqb", "]" },
+	{ "rsquo", "\xe2\x80\x99" },
+	{ "semi", ";" },
+	{ "shy", "\xc2\xad" },
+	{ "sol", "/" },
+	{ "thinsp", "\xe2\x80\x89" },
+	{ "trade", "\xe2\x84\xa2" },
+	{ "verbar", "|" },
+	{ "vert", "|" },
+	{ "zwj", "\xe2\x80\x8d" },
+	{ "zwnj", "\xe2\x80\x8c" },
+};
+
+/* Windows-1252 meanings of &#128; .. &#159; (HTML numeric references). */
+static const uint16_t cp1252[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+/* entity_table_check - the table must stay sorted for bsearch */
+static void
+entity_table_check(void)
+{
+	size_t	i;
+
+	for (i = 1; i < ARRAY_LEN(entities); i++)
+		ASSERT(strcmp(entities[i - 1].name, entities[i].name) < 0);
+}
+
+/* entity_lookup - the named entity s[0..n), or NULL */
+static const char *
+entity_lookup(const char *s, size_t n)
+{
+	size_t	lo = 0, hi = ARRAY_LEN(entities), mid;
+	int	cmp;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		cmp = strncmp(s, entities[mid].name, n);
+		if (cmp == 0 && entities[mid].name[n] != '\0')
+			cmp = -1;
+		if (cmp == 0)
+			return entities[mid].utf8;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * decode_ref - decode the character reference at s[0..n) (s[0] == '&')
+ * into out: bytes consumed, 0 if it is not one (the '&' is literal).
+ * Numeric: &#NN; &#xHH; (';' optional).  Named: from the table with
+ * ';', or the legacy amp/lt/gt/quot/nbsp without it -- but not inside
+ * an attribute when a letter, digit or '=' follows (HTML's rule, so
+ * "?a=1&copy=2" stays as it is).
+ */
+static size_t
+decode_ref(const char *s, size_t n, bool in_attr, char *out, size_t *outlen)
+{
+	static const char *const legacy[] = { "amp", "lt", "gt", "quot",
+	    "nbsp" };
+	const char	*val;
+	uint32_t	 cp = 0;
+	size_t		 i, k, digits;
+	int		 v;
+
+	if (n >= 3 && s[1] == '#') {
+		bool	hex = (s[2] | 0x20) == 'x';
+
+		for (i = hex ? 3 : 2, digits = 0; i < n; i++, digits++) {
+			v = hex ? hex_val((unsigned char)s[i]) :
+			    (is_digit((unsigned char)s[i]) ? s[i] - '0' : -1);
+			if (v < 0)
+				break;
+			if (cp <= 0x10ffff)
+				cp = cp * (hex ? 16 : 10) + (uint32_t)v;
+		}
+		if (digits == 0)
+			return 0;
+		if (i < n && s[i] == ';')
+			i++;
+		if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			cp = 0xfffd;
+		else if (cp >= 0x80 && cp <= 0x9f)
+			cp = cp1252[cp - 0x80];
+		*outlen = utf8_put(cp, out);
+		return i;
+	}
+	if (n >= 5 && memcmp(s, "&amp;", 5) == 0) {
+		*out = '&';			/* by far the most common */
+		*outlen = 1;
+		return 5;
+	}
+	for (i = 1; i < n && i <= ENTITY_NAME_MAX &&
+	    is_alnum((unsigned char)s[i]); i++)
+		;
+	if (i == 1)
+		return 0;
+	if (i < n && s[i] == ';' && (val = entity_lookup(s + 1, i - 1)) !=
+	    NULL) {
+		*outlen = strlen(val);
+		memcpy(out, val, *outlen);
+		return i + 1;
+	}
+	for (k = 0; k < ARRAY_LEN(legacy); k++) {
+		size_t	ln = strlen(legacy[k]);
+
+		if (i - 1 < ln || strncmp(s + 1, legacy[k], ln) != 0)
+			continue;
+		if (in_attr && (i - 1 > ln || (i < n && s[i] == '=')))
+			return 0;
+		val = entity_lookup(legacy[k], ln);
+		*outlen = strlen(val);
+		memcpy(out, val, *outlen);
+		return ln + 1;
+	}
+	return 0;
+}
+
+/* decode_append - append s[0..n) to sb with character references decoded */
+static void
+decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
+{
+	const char	*amp;
+	char		 out[8];
+	size_t		 i = 0, used, olen;
+
+	while (i < n) {
+		if ((amp = memchr(s + i, '&', n - i)) == NULL) {
+			sb_append(sb, s + i, n - i);
+			return;
+		}
+		sb_append(sb, s + i, (size_t)(amp - (s + i)));
+		i = (size_t)(amp - s);
+		used = decode_ref(s + i, n - i, in_attr, out, &olen);
+		if (used == 0) {
+			sb_putc(sb, '&');
+			i++;
+		} else {
+			sb_append(sb, out, olen);
+			i += used;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ HTML */
+
+/*
+ * is_url_attr - the attribute name s[0..n) holds a link: href, src,
+ * action, background, formaction, data, and cite, lowsrc, poster,
+ * xlink:href.  Switched on length: it runs for every attribute.
+ */
+static bool
+is_url_attr(const char *s, size_t n)
+{
+	switch (n) {
+	case 3:
+		return eq_ci(s, "src", 3);
+	case 4:
+		return eq_ci(s, "href", 4) || eq_ci(s, "data", 4) ||
+		    eq_ci(s, "cite", 4);
+	case 6:
+		return eq_ci(s, "action", 6) || eq_ci(s, "lowsrc", 6) ||
+		    eq_ci(s, "poster", 6);
+	case 10:
+		return eq_ci(s, "background", 10) ||
+		    eq_ci(s, "formaction", 10) || eq_ci(s, "xlink:href", 10);
+	}
+	return false;
+}
+
+/*
+ * attr_url - an attribute that holds a link: decode its entities, trim
+ * the white space and controls a browser ignores (and drop TAB, CR, LF
+ * anywhere, as a browser does), keep it only when it is an absolute
+ * http/https/ftp URL or a www. form.
+ */
+static void
+attr_url(struct scan *sc, const char *v, size_t n)
+{
+	struct strbuf	*sb = &sc->attr;
+	const char	*u;
+	size_t		 plen, ul;
+
+	sb_reset(sb);
+	decode_append(sb, v, n, true);
+	u = sb->s;
+	ul = sb->len;
+	while (ul > 0 && (unsigned char)*u <= 0x20) {
+		u++;
+		ul--;
+	}
+	while (ul > 0 && (unsigned char)u[ul - 1] <= 0x20)
+		ul--;
+	if (ul == 0)
+		return;
+	sb_reset(&sc->url);
+	clean_append(&sc->url, u, ul);
+	plen = absolute_prefix_len(sc->url.s, sc->url.len);
+	if (plen == 0 || sc->url.len <= plen)
+		return;
+	emit(sc, sc->url.s, sc->url.len, 0);
+}
+
+/*
+ * run_add - add text t[0..n) to the visible text run (entities decoded
+ * unless raw).  Most runs are one stretch of text without entities:
+ * those are scanned in place, not copied.
+ */
+static void
+run_add(struct scan *sc, const char *t, size_t n, bool raw)
+{
+	if (n == 0)
+		return;
+	if (sc->run.len == 0 && (raw || memchr(t, '&', n) == NULL)) {
+		if (sc->seg == NULL) {
+			sc->seg = t;
+			sc->seg_len = n;
+			return;
+		}
+		if (sc->seg + sc->seg_len == t) {
+			sc->seg_len += n;	/* "a < b": still one stretch */
+			return;
+		}
+	}
+	if (sc->seg != NULL) {
+		sb_append(&sc->run, sc->seg, sc->seg_len);
+		sc->seg = NULL;
+	}
+	if (raw)
+		sb_append(&sc->run, t, n);
+	else
+		decode_append(&sc->run, t, n, false);
+}
+
+/* flush_run - scan the visible text collected so far */
+static void
+flush_run(struct scan *sc)
+{
+	/* the shortest URL is "www.x" */
+	if (sc->seg != NULL) {
+		if (sc->seg_len >= 5 && !sc->stop)
+			scan_plain(sc, sc->seg, sc->seg_len);
+		sc->seg = NULL;
+	} else if (sc->run.len >= 5 && !sc->stop)
+		scan_plain(sc, sc->run.s, sc->run.len);
+	sb_reset(&sc->run);
+}
+
+/*
+ * Elements whose content is text, not markup: raw text (no entities:
+ * script, style, xmp, iframe, noembed, noframes) or RCDATA (entities:
+ * title, textarea).  name is lower case already.
+ */
+#define ELEM_MARKUP	0
+#define ELEM_RAW	1
+#define ELEM_RCDATA	2
+static int
+elem_kind(const char *name, size_t n)
+{
+	switch (n) {
+	case 3:
+		return memcmp(name, "xmp", 3) == 0 ? ELEM_RAW : ELEM_MARKUP;
+	case 5:
+		if (memcmp(name, "style", 5) == 0)
+			return ELEM_RAW;
+		return memcmp(name, "title", 5) == 0 ? ELEM_RCDATA : ELEM_MARKUP;
+	case 6:
+		return memcmp(name, "script", 6) == 0 ||
+		    memcmp(name, "iframe", 6) == 0 ? ELEM_RAW : ELEM_MARKUP;
+	case 7:
+		return memcmp(name, "noembed", 7) == 0 ? ELEM_RAW : ELEM_MARKUP;
+	case 8:
+		if (memcmp(name, "noframes", 8) == 0)
+			return ELEM_RAW;
+		return memcmp(name, "textarea", 8) == 0 ? ELEM_RCDATA :
+		    ELEM_MARKUP;
+	}
+	return ELEM_MARKUP;
+}
+
+/*
+ * raw_end - where the raw text of element name ends in h[p..limit): the
+ * '<' of "</name" followed by white space, '/' or '>', or limit.
+ */
+static size_t
+raw_end(const char *h, size_t p, size_t limit, const char *name, size_t nl)
+{
+	size_t	q;
+
+	for (q = find(h, limit, p, '<'); q < limit;
+	    q = find(h, limit, q + 1, '<')) {
+		if (q + 2 + nl > limit || h[q + 1] != '/' ||
+		    strncasecmp(h + q + 2, name, nl) != 0)
+			continue;
+		if (q + 2 + nl == limit || is_space((unsigned char)h[q + 2 + nl]) ||
+		    h[q + 2 + nl] == '/' || h[q + 2 + nl] == '>')
+			return q;
+	}
+	return limit;
+}
+
+/*
+ * parse_tag - h[i] is the first letter of a tag name (after '<' or
+ * "</").  Reads the name and the attributes (HTML tokeniser rules:
+ * quoted or unquoted values, a quoted value may hold '>'), handles the
+ * link attributes of a start tag, and returns the index after '>'.
+ * name_r gets the lower-cased name ("" if it does not fit), *nl_r its
+ * length.
+ */
+static size_t
+parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
+    bool end_tag, char *name_r, size_t name_cap, size_t *nl_r)
+{
+	size_t	ns = i, an, ae, vs, ve, k;
+	bool	meta, has_val;
+	char	q;
+	const char *qp;
+
+	while (i < limit && !CC(h[i], C_TAG_END))
+		i++;
+	/* only short names matter (meta, script, ...): a long one is "" */
+	k = 0;
+	if (i - ns < name_cap)
+		for (; k < i - ns; k++)
+			name_r[k] = (char)to_lower((unsigned char)h[ns + k]);
+	name_r[k] = '\0';
+	*nl_r = k;
+	meta = k == 4 && memcmp(name_r, "meta", 4) == 0;
+	for (;;) {
+		while (i < limit && CC(h[i], C_SPACE) | (h[i] == '/'))
+			i++;
+		if (i >= limit)
+			return limit;
+		if (h[i] == '>')
+			return i + 1;
+		an = i++;			/* a first '=' belongs to the name */
+		while (i < limit && !CC(h[i], C_NAME_END))
+			i++;
+		ae = i;
+		while (i < limit && CC(h[i], C_SPACE))
+			i++;
+		has_val = false;
+		vs = ve = i;
+		if (i < limit && h[i] == '=') {
+			i++;
+			while (i < limit && is_space((unsigned char)h[i]))
+				i++;
+			if (i < limit && (h[i] == '"' || h[i] == '\'')) {
+				q = h[i];
+				vs = i + 1;
+				qp = vs < limit ? memchr(h + vs, q, limit - vs) :
+				    NULL;
+				ve = qp != NULL ? (size_t)(qp - h) : limit;
+				i = qp != NULL ? ve + 1 : limit;
+			} else {
+				vs = i;
+				while (i < limit && !CC(h[i], C_VAL_END))
+					i++;
+				ve = i;
+			}
+			has_val = true;
+		}
+		if (end_tag || !has_val || sc->stop)
+			continue;
+		if (is_url_attr(h + an, ae - an))
+			attr_url(sc, h + vs, ve - vs);
+		else if (meta && ae - an == 7 && eq_ci(h + an, "content", 7)) {
+			/* <meta http-equiv=refresh content="0; url=..."> */
+			sb_reset(&sc->attr);
+			decode_append(&sc->attr, h + vs, ve - vs, true);
+			scan_plain(sc, sc->attr.s, sc->attr.len);
+		}
+	}
+}
+
+/*
+ * scan_html - tokenise h[0..len): text runs are decoded and scanned
+ * like plain text at each tag (<wbr> does not break a run: mailers put
+ * it inside long URLs), link attributes give URLs in document order.
+ * A comment's content is tokenised too (Outlook's conditional comments
+ * hold real markup) but ends at the first "-->".  Linear: every index
+ * moves forward.
+ */
+static void
+scan_html(struct scan *sc, const char *h, size_t len)
+{
+	const char	*ce;
+	size_t		 p = 0, limit = len, cend = 0, lt, q, re;
+	bool		 in_comment = false, end_tag;
+	char		 name[16];
+	size_t		 nl;
+	int		 kind;
+
+	while (!sc->stop) {
+		if (p >= limit) {
+			if (!in_comment)
+				break;
+			flush_run(sc);
+			in_comment = false;
+			p = cend + 3 < len ? cend + 3 : len;
+			limit = len;
+			continue;
+		}
+		lt = find(h, limit, p, '<');
+		run_add(sc, h + p, lt - p, false);
+		if (lt >= limit) {
+			p = limit;
+			continue;
+		}
+		q = lt + 1;
+		if (q < limit && h[q] == '!') {
+			if (limit - q >= 3 && h[q + 1] == '-' && h[q + 2] == '-') {
+				if (in_comment) {
+					p = q + 3;	/* "<!--" in a comment */
+					continue;
+				}
+				flush_run(sc);
+				ce = memmem(h + q + 1, len - q - 1, "-->", 3);
+				cend = ce != NULL ? (size_t)(ce - h) : len;
+				in_comment = true;
+				limit = cend;
+				p = cend < q + 3 ? cend : q + 3;
+				continue;
+			}
+		}
+		if (q < limit && (h[q] == '!' || h[q] == '?')) {
+			/* <!DOCTYPE ...>, <![CDATA[...]]>, <![endif]>, <?xml ?> */
+			flush_run(sc);
+			p = find(h, limit, q, '>');
+			p = p < limit ? p + 1 : limit;
+			continue;
+		}
+		end_tag = q + 1 < limit && h[q] == '/' &&
+		    is_alpha((unsigned char)h[q + 1]);
+		if (!end_tag && !(q < limit && is_alpha((unsigned char)h[q]))) {
+			run_add(sc, h + lt, 1, true);	/* "a < b": text */
+			p = q;
+			continue;
+		}
+		if (end_tag)
+			q++;
+		/* the tag's name decides whether the text run breaks */
+		{
+			size_t	k = q;
+
+			while (k < limit && is_alpha((unsigned char)h[k]))
+				k++;
+			if (!(k - q == 3 && eq_ci(h + q, "wbr", 3)))
+				flush_run(sc);
+		}
+		p = parse_tag(sc, h, q, limit, end_tag, name, sizeof(name),
+		    &nl);
+		if (end_tag || p >= limit || h[p - 1] != '>')
+			continue;
+		if ((kind = elem_kind(name, nl)) == ELEM_MARKUP)
+			continue;
+		/* script and style too: phishing kits hide URLs there */
+		re = raw_end(h, p, limit, name, nl);
+		run_add(sc, h + p, re - p, kind == ELEM_RAW);
+		flush_run(sc);
+		p = re;
+	}
+	flush_run(sc);
+}
+
+void
+urlscan_html(struct url_set *set, const char *html, size_t len)
+{
+	struct scan	sc;
+
+	if (html == NULL || len == 0)
+		return;
+	scan_begin(&sc, set);
+	if (!sc.stop)
+		scan_html(&sc, html, len);
+	scan_end(&sc);
+}
+
+/* ------------------------------------------------------------ unwrap */
+
+/* pct_decode_append - append s[0..n) to sb with %XX decoded */
+static void
+pct_decode_append(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t	i, start;
+	int	hi, lo;
+	char	c;
+
+	for (i = start = 0; i + 2 < n; i++) {
+		if (s[i] != '%')
+			continue;
+		if ((hi = hex_val((unsigned char)s[i + 1])) < 0 ||
+		    (lo = hex_val((unsigned char)s[i + 2])) < 0)
+			continue;
+		sb_append(sb, s + start, i - start);
+		c = (char)(hi << 4 | lo);
+		sb_append(sb, &c, 1);
+		i += 2;
+		start = i + 1;
+	}
+	sb_append(sb, s + start, n - start);
+}
+
+/* query_param - the value of name in the query of u[0..n), or NULL */
+static const char *
+query_param(const char *u, size_t n, const char *name, size_t *vlen)
+{
+	const char	*q, *end = u + n, *amp;
+	size_t		 nl = strlen(name);
+
+	if ((q = memchr(u, '?', n)) == NULL)
+		return NULL;
+	for (q++; q < end; q = amp + 1) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		if ((size_t)(amp - q) > nl && q[nl] == '=' &&
+		    strncasecmp(q, name, nl) == 0) {
+			*vlen = (size_t)(amp - q) - nl - 1;
+			return q + nl + 1;
+		}
+		if (amp == end)
+			break;
+	}
+	return NULL;
+}
+
+/* b64url_val - value of a base64 (URL-safe or not) digit, or -1 */
+static int
+b64url_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (is_digit(c))
+		return c - '0' + 52;
+	if (c == '-' || c == '+')
+		return 62;
+	if (c == '_' || c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * proofpoint_v3 - https://urldefense.com/v3/__URL__;BYTES!...: the URL
+ * is percent-decoded, then each '*' takes the next character of the
+ * base64url-decoded BYTES and "**X" takes a run of them (X in
+ * A-Za-z0-9-_ means 2..65 characters).
+ */
+static bool
+proofpoint_v3(struct strbuf *out, const char *u, size_t n)
+{
+	struct strbuf	 inner = { 0 }, bytes = { 0 };
+	const char	*s, *e, *end = u + n, *p;
+	const char	*runs = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_";
+	size_t		 bi = 0, i, k, take, cl;
+	unsigned	 acc = 0;
+	int		 bits = 0, v;
+	bool		 ok = false;
+
+	if ((s = memmem(u, n, "/v3/__", 6)) == NULL)
+		return false;
+	s += 6;
+	if ((e = memmem(s, (size_t)(end - s), "__;", 3)) == NULL)
+		return false;
+	for (p = e + 3; p < end && (v = b64url_val((unsigned char)*p)) >= 0;
+	    p++) {
+		acc = (acc << 6) | (unsigned)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			sb_putc(&bytes, (char)((acc >> bits) & 0xff));
+		}
+	}
+	/* "https:/host" -> "https://host" */
+	for (p = s; p < e && is_alpha((unsigned char)*p); p++)
+		;
+	if (p + 2 < e && p[0] == ':' && p[1] == '/' && p[2] != '/') {
+		sb_append(&inner, s, (size_t)(p + 2 - s));
+		sb_putc(&inner, '/');
+		pct_decode_append(&inner, p + 2, (size_t)(e - p - 2));
+	} else
+		pct_decode_append(&inner, s, (size_t)(e - s));
+	for (i = 0; i < inner.len; i++) {
+		if (inner.s[i] != '*') {
+			sb_putc(out, inner.s[i]);
+			continue;
+		}
+		take = 1;
+		if (i + 2 < inner.len && inner.s[i + 1] == '*' &&
+		    (p = strchr(runs, inner.s[i + 2])) != NULL &&
+		    inner.s[i + 2] != '\0') {
+			take = (size_t)(p - runs) + 2;
+			i += 2;
+		}
+		/* one token is one character (UTF-8), not one byte */
+		for (k = 0; k < take; k++) {
+			if (bi >= bytes.len)
+				goto out;
+			cl = utf8_seq_len((unsigned char *)bytes.s + bi,
+			    bytes.len - bi);
+			if (cl == 0)
+				cl = 1;
+			sb_append(out, bytes.s + bi, cl);
+			bi += cl;
+		}
+	}
+	ok = true;
+out:
+	sb_free(&inner);
+	sb_free(&bytes);
+	return ok;
+}
+
+/*
+ * unwrap - u[0..n) is a stored URL; if it is a Microsoft Safe Links or
+ * Proofpoint URL Defense (v1, v2, v3) wrapper, emit the URL it hides.
+ */
+static void
+unwrap(struct scan *sc, const char *u, size_t n, int depth)
+{
+	static const char	 safelinks[] = ".safelinks.protection.outlook.com";
+	struct strbuf		*out = &sc->unwrap[depth];
+	struct strbuf		 tmp = { 0 };
+	const char		*host, *he, *v;
+	size_t			 hl, vl, i, plen;
+
+	if (n < 24)
+		return;
+	if (HAS_PREFIX_CI(u, n, "https://"))
+		host = u + 8;
+	else if (HAS_PREFIX_CI(u, n, "http://"))
+		host = u + 7;
+	else
+		return;
+	/* cheap test first: "urldefense." or "<label>.safelinks." */
+	if (to_lower((unsigned char)host[0]) == 'u') {
+		if (!eq_ci(host, "urldefense.", 11))
+			return;
+	} else {
+		v = memchr(host, '.', (size_t)(u + n - host) < 16 ?
+		    (size_t)(u + n - host) : 16);
+		if (v == NULL || (size_t)(u + n - v) < 11 ||
+		    !eq_ci(v + 1, "safelinks.", 10))
+			return;
+	}
+	for (he = host; he < u + n && *he != '/' && *he != '?' &&
+	    *he != '#' && *he != ':'; he++)
+		;
+	hl = (size_t)(he - host);
+	if (hl != 14 && hl != 25 && hl <= sizeof(safelinks) - 1)
+		return;				/* the common case */
+	sb_reset(out);
+	if (hl > sizeof(safelinks) - 1 && eq_ci(he - (sizeof(safelinks) - 1),
+	    safelinks, sizeof(safelinks) - 1)) {
+		if ((v = query_param(he, (size_t)(u + n - he), "url", &vl)) ==
+		    NULL)
+			return;
+		pct_decode_append(&tmp, v, vl);
+	} else if (hl == 25 && strncasecmp(host, "urldefense.proofpoint.com",
+	    25) == 0 && (v = query_param(he, (size_t)(u + n - he), "u",
+	    &vl)) != NULL) {
+		if (HAS_PREFIX_CI(he, (size_t)(u + n - he), "/v1/"))
+			pct_decode_append(&tmp, v, vl);
+		else if (HAS_PREFIX_CI(he, (size_t)(u + n - he), "/v2/")) {
+			char	*t = xstrndup(v, vl);
+
+			for (i = 0; i < vl; i++) {
+				if (t[i] == '-')
+					t[i] = '%';
+				else if (t[i] == '_')
+					t[i] = '/';
+			}
+			pct_decode_append(&tmp, t, vl);
+			free(t);
+		} else
+			return;
+	} else if ((hl == 14 && strncasecmp(host, "urldefense.com", 14) == 0) ||
+	    (hl == 25 && strncasecmp(host, "urldefense.proofpoint.com",
+	    25) == 0)) {
+		if (!HAS_PREFIX_CI(he, (size_t)(u + n - he), "/v3/__") ||
+		    !proofpoint_v3(&tmp, u, n)) {
+			sb_free(&tmp);
+			return;
+		}
+	} else
+		return;
+	if (tmp.len > 0) {
+		const char	*t = tmp.s;
+		size_t		 tl = tmp.len;
+
+		while (tl > 0 && (unsigned char)*t <= 0x20) {
+			t++;
+			tl--;
+		}
+		while (tl > 0 && (unsigned char)t[tl - 1] <= 0x20)
+			tl--;
+		plen = absolute_prefix_len(t, tl);
+		if (plen > 0 && tl > plen && !HAS_PREFIX_CI(t, tl, "www.")) {
+			clean_append(out, t, tl);
+			emit(sc, out->s, out->len, depth + 1);
+		}
+	}
+	sb_free(&tmp);
+}
+
+/* ------------------------------------------------------------ user regex */
+
+struct urlscan_re {
+	pcre2_code		*code;
+	pcre2_match_context	*mctx;
+};
+
+struct urlscan_re *
+urlscan_re_compile(const char *pattern, bool caseless, struct errbuf *err)
+{
+	struct urlscan_re	*re;
+	PCRE2_UCHAR		 msg[256];
+	PCRE2_SIZE		 off;
+	uint32_t		 opts;
+	int			 rc;
+
+	opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	if (caseless)
+		opts |= PCRE2_CASELESS;
+	re = xcalloc(1, sizeof(*re));
+	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	    opts, &rc, &off, NULL);
+	if (re->code == NULL) {
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		errbuf_set(err, "bad regular expression \"%s\": %s at offset "
+		    "%zu", pattern, (char *)msg, (size_t)off);
+		free(re);
+		return NULL;
+	}
+	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	if ((re->mctx = pcre2_match_context_create(NULL)) == NULL)
+		pcre2_oom();
+	pcre2_set_match_limit(re->mctx, match_limit);
+	pcre2_set_depth_limit(re->mctx, match_limit);
+	pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
+	return re;
+}
+
+int
+urlscan_re_match(const struct urlscan_re *re, const char *s, size_t len)
+{
+	pcre2_match_data	*md;
+	int			 rc;
+
+	if ((md = pcre2_match_data_create(1, NULL)) == NULL)
+		pcre2_oom();
+	rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, re->mctx);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+		/* the JIT's small stack: the interpreter has the heap limit */
+		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_JIT,
+		    md, re->mctx);
+	}
+	pcre2_match_data_free(md);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+void
+urlscan_re_free(struct urlscan_re *re)
+{
+	if (re == NULL)
+		return;
+	pcre2_code_free(re->code);
+	pcre2_match_context_free(re->mctx);
+	free(re);
+}

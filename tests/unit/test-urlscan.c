@@ -1,0 +1,740 @@
+/*
+ * test-urlscan - URL finding in text and HTML, the URL set bounds, the
+ * user-regex wrapper, and hostile inputs (each asserting what is found,
+ * never how long it took).
+ */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "extract.h"
+#include "urlscan.h"
+#include "util.h"
+
+#include "t.h"
+
+#define MODE_TEXT	0
+#define MODE_HTML	1
+
+/*
+ * One case: the input, how to scan it, and the exact URL list expected
+ * (joined with '\n'; "" for none).
+ */
+struct tcase {
+	const char	*name;
+	int		 mode;
+	const char	*in;
+	const char	*want;
+};
+
+static const struct tcase cases[] = {
+	/* ---- plain text ---- */
+	{ "text: http in a sentence", MODE_TEXT,
+	  "see http://example.com/a for details",
+	  "http://example.com/a" },
+	{ "text: https and ftp", MODE_TEXT,
+	  "https://a.example/x and ftp://files.example/f.txt",
+	  "https://a.example/x\nftp://files.example/f.txt" },
+	{ "text: www form kept as found, no scheme added", MODE_TEXT,
+	  "go to www.example.com/path.",
+	  "www.example.com/path" },
+	{ "text: scheme case-insensitive, nothing lowercased", MODE_TEXT,
+	  "HTTP://Example.COM/A and WWW.Example.org",
+	  "HTTP://Example.COM/A\nWWW.Example.org" },
+	{ "text: trailing punctuation dropped", MODE_TEXT,
+	  "http://x.com/a, http://y.com/b; http://z.com/c! "
+	  "http://q.com/d? http://r.com/e: http://s.com/f...",
+	  "http://x.com/a\nhttp://y.com/b\nhttp://z.com/c\nhttp://q.com/d\n"
+	  "http://r.com/e\nhttp://s.com/f" },
+	{ "text: angle brackets", MODE_TEXT,
+	  "Click <http://x.com/a> now",
+	  "http://x.com/a" },
+	{ "text: parenthesised", MODE_TEXT,
+	  "(see http://x.com/a) and [http://y.com/b] {http://z.com/c}",
+	  "http://x.com/a\nhttp://y.com/b\nhttp://z.com/c" },
+	{ "text: balanced parentheses kept", MODE_TEXT,
+	  "http://en.wikipedia.org/wiki/Foo_(bar) "
+	  "(http://en.wikipedia.org/wiki/Baz_(qux)).",
+	  "http://en.wikipedia.org/wiki/Foo_(bar)\n"
+	  "http://en.wikipedia.org/wiki/Baz_(qux)" },
+	{ "text: quotes", MODE_TEXT,
+	  "\"http://x.com/q\" and 'http://y.com/r' and `http://z.com/s`",
+	  "http://x.com/q\nhttp://y.com/r\nhttp://z.com/s" },
+	{ "text: apostrophe inside kept", MODE_TEXT,
+	  "http://x.com/it's-here",
+	  "http://x.com/it's-here" },
+	{ "text: only a scheme is dropped", MODE_TEXT,
+	  "http:// and https://. and ftp://, and www. and (http://)",
+	  "" },
+	{ "text: de-duplicated, first-seen order", MODE_TEXT,
+	  "http://b.com http://a.com http://b.com http://a.com http://c.com",
+	  "http://b.com\nhttp://a.com\nhttp://c.com" },
+	{ "text: case matters for de-duplication", MODE_TEXT,
+	  "http://a.com/X http://a.com/x",
+	  "http://a.com/X\nhttp://a.com/x" },
+	{ "text: stops at white space and controls", MODE_TEXT,
+	  "http://a.com/x\ty http://b.com/\x01z http://c.com/\x7fw "
+	  "http://d.com/\r\n",
+	  "http://a.com/x\nhttp://b.com/\nhttp://c.com/\nhttp://d.com/" },
+	{ "text: stops at < > and \"", MODE_TEXT,
+	  "http://a.com/x<y http://b.com/x>y http://c.com/x\"y",
+	  "http://a.com/x\nhttp://b.com/x\nhttp://c.com/x" },
+	{ "text: word boundary before the scheme", MODE_TEXT,
+	  "xhttp://a.com 9http://b.com nothttp://c.com "
+	  "awww.d.com foo.www.e.com me@www.f.com path/www.g.com",
+	  "" },
+	{ "text: punctuation before the scheme is fine", MODE_TEXT,
+	  "URL:http://a.com =www.b.com >http://c.com",
+	  "http://a.com\nwww.b.com\nhttp://c.com" },
+	{ "text: query and fragment", MODE_TEXT,
+	  "http://a.com/p?q=1&r=2#frag",
+	  "http://a.com/p?q=1&r=2#frag" },
+	{ "text: userinfo and port", MODE_TEXT,
+	  "ftp://user:pw@ftp.a.com:2121/pub/",
+	  "ftp://user:pw@ftp.a.com:2121/pub/" },
+	{ "text: UTF-8 kept, CJK full stop ends", MODE_TEXT,
+	  "http://\xe4\xbe\x8b\xe3\x81\x88.jp/\xe3\x83\x91\xe3\x82\xb9"
+	  "\xe3\x80\x82\xe6\xac\xa1",
+	  "http://\xe4\xbe\x8b\xe3\x81\x88.jp/\xe3\x83\x91\xe3\x82\xb9" },
+	{ "text: no-break space ends", MODE_TEXT,
+	  "http://a.com/x\xc2\xa0next",
+	  "http://a.com/x" },
+	{ "text: typographic quotes end", MODE_TEXT,
+	  "\xe2\x80\x9chttp://a.com/x\xe2\x80\x9d \xc2\xabhttp://b.com/y\xc2\xbb",
+	  "http://a.com/x\nhttp://b.com/y" },
+	{ "text: invalid UTF-8 ends a URL", MODE_TEXT,
+	  "http://a.com/\xff\xfe more http://b.com/\xc3( http://c.com",
+	  "http://a.com/\nhttp://b.com/\nhttp://c.com" },
+	{ "text: a URL inside a URL is one URL", MODE_TEXT,
+	  "http://r.com/?u=http://x.com/",
+	  "http://r.com/?u=http://x.com/" },
+	{ "text: quoted reply", MODE_TEXT,
+	  "> see http://a.com/x\n>> and www.b.com.\n",
+	  "http://a.com/x\nwww.b.com" },
+	{ "text: wrapped <URL> joined (RFC 3986 appendix C)", MODE_TEXT,
+	  "Read <http://example.com/a/very/long\n   /path/continued> now",
+	  "http://example.com/a/very/long/path/continued" },
+	{ "text: wrapped <URL> in a quoted reply", MODE_TEXT,
+	  "> Read <http://example.com/a/b\n> /c/d\n> /e> ok",
+	  "http://example.com/a/b/c/d/e" },
+	{ "text: <URL:...> form, wrapped", MODE_TEXT,
+	  "<URL:http://example.com/x> <URL: http://example.com/y\n z>",
+	  "http://example.com/x\nhttp://example.com/yz" },
+	{ "text: wrapped <URL> without '>' is not joined", MODE_TEXT,
+	  "<http://example.com/a\nnext line words\n",
+	  "http://example.com/a" },
+	{ "text: wrapped <URL> never joins another URL", MODE_TEXT,
+	  "<http://a.com/x\nhttp://b.com/y>",
+	  "http://a.com/x\nhttp://b.com/y" },
+	{ "text: same-line space does not join", MODE_TEXT,
+	  "<http://a.com/x y>",
+	  "http://a.com/x" },
+	{ "text: defanged forms refanged", MODE_TEXT,
+	  "hxxp://evil[.]com/x and hXXps://bad(.)example[.]org/p[.]q",
+	  "http://evil.com/x\nhttps://bad.example.org/p[.]q" },
+	{ "text: [:] and www[.] refanged", MODE_TEXT,
+	  "http[:]//evil.com/a ftp[:]//f.evil.com www[.]evil[.]net",
+	  "http://evil.com/a\nftp://f.evil.com\nwww.evil.net" },
+	{ "text: defanged in brackets", MODE_TEXT,
+	  "[hxxp://evil[.]com]",
+	  "http://evil.com" },
+	{ "text: Safe Links unwrapped after the wrapper", MODE_TEXT,
+	  "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2F"
+	  "evil.example%2Fpay%3Fa%3D1&data=05%7C01&sdata=x&reserved=0",
+	  "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2F"
+	  "evil.example%2Fpay%3Fa%3D1&data=05%7C01&sdata=x&reserved=0\n"
+	  "https://evil.example/pay?a=1" },
+	{ "text: Proofpoint v2 unwrapped", MODE_TEXT,
+	  "https://urldefense.proofpoint.com/v2/url?u=https-3A__evil.example_"
+	  "login-3Fid-3D7&d=DwMFaQ&c=abc",
+	  "https://urldefense.proofpoint.com/v2/url?u=https-3A__evil.example_"
+	  "login-3Fid-3D7&d=DwMFaQ&c=abc\n"
+	  "https://evil.example/login?id=7" },
+	{ "text: Proofpoint v1 unwrapped", MODE_TEXT,
+	  "https://urldefense.proofpoint.com/v1/url?u=http%3A%2F%2Fevil."
+	  "example%2Fx&k=abc",
+	  "https://urldefense.proofpoint.com/v1/url?u=http%3A%2F%2Fevil."
+	  "example%2Fx&k=abc\nhttp://evil.example/x" },
+	{ "text: Proofpoint v3 unwrapped (tokens and runs)", MODE_TEXT,
+	  "https://urldefense.com/v3/__https://evil.example/a*2Fb?x=1*y__;JSM"
+	  "!!ABC!def$ https://urldefense.com/v3/__https:/e.example/p**A__;JSM"
+	  "!!x$",
+	  "https://urldefense.com/v3/__https://evil.example/a*2Fb?x=1*y__;JSM"
+	  "!!ABC!def$\nhttps://evil.example/a%2Fb?x=1#y\n"
+	  "https://urldefense.com/v3/__https:/e.example/p**A__;JSM!!x$\n"
+	  "https://e.example/p%#" },
+	{ "text: Safe Links with a non-URL inside stays alone", MODE_TEXT,
+	  "https://x.safelinks.protection.outlook.com/?url=mailto%3Aa%40b.c",
+	  "https://x.safelinks.protection.outlook.com/?url=mailto%3Aa%40b.c" },
+
+	/* ---- HTML ---- */
+	{ "html: href with &amp;", MODE_HTML,
+	  "<a href=\"http://a.com/?x=1&amp;y=2\">link</a>",
+	  "http://a.com/?x=1&y=2" },
+	{ "html: single, unquoted, upper-case attribute names", MODE_HTML,
+	  "<A HREF='http://a.com/1'>x</A><img SRC=http://b.com/i.png alt=x>",
+	  "http://a.com/1\nhttp://b.com/i.png" },
+	{ "html: numeric entities", MODE_HTML,
+	  "<a href=\"&#104;ttp&#x3A;//c.com&#47;p&#X3f;q\">x</a>",
+	  "http://c.com/p?q" },
+	{ "html: named entities", MODE_HTML,
+	  "<a href=\"http&colon;&sol;&sol;d&period;com&sol;a&quest;b&equals;1"
+	  "\">x</a>",
+	  "http://d.com/a?b=1" },
+	{ "html: unknown entities kept as they are", MODE_HTML,
+	  "<a href=\"http://e.com/?a=1&bogus;b&copy=2&amp\">x</a>",
+	  "http://e.com/?a=1&bogus;b&copy=2&" },
+	{ "html: white space around the value trimmed", MODE_HTML,
+	  "<a href=\"  \n http://f.com/x \t\n\">x</a>",
+	  "http://f.com/x" },
+	{ "html: TAB/LF inside removed, space encoded", MODE_HTML,
+	  "<a href=\"ht&#9;tp://w.com/a\nb c\">x</a>",
+	  "http://w.com/ab%20c" },
+	{ "html: non-web and relative links dropped", MODE_HTML,
+	  "<a href=\"mailto:a@b.c\">m</a><a href=\"javascript:alert(1)\">j</a>"
+	  "<img src=\"cid:part1@x\"><a href=\"/rel/path\">r</a>"
+	  "<a href=\"#top\">t</a><a href=\"//proto.rel/x\">p</a>"
+	  "<a href=\"http://\">e</a><a href=\"\">e</a><a href>e</a>",
+	  "" },
+	{ "html: action, background, formaction, data", MODE_HTML,
+	  "<form action=\"http://g.com/post\"><body background="
+	  "\"http://h.com/bg.png\"><button formaction=\"https://i.com/f\">"
+	  "<object data=\"http://j.com/o.swf\">",
+	  "http://g.com/post\nhttp://h.com/bg.png\nhttps://i.com/f\n"
+	  "http://j.com/o.swf" },
+	{ "html: other attributes are not links", MODE_HTML,
+	  "<div title=\"http://no.com\" class=\"http://no2.com\">x</div>",
+	  "" },
+	{ "html: link text showing another URL", MODE_HTML,
+	  "<a href=\"http://evil.com/\">http://paypal.com/login</a>",
+	  "http://evil.com/\nhttp://paypal.com/login" },
+	{ "html: text entities decoded", MODE_HTML,
+	  "<p>Visit http://k.com/?a=1&amp;b=2&nbsp;now</p>",
+	  "http://k.com/?a=1&b=2" },
+	{ "html: &lt;URL&gt; in text", MODE_HTML,
+	  "<p>&lt;http://l.com/x&gt; &quot;www.l2.com&quot;</p>",
+	  "http://l.com/x\nwww.l2.com" },
+	{ "html: a tag ends a text URL", MODE_HTML,
+	  "<td>http://m.com/a</td><td>next</td><p>http://s.com/a<br>b</p>",
+	  "http://m.com/a\nhttp://s.com/a" },
+	{ "html: <wbr> inside a URL is joined", MODE_HTML,
+	  "<p>https://n.com/long/<wbr>path/<WBR/>more</p>",
+	  "https://n.com/long/path/more" },
+	{ "html: script content scanned", MODE_HTML,
+	  "<script>if (a<b) u=\"http://o.com/kit.php\";</script>"
+	  "<script type=x>var v='http://o2.com/p';</SCRIPT >after",
+	  "http://o.com/kit.php\nhttp://o2.com/p" },
+	{ "html: style content scanned", MODE_HTML,
+	  "<style>body{background:url(http://p.com/bg.png)}</style>",
+	  "http://p.com/bg.png" },
+	{ "html: comments and conditional comments", MODE_HTML,
+	  "<!--[if mso]><v:roundrect href=\"http://q.com/btn\"><![endif]-->"
+	  "<!-- http://r.com/c --><!--><a href=\"http://r2.com\">x</a>",
+	  "http://q.com/btn\nhttp://r.com/c\nhttp://r2.com" },
+	{ "html: doctype and xmlns are not links", MODE_HTML,
+	  "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" "
+	  "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">"
+	  "<html xmlns=\"http://www.w3.org/1999/xhtml\"><?xml x=\"http://y\"?>",
+	  "" },
+	{ "html: quoted value may hold '>'", MODE_HTML,
+	  "<a title=\"a>b\" href=\"http://t.com/\">x</a>",
+	  "http://t.com/" },
+	{ "html: meta refresh", MODE_HTML,
+	  "<meta http-equiv=\"refresh\" content=\"0; url=http://u.com/r\">",
+	  "http://u.com/r" },
+	{ "html: first-seen order across attributes and text", MODE_HTML,
+	  "<p>www.first.com</p><a href=\"http://second.com\">"
+	  "http://third.com</a><img src=\"http://second.com\">"
+	  "<p>http://first.org</p>",
+	  "www.first.com\nhttp://second.com\nhttp://third.com\n"
+	  "http://first.org" },
+	{ "html: www form in href", MODE_HTML,
+	  "<a href=\"www.v.com/x\">x</a>",
+	  "www.v.com/x" },
+	{ "html: unterminated quote runs to the end", MODE_HTML,
+	  "<p>text</p><a href=\"http://y.com/",
+	  "http://y.com/" },
+	{ "html: Safe Links in href", MODE_HTML,
+	  "<a href=\"https://eur01.safelinks.protection.outlook.com/?url="
+	  "http%3A%2F%2Fz.com%2F&amp;data=1\">x</a>",
+	  "https://eur01.safelinks.protection.outlook.com/?url="
+	  "http%3A%2F%2Fz.com%2F&data=1\nhttp://z.com/" },
+	{ "html: literal '<' in text", MODE_HTML,
+	  "<p>a < b http://aa.com/x 3<4</p>",
+	  "http://aa.com/x" },
+	{ "html: title is text with entities", MODE_HTML,
+	  "<title>http://bb.com/&amp;x &lt;b&gt;</title>",
+	  "http://bb.com/&x" },
+	{ "html: markup inside attribute values is not a tag", MODE_HTML,
+	  "<img alt=\"<a href='http://no.com'>\" src=\"http://cc.com/i\">",
+	  "http://cc.com/i" },
+	{ "html: invalid UTF-8 in href percent-encoded", MODE_HTML,
+	  "<a href=\"http://dd.com/\xff\xc3\xa9\">x</a>",
+	  "http://dd.com/%FF\xc3\xa9" },
+	{ "html: NUL in href percent-encoded", MODE_HTML,
+	  "<a href=\"http://ee.com/a\\0b\">x</a>",	/* see run_case */
+	  "http://ee.com/a%00b" },
+};
+
+static struct config	cfg;
+static int64_t		def_max_urls, def_max_url_length, def_match_limit;
+
+/* utf8_ok - s is valid UTF-8 without controls (what the JSON needs) */
+static int
+utf8_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 k, i;
+
+	while (*p != '\0') {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			k = 2;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			k = 3;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			k = 4;
+		else
+			return 0;
+		for (i = 1; i < k; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += k;
+	}
+	return 1;
+}
+
+/* scan_join - scan in[0..len) into a fresh set; the URLs '\n'-joined */
+static char *
+scan_join(int mode, const char *in, size_t len, unsigned *flags_r)
+{
+	struct url_set	set;
+	struct strlist	out;
+	char		*s;
+	size_t		 i;
+
+	url_set_init(&set, (size_t)cfg.max_urls, (size_t)cfg.max_url_length);
+	if (mode == MODE_HTML)
+		urlscan_html(&set, in, len);
+	else
+		urlscan_text(&set, in, len);
+	if (flags_r != NULL)
+		*flags_r = set.flags;
+	url_set_finish(&set, &out);
+	for (i = 0; i < out.n; i++)
+		if (!utf8_ok(out.v[i]))
+			fprintf(stderr, "not clean UTF-8: %s\n", out.v[i]);
+	s = strlist_join(&out, "\n");
+	strlist_free(&out);
+	return s;
+}
+
+static void
+run_case(const struct tcase *tc)
+{
+	char	*got, *in;
+	size_t	 len, i, j;
+
+	/* "\\0" in an input stands for a NUL byte */
+	len = strlen(tc->in);
+	in = xmalloc(len + 1);
+	for (i = j = 0; i < len; i++) {
+		if (tc->in[i] == '\\' && tc->in[i + 1] == '0') {
+			in[j++] = '\0';
+			i++;
+		} else
+			in[j++] = tc->in[i];
+	}
+	T_BEGIN(tc->name);
+	got = scan_join(tc->mode, in, j, NULL);
+	T_STREQ(got, tc->want);
+	free(got);
+	free(in);
+	T_END();
+}
+
+static void
+test_nul_in_text(void)
+{
+	static const char	in[] = "http://a.com/x\0http://b.com/y\0\0www.c.com";
+	char			*got;
+
+	T_BEGIN("text: NUL bytes end URLs, scanning goes on");
+	got = scan_join(MODE_TEXT, in, sizeof(in) - 1, NULL);
+	T_STREQ(got, "http://a.com/x\nhttp://b.com/y\nwww.c.com");
+	free(got);
+	T_END();
+}
+
+static void
+test_set_bounds(void)
+{
+	struct url_set	set;
+	struct strlist	out;
+	unsigned	flags;
+	char		*got;
+
+	T_BEGIN("url_set: max_urls stops adding, flags");
+	url_set_init(&set, 3, 100);
+	T_ASSERT(url_set_add(&set, "http://a", 8));
+	T_ASSERT(url_set_add(&set, "http://b", 8));
+	T_ASSERT(url_set_add(&set, "http://c", 8));
+	T_ASSERT(set.flags == 0);
+	T_ASSERT(url_set_add(&set, "http://a", 8));	/* a duplicate fits */
+	T_ASSERT(set.flags == 0);
+	T_ASSERT(!url_set_add(&set, "http://d", 8));
+	T_ASSERT(set.flags == EXF_TRUNC_URLS);
+	url_set_finish(&set, &out);
+	T_ASSERT(out.n == 3);
+	T_ASSERT(set.list.n == 0 && set.index == NULL);
+	T_ASSERT(set.flags == EXF_TRUNC_URLS);
+	strlist_free(&out);
+	T_END();
+
+	T_BEGIN("url_set: max_url_length cuts at a UTF-8 boundary");
+	url_set_init(&set, 10, 10);
+	/* "http://\xc3\xa9\xc3\xa9": byte 10 is inside the 2nd e-acute */
+	T_ASSERT(url_set_add(&set, "http://\xc3\xa9\xc3\xa9", 11));
+	T_ASSERT(url_set_add(&set, "http://abc", 10));	/* exactly 10: kept */
+	T_ASSERT(set.flags == EXF_TRUNC_URL_LEN);
+	T_ASSERT(set.list.n == 2);
+	T_STREQ(set.list.v[0], "http://\xc3\xa9");
+	T_STREQ(set.list.v[1], "http://abc");
+	/* two long URLs with the same cut are one */
+	T_ASSERT(url_set_add(&set, "http://abcdef", 13));
+	T_ASSERT(set.list.n == 2);
+	url_set_free(&set);
+	T_END();
+
+	T_BEGIN("url_set: empty and NUL-holding input");
+	url_set_init(&set, 10, 100);
+	T_ASSERT(url_set_add(&set, "", 0));
+	T_ASSERT(url_set_add(&set, "http://a\0b", 10));
+	T_ASSERT(set.list.n == 1);
+	T_STREQ(set.list.v[0], "http://a");
+	url_set_free(&set);
+	T_END();
+
+	T_BEGIN("url_set: many distinct URLs, index growth");
+	{
+		char	buf[64];
+		int	i, n;
+		bool	ok = true;
+
+		url_set_init(&set, 0, 0);		/* 0: no limit */
+		for (i = 0; i < 20000; i++) {
+			n = snprintf(buf, sizeof(buf), "http://h%d.example/", i);
+			ok = ok && url_set_add(&set, buf, (size_t)n);
+		}
+		for (i = 0; i < 20000; i += 7) {
+			n = snprintf(buf, sizeof(buf), "http://h%d.example/", i);
+			ok = ok && url_set_add(&set, buf, (size_t)n);
+		}
+		T_ASSERT(ok);
+		T_ASSERT(set.list.n == 20000);
+		T_STREQ(set.list.v[12345], "http://h12345.example/");
+		T_ASSERT(set.flags == 0);
+		url_set_free(&set);
+	}
+	T_END();
+
+	T_BEGIN("scan: max_urls through the scanner");
+	cfg.max_urls = 2;
+	got = scan_join(MODE_TEXT, "http://a http://b http://a http://c "
+	    "http://d", 44, &flags);
+	T_STREQ(got, "http://a\nhttp://b");
+	T_ASSERT(flags == EXF_TRUNC_URLS);
+	free(got);
+	cfg.max_urls = def_max_urls;
+	T_END();
+
+	T_BEGIN("scan: max_url_length through the scanner");
+	cfg.max_url_length = 12;
+	got = scan_join(MODE_HTML, "<a href='http://abcdefghijk'>http://a.b</a>",
+	    43, &flags);
+	T_STREQ(got, "http://abcde\nhttp://a.b");
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	cfg.max_url_length = def_max_url_length;
+	T_END();
+
+	T_BEGIN("scan: several calls add to one set");
+	url_set_init(&set, 10, 100);
+	urlscan_text(&set, "http://one.com http://two.com", 29);
+	urlscan_html(&set, "<a href=http://two.com>http://three.com</a>", 43);
+	urlscan_text(&set, NULL, 0);
+	urlscan_html(&set, "", 0);
+	T_ASSERT(set.list.n == 3);
+	T_STREQ(set.list.n == 3 ? set.list.v[2] : NULL, "http://three.com");
+	url_set_free(&set);
+	T_END();
+}
+
+static void
+test_user_regex(void)
+{
+	struct urlscan_re	*re;
+	struct errbuf		 err;
+	char			*s;
+
+	T_BEGIN("urlscan_re: caseless and case-sensitive");
+	re = urlscan_re_compile("^(ceo|cfo)@example\\.com$", true, &err);
+	T_ASSERT(re != NULL);
+	T_ASSERT(urlscan_re_match(re, "CEO@Example.com", 15) == 1);
+	T_ASSERT(urlscan_re_match(re, "cto@example.com", 15) == 0);
+	urlscan_re_free(re);
+	re = urlscan_re_compile("^ceo@", false, &err);
+	T_ASSERT(re != NULL);
+	T_ASSERT(urlscan_re_match(re, "CEO@x", 5) == 0);
+	T_ASSERT(urlscan_re_match(re, "ceo@x", 5) == 1);
+	urlscan_re_free(re);
+	T_END();
+
+	T_BEGIN("urlscan_re: bad pattern gives a message");
+	memset(&err, 0, sizeof(err));
+	re = urlscan_re_compile("(unclosed", false, &err);
+	T_ASSERT(re == NULL);
+	T_ASSERT(strstr(err.msg, "(unclosed") != NULL);
+	T_ASSERT(strstr(err.msg, "offset") != NULL);
+	urlscan_re_free(NULL);
+	T_END();
+
+	T_BEGIN("urlscan_re: invalid UTF-8 subject is no error");
+	re = urlscan_re_compile("b.d", false, &err);
+	T_ASSERT(re != NULL);
+	T_ASSERT(urlscan_re_match(re, "a\xff" "bcd", 5) == 1);
+	T_ASSERT(urlscan_re_match(re, "b\xff" "d", 3) == 0);
+	urlscan_re_free(re);
+	T_END();
+
+	T_BEGIN("urlscan_re: catastrophic backtracking hits the limit");
+	re = urlscan_re_compile("^(a+)+$", false, &err);
+	T_ASSERT(re != NULL);
+	s = xmalloc(4097);
+	memset(s, 'a', 4096);
+	s[4095] = '!';
+	s[4096] = '\0';
+	T_ASSERT(urlscan_re_match(re, s, 4096) == -1);
+	s[4095] = 'a';
+	T_ASSERT(urlscan_re_match(re, s, 4096) == 1);
+	free(s);
+	urlscan_re_free(re);
+	T_END();
+}
+
+/* repeat - a buffer of unit repeated to at least n bytes */
+static char *
+repeat(const char *unit, size_t n, size_t *len_r)
+{
+	size_t	ul = strlen(unit), len = 0;
+	char	*b = xmalloc(n + ul + 1);
+
+	while (len < n) {
+		memcpy(b + len, unit, ul);
+		len += ul;
+	}
+	b[len] = '\0';
+	*len_r = len;
+	return b;
+}
+
+static void
+test_hostile(void)
+{
+	struct url_set	set;
+	unsigned	flags;
+	char		*b, *got;
+	size_t		len, i;
+	uint32_t	x = 2463534242u;
+	static const char *const units[] = {
+		"<a href=", "<a href='", "<a href=\"http://x", "<!--",
+		"<script>", "&#", "&#x10FFFFFFFF;", "&amp", "<http://a\n",
+		"<http://a\nb\n", "www.", "http://", "(((((http://a.com/",
+		"hxxp[:]//a[.]", ":::///", "<<<<", "</", "<a b c d e f ",
+	};
+
+	T_BEGIN("hostile: 2 MB line of http://a");
+	b = repeat("http://a", 2 << 20, &len);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_ASSERT(strlen(got) == (size_t)cfg.max_url_length);
+	T_ASSERT(strncmp(got, "http://ahttp://a", 16) == 0);
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_ASSERT(strlen(got) == (size_t)cfg.max_url_length);
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: 1 MB of <a href=");
+	b = repeat("<a href=", 1 << 20, &len);
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_STREQ(got, "");
+	T_ASSERT(flags == 0);
+	free(got);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_STREQ(got, "");
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: 100k distinct URLs stop at max_urls");
+	{
+		struct strbuf	sb = { 0 };
+		char		last[64], over[64];
+
+		snprintf(last, sizeof(last), "\nhttp://h%d.example/\n",
+		    (int)cfg.max_urls - 2);
+		snprintf(over, sizeof(over), "http://h%d.example/",
+		    (int)cfg.max_urls);
+		for (i = 0; i < 100000; i++)
+			sb_printf(&sb, "http://h%zu.example/ ", i);
+		got = scan_join(MODE_TEXT, sb.s, sb.len, &flags);
+		T_ASSERT(flags == EXF_TRUNC_URLS);
+		T_ASSERT(strncmp(got, "http://h0.example/\nhttp://h1.example/",
+		    37) == 0);
+		T_ASSERT(strstr(got, last) != NULL);
+		T_ASSERT(strstr(got, over) == NULL);
+		free(got);
+		/* the same as links */
+		sb_reset(&sb);
+		for (i = 0; i < 100000; i++)
+			sb_printf(&sb, "<a href=\"http://h%zu.example/\">x</a>",
+			    i % 50000);
+		got = scan_join(MODE_HTML, sb.s, sb.len, &flags);
+		T_ASSERT(flags == EXF_TRUNC_URLS);
+		T_ASSERT(strstr(got, last) != NULL);
+		T_ASSERT(strstr(got, over) == NULL);
+		free(got);
+		sb_free(&sb);
+	}
+	T_END();
+
+	T_BEGIN("hostile: 100k copies of one URL are one URL");
+	b = repeat("http://same.example/ ", 100000 * 21, &len);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_STREQ(got, "http://same.example/");
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: repeated fragments (text and HTML)");
+	for (i = 0; i < ARRAY_LEN(units); i++) {
+		b = repeat(units[i], 256 << 10, &len);
+		got = scan_join(MODE_TEXT, b, len, &flags);
+		T_ASSERT((flags & EXF_REGEX_LIMIT) == 0);
+		free(got);
+		got = scan_join(MODE_HTML, b, len, &flags);
+		T_ASSERT((flags & EXF_REGEX_LIMIT) == 0);
+		free(got);
+		free(b);
+	}
+	T_END();
+
+	T_BEGIN("hostile: random bytes, NULs and invalid UTF-8");
+	b = xmalloc(1 << 20);
+	for (i = 0; i < (1 << 20); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		/* bias towards the bytes the scanner cares about */
+		b[i] = "hHtTpPwW:/.<>&#;\"' \n\0[]()x\xff\xc3\xa9"[x % 30];
+	}
+	url_set_init(&set, 100000, (size_t)cfg.max_url_length);
+	urlscan_text(&set, b, 1 << 20);
+	urlscan_html(&set, b, 1 << 20);
+	for (i = 0; i < set.list.n; i++)
+		if (!utf8_ok(set.list.v[i]))
+			break;
+	T_ASSERT(i == set.list.n);
+	url_set_free(&set);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: deep nesting of brackets around a URL");
+	b = repeat("(", 1 << 20, &len);
+	{
+		struct strbuf	sb = { 0 };
+
+		sb_append(&sb, b, len);
+		sb_puts(&sb, "http://a.com/");
+		sb_append(&sb, b, len);
+		for (i = len; i < sb.len; i++)
+			if (sb.s[i] == '(' && i >= len + 13)
+				sb.s[i] = ')';
+		got = scan_join(MODE_TEXT, sb.s, sb.len, &flags);
+		T_STREQ(got, "http://a.com/");
+		free(got);
+		sb_free(&sb);
+	}
+	free(b);
+	T_END();
+}
+
+static void
+test_match_limit(void)
+{
+	char		*got;
+	unsigned	 flags;
+	struct errbuf	 err;
+
+	/*
+	 * A limit so small that even the simplest match fails: the scanner
+	 * stops, flags the set and keeps what it had.  (Our own patterns
+	 * never backtrack: a limit of 2 is enough for them.)
+	 */
+	T_BEGIN("match limit: flagged, what was found is kept");
+	urlscan_shutdown();
+	cfg.regex_match_limit = 1;
+	T_ASSERT(urlscan_init(&cfg, &err) == 0);
+	/* the href needs no regex; the text scan hits the limit */
+	got = scan_join(MODE_HTML, "<a href=\"http://kept.com/\">"
+	    "http://text.com/</a><a href=\"http://after.com/\">", 75, &flags);
+	T_STREQ(got, "http://kept.com/");
+	T_ASSERT(flags == EXF_REGEX_LIMIT);
+	free(got);
+	got = scan_join(MODE_TEXT, "no URL here: none.", 18, &flags);
+	T_ASSERT(flags == 0);		/* no candidate, no match, no flag */
+	free(got);
+	urlscan_shutdown();
+	cfg.regex_match_limit = def_match_limit;
+	T_ASSERT(urlscan_init(&cfg, &err) == 0);
+	T_END();
+}
+
+int
+main(void)
+{
+	struct errbuf	err;
+	size_t		i;
+
+	config_defaults(&cfg);
+	def_max_urls = cfg.max_urls;
+	def_max_url_length = cfg.max_url_length;
+	def_match_limit = cfg.regex_match_limit;
+	if (urlscan_init(&cfg, &err) != 0) {
+		fprintf(stderr, "urlscan_init: %s\n", err.msg);
+		return 1;
+	}
+	for (i = 0; i < ARRAY_LEN(cases); i++)
+		run_case(&cases[i]);
+	test_nul_in_text();
+	test_set_bounds();
+	test_user_regex();
+	test_hostile();
+	test_match_limit();
+	urlscan_shutdown();
+	config_free(&cfg);
+	return t_done();
+}
