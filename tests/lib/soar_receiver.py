@@ -38,6 +38,9 @@ Then: 401 on bad or missing credentials, 415 on a Content-Type that is
 not application/json, 400 (Google-style error JSON) on a body that is
 not a valid snake_case CaseInfo, else 200 "{}".
 
+TLS: --tls-cert FILE --tls-key FILE serve HTTPS (TLS 1.2 or later);
+--tls-client-ca FILE also requires a client certificate signed by it.
+
 Each accepted alert is saved as RECORD/<display_id>.json (the first copy
 only; repeats are counted) and every API request adds one line to
 RECORD/_log.jsonl: time, method, path, status, display_id, duplicate,
@@ -50,6 +53,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -406,12 +410,25 @@ def main():
     ap.add_argument("--delay", type=float, default=0.0)
     ap.add_argument("--drop-first", type=int, default=0)
     ap.add_argument("--max-seconds", type=float, default=1800.0)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--tls-client-ca")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
     os.makedirs(args.record, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(args.tls_client_ca)
+        # A failed handshake raises in accept(): socketserver ignores
+        # OSError there (SSLError is one) and goes on serving.
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.state = State(args)
 
     def stop(*_):
