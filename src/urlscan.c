@@ -83,7 +83,7 @@ struct scan {
 	struct url_set		*set;
 	pcre2_match_data	*md;
 	struct strbuf		 run;		/* HTML: visible text run */
-	const char		*seg;		/* ... or its one segment, in place */
+	const char		*seg;		/* or one stretch, in place */
 	size_t			 seg_len;
 	struct strbuf		 attr;		/* HTML: decoded attribute */
 	struct strbuf		 url;		/* cleaned / refanged URL */
@@ -654,7 +654,7 @@ emit(struct scan *sc, const char *u, size_t n, int depth)
 
 /*
  * trim_trailing - drop what text glues to the end of a URL: sentence
- * punctuation and quotes, and a closing ) ] } that has no opening
+ * punctuation, quotes, an ellipsis, and a closing ) ] } that has no opening
  * partner inside the URL ("(see http://x/)", but keep "/wiki/A_(b)").
  */
 static size_t
@@ -672,6 +672,14 @@ trim_trailing(const char *u, size_t n)
 		case '\'': case '"': case '`':
 			n--;
 			continue;
+		case '\xa6':
+			/* U+2026 ELLIPSIS: "https://x.com/long/pa..." */
+			if (n >= 3 && u[n - 3] == '\xe2' &&
+			    u[n - 2] == '\x80') {
+				n -= 3;
+				continue;
+			}
+			return n;
 		case ')':
 			k = 0;
 			break;
@@ -907,7 +915,8 @@ scheme_start(const char *s, size_t len, size_t pos, size_t c)
 	for (b = e; b > pos && e - b < 6 && is_alpha((unsigned char)s[b - 1]);
 	    b--)
 		;
-	if (e - b < 3 || e - b > 5 || (b > 0 && is_alnum((unsigned char)s[b - 1])))
+	if (e - b < 3 || e - b > 5 ||
+	    (b > 0 && is_alnum((unsigned char)s[b - 1])))
 		return (size_t)-1;
 	return b;
 }
@@ -1351,7 +1360,8 @@ elem_kind(const char *name, size_t n)
 	case 5:
 		if (memcmp(name, "style", 5) == 0)
 			return ELEM_RAW;
-		return memcmp(name, "title", 5) == 0 ? ELEM_RCDATA : ELEM_MARKUP;
+		return memcmp(name, "title", 5) == 0 ? ELEM_RCDATA :
+		    ELEM_MARKUP;
 	case 6:
 		return memcmp(name, "script", 6) == 0 ||
 		    memcmp(name, "iframe", 6) == 0 ? ELEM_RAW : ELEM_MARKUP;
@@ -1380,8 +1390,7 @@ raw_end(const char *h, size_t p, size_t limit, const char *name, size_t nl)
 		if (q + 2 + nl > limit || h[q + 1] != '/' ||
 		    strncasecmp(h + q + 2, name, nl) != 0)
 			continue;
-		if (q + 2 + nl == limit || is_space((unsigned char)h[q + 2 + nl]) ||
-		    h[q + 2 + nl] == '/' || h[q + 2 + nl] == '>')
+		if (q + 2 + nl == limit || CC(h[q + 2 + nl], C_TAG_END))
 			return q;
 	}
 	return limit;
@@ -1421,7 +1430,7 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 			return limit;
 		if (h[i] == '>')
 			return i + 1;
-		an = i++;			/* a first '=' belongs to the name */
+		an = i++;		/* a first '=' belongs to the name */
 		while (i < limit && !CC(h[i], C_NAME_END))
 			i++;
 		ae = i;
@@ -1436,8 +1445,8 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 			if (i < limit && (h[i] == '"' || h[i] == '\'')) {
 				q = h[i];
 				vs = i + 1;
-				qp = vs < limit ? memchr(h + vs, q, limit - vs) :
-				    NULL;
+				qp = vs < limit ?
+				    memchr(h + vs, q, limit - vs) : NULL;
 				ve = qp != NULL ? (size_t)(qp - h) : limit;
 				i = qp != NULL ? ve + 1 : limit;
 			} else {
@@ -1497,9 +1506,10 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		}
 		q = lt + 1;
 		if (q < limit && h[q] == '!') {
-			if (limit - q >= 3 && h[q + 1] == '-' && h[q + 2] == '-') {
+			if (limit - q >= 3 && h[q + 1] == '-' &&
+			    h[q + 2] == '-') {
 				if (in_comment) {
-					p = q + 3;	/* "<!--" in a comment */
+					p = q + 3;	/* nested "<!--" */
 					continue;
 				}
 				flush_run(sc);
@@ -1512,7 +1522,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 			}
 		}
 		if (q < limit && (h[q] == '!' || h[q] == '?')) {
-			/* <!DOCTYPE ...>, <![CDATA[...]]>, <![endif]>, <?xml ?> */
+			/* <!DOCTYPE>, <![CDATA[...]]>, <![endif]>, <?xml?> */
 			flush_run(sc);
 			p = find(h, limit, q, '>');
 			p = p < limit ? p + 1 : limit;
@@ -1640,8 +1650,8 @@ proofpoint_v3(struct strbuf *out, const char *u, size_t n)
 {
 	struct strbuf	 inner = { 0 }, bytes = { 0 };
 	const char	*s, *e, *end = u + n, *p;
-	const char	*runs = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789-_";
+	const char	*runs = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t		 bi = 0, i, k, take, cl;
 	unsigned	 acc = 0;
 	int		 bits = 0, v;
@@ -1707,7 +1717,8 @@ out:
 static void
 unwrap(struct scan *sc, const char *u, size_t n, int depth)
 {
-	static const char	 safelinks[] = ".safelinks.protection.outlook.com";
+	static const char	 safelinks[] =
+	    ".safelinks.protection.outlook.com";
 	struct strbuf		*out = &sc->unwrap[depth];
 	struct strbuf		 tmp = { 0 };
 	const char		*host, *he, *v;

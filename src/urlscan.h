@@ -9,7 +9,14 @@
  * appended to a struct url_set (de-duplicated, first-seen order,
  * bounded by max_urls and max_url_length with flags).
  *
+ * Also: a "<URL>" wrapped across lines is joined (bounded look-ahead),
+ * defanged hxxp://, [:], [.], (.) forms are refanged, and the URL inside
+ * a Microsoft Safe Links or Proofpoint URL Defense (v1-v3) wrapper is
+ * added right after the wrapper.  Every URL returned is valid UTF-8
+ * without control characters.  Time is linear in the input.
+ *
  * Thread-safe after urlscan_init(): match data is per call.
+ * urlscan_init() must come first (urlscan_text/html assert it).
  */
 #ifndef SOAR_URLSCAN_H
 #define SOAR_URLSCAN_H
@@ -32,13 +39,23 @@ struct url_set {
 int	urlscan_init(const struct config *, struct errbuf *);
 void	urlscan_shutdown(void);
 
+/* max_urls, max_url_length: 0 means no limit. */
 void	url_set_init(struct url_set *, size_t max_urls, size_t max_url_length);
-/* Add one URL (already clean); returns false if full. */
+/*
+ * Add one URL (already clean): cut to max_url_length at a UTF-8
+ * boundary (EXF_TRUNC_URL_LEN), ignored if already present; returns
+ * false if full (a new URL past max_urls: EXF_TRUNC_URLS).
+ */
 bool	url_set_add(struct url_set *, const char *url, size_t len);
 /* Move the list out into dst (dst is overwritten), then free the set. */
 void	url_set_finish(struct url_set *, struct strlist *dst);
 void	url_set_free(struct url_set *);
 
+/*
+ * Append the URLs of text[0..len) / html[0..len) to the set (NUL bytes
+ * and invalid UTF-8 allowed).  A PCRE2 match error (match limit) stops
+ * that scan and sets EXF_REGEX_LIMIT; what was found is kept.
+ */
 void	urlscan_text(struct url_set *, const char *text, size_t len);
 void	urlscan_html(struct url_set *, const char *html, size_t len);
 

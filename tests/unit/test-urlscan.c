@@ -5,6 +5,8 @@
  */
 #include "autoconfig.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,12 @@ static const struct tcase cases[] = {
 	{ "text: quotes", MODE_TEXT,
 	  "\"http://x.com/q\" and 'http://y.com/r' and `http://z.com/s`",
 	  "http://x.com/q\nhttp://y.com/r\nhttp://z.com/s" },
+	{ "text: trailing ellipsis dropped", MODE_TEXT,
+	  "https://x.com/very/long/pa\xe2\x80\xa6 and www.y.com...",
+	  "https://x.com/very/long/pa\nwww.y.com" },
+	{ "text: IPv6 literal and port", MODE_TEXT,
+	  "(http://[2001:db8::1]:8080/x) http://[::1]/",
+	  "http://[2001:db8::1]:8080/x\nhttp://[::1]/" },
 	{ "text: apostrophe inside kept", MODE_TEXT,
 	  "http://x.com/it's-here",
 	  "http://x.com/it's-here" },
@@ -104,7 +112,8 @@ static const struct tcase cases[] = {
 	  "http://a.com/x\xc2\xa0next",
 	  "http://a.com/x" },
 	{ "text: typographic quotes end", MODE_TEXT,
-	  "\xe2\x80\x9chttp://a.com/x\xe2\x80\x9d \xc2\xabhttp://b.com/y\xc2\xbb",
+	  "\xe2\x80\x9chttp://a.com/x\xe2\x80\x9d "
+	  "\xc2\xabhttp://b.com/y\xc2\xbb",
 	  "http://a.com/x\nhttp://b.com/y" },
 	{ "text: invalid UTF-8 ends a URL", MODE_TEXT,
 	  "http://a.com/\xff\xfe more http://b.com/\xc3( http://c.com",
@@ -181,6 +190,9 @@ static const struct tcase cases[] = {
 	{ "html: numeric entities", MODE_HTML,
 	  "<a href=\"&#104;ttp&#x3A;//c.com&#47;p&#X3f;q\">x</a>",
 	  "http://c.com/p?q" },
+	{ "html: &#0; and windows-1252 numeric references", MODE_HTML,
+	  "<a href=\"http://x.com/&#150;&#0;&#x110000;\">x</a>",
+	  "http://x.com/\xe2\x80\x93\xef\xbf\xbd\xef\xbf\xbd" },
 	{ "html: named entities", MODE_HTML,
 	  "<a href=\"http&colon;&sol;&sol;d&period;com&sol;a&quest;b&equals;1"
 	  "\">x</a>",
@@ -365,7 +377,8 @@ run_case(const struct tcase *tc)
 static void
 test_nul_in_text(void)
 {
-	static const char	in[] = "http://a.com/x\0http://b.com/y\0\0www.c.com";
+	static const char	in[] =
+	    "http://a.com/x\0http://b.com/y\0\0www.c.com";
 	char			*got;
 
 	T_BEGIN("text: NUL bytes end URLs, scanning goes on");
@@ -432,11 +445,13 @@ test_set_bounds(void)
 
 		url_set_init(&set, 0, 0);		/* 0: no limit */
 		for (i = 0; i < 20000; i++) {
-			n = snprintf(buf, sizeof(buf), "http://h%d.example/", i);
+			n = snprintf(buf, sizeof(buf), "http://h%d.example/",
+			    i);
 			ok = ok && url_set_add(&set, buf, (size_t)n);
 		}
 		for (i = 0; i < 20000; i += 7) {
-			n = snprintf(buf, sizeof(buf), "http://h%d.example/", i);
+			n = snprintf(buf, sizeof(buf), "http://h%d.example/",
+			    i);
 			ok = ok && url_set_add(&set, buf, (size_t)n);
 		}
 		T_ASSERT(ok);
@@ -459,8 +474,8 @@ test_set_bounds(void)
 
 	T_BEGIN("scan: max_url_length through the scanner");
 	cfg.max_url_length = 12;
-	got = scan_join(MODE_HTML, "<a href='http://abcdefghijk'>http://a.b</a>",
-	    43, &flags);
+	got = scan_join(MODE_HTML,
+	    "<a href='http://abcdefghijk'>http://a.b</a>", 43, &flags);
 	T_STREQ(got, "http://abcde\nhttp://a.b");
 	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
 	free(got);
@@ -713,6 +728,56 @@ test_match_limit(void)
 	T_END();
 }
 
+/* Shared by the threads of test_threads(). */
+static const char	thr_html[] =
+    "<p>Hi <a href=\"https://a.example/x?y=1&amp;z=2\">https://b.example/"
+    "</a> and www.c.example.</p><img src=\"http://d.example/p.gif\">"
+    "<a href=\"https://nam1.safelinks.protection.outlook.com/?url=http%3A"
+    "%2F%2Fe.example%2F&amp;data=1\">x</a>";
+static const char	thr_want[] =
+    "https://a.example/x?y=1&z=2\nhttps://b.example/\nwww.c.example\n"
+    "http://d.example/p.gif\n"
+    "https://nam1.safelinks.protection.outlook.com/?url=http%3A%2F%2F"
+    "e.example%2F&data=1\nhttp://e.example/";
+
+/* thr_main - scan the same HTML many times; count wrong results */
+static void *
+thr_main(void *arg)
+{
+	int	i, *bad = arg;
+	char	*got;
+
+	for (i = 0; i < 300; i++) {
+		got = scan_join(MODE_HTML, thr_html, sizeof(thr_html) - 1,
+		    NULL);
+		if (strcmp(got, thr_want) != 0)
+			(*bad)++;
+		free(got);
+	}
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t	t[4];
+	bool		started[4];
+	int		bad[4] = { 0 }, i;
+
+	/* libmilter runs one thread per connection */
+	T_BEGIN("threads: concurrent scans share the compiled patterns");
+	for (i = 0; i < 4; i++) {
+		started[i] = pthread_create(&t[i], NULL, thr_main,
+		    &bad[i]) == 0;
+		T_ASSERT(started[i]);
+	}
+	for (i = 0; i < 4; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+	T_ASSERT(bad[0] + bad[1] + bad[2] + bad[3] == 0);
+	T_END();
+}
+
 int
 main(void)
 {
@@ -732,6 +797,7 @@ main(void)
 	test_nul_in_text();
 	test_set_bounds();
 	test_user_regex();
+	test_threads();
 	test_hostile();
 	test_match_limit();
 	urlscan_shutdown();
