@@ -397,6 +397,19 @@ class Handler(BaseHTTPRequestHandler):
         self.log_request_line(200, display_id=did, duplicate=dup)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError)):
+            # A client that was killed or gave up: expected in tests.
+            sys.stderr.write("soar_receiver: client %s:%d: %s\n" %
+                             (client_address[0], client_address[1], exc))
+            return
+        super().handle_error(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port-file", required=True)
@@ -420,8 +433,7 @@ def main():
     args = ap.parse_args()
 
     os.makedirs(args.record, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
