@@ -435,6 +435,17 @@ count(struct spool *sp, uint64_t *ctr)
 	pthread_mutex_unlock(&sp->lock);
 }
 
+/* uncount - take one file of size bytes off the pending counters; a
+ * rescan may have reset them meanwhile, so never go below zero.  Called
+ * with the lock held. */
+static void
+uncount(struct spool *sp, uint64_t size)
+{
+	if (sp->st.files > 0)
+		sp->st.files--;
+	sp->st.bytes -= size < sp->st.bytes ? size : sp->st.bytes;
+}
+
 /* spool_put - durably enqueue one alert */
 enum spool_put_result
 spool_put(struct spool *sp, const char *id, const char *body, size_t len,
@@ -528,8 +539,7 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 	if (r == 1) {
 		(void)unlinkat(sp->dfd_tmp, tmp, 0);
 		pthread_mutex_lock(&sp->lock);
-		sp->st.files--;
-		sp->st.bytes -= size;
+		uncount(sp, size);
 		sp->st.dup++;
 		pthread_mutex_unlock(&sp->lock);
 		return SPOOL_DUP;
@@ -555,8 +565,7 @@ fail:
 		close(fd);
 	(void)unlinkat(sp->dfd_tmp, tmp, 0);
 	pthread_mutex_lock(&sp->lock);
-	sp->st.files--;
-	sp->st.bytes -= size;
+	uncount(sp, size);
 	sp->st.err++;
 	pthread_mutex_unlock(&sp->lock);
 	return SPOOL_ERR;
@@ -821,10 +830,7 @@ unlink_pending(struct spool *sp, const char *id, struct errbuf *err)
 		return -1;
 	}
 	pthread_mutex_lock(&sp->lock);
-	if (sp->st.files > 0)
-		sp->st.files--;
-	sp->st.bytes -= (uint64_t)st.st_size < sp->st.bytes ?
-	    (uint64_t)st.st_size : sp->st.bytes;
+	uncount(sp, (uint64_t)st.st_size);
 	pthread_mutex_unlock(&sp->lock);
 	return 0;
 }
@@ -946,10 +952,7 @@ spool_dead(struct spool *sp, const char *id, long status,
 	if (fsync(sp->dfd_dead) == -1)
 		log_warn("-: spool: dead/: fsync: %s", strerror(errno));
 	pthread_mutex_lock(&sp->lock);
-	if (sp->st.files > 0)
-		sp->st.files--;
-	sp->st.bytes -= (uint64_t)st.st_size < sp->st.bytes ?
-	    (uint64_t)st.st_size : sp->st.bytes;
+	uncount(sp, (uint64_t)st.st_size);
 	sp->st.dead++;
 	pthread_mutex_unlock(&sp->lock);
 	return 0;
