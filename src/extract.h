@@ -7,8 +7,10 @@
  * sets a flag in struct extract (never an error): a hostile message
  * costs bounded time and memory and still yields what was found.
  *
- * Accepts CRLF or LF line endings and an optional leading mbox "From "
- * line; neither changes any extracted value, nor the content hash.
+ * Accepts CRLF or LF line endings (a lone CR counts as LF), an optional
+ * leading mbox "From " line, UTF-8 BOM and blank lines before the
+ * header; none of them changes any extracted value, nor the content
+ * hash.  The max_message_bytes bound applies to the normalised bytes.
  *
  * Thread-safe after extract_init() (call once, before threads start).
  * Everything in struct extract is owned by it; extract_free() releases it.
@@ -81,11 +83,20 @@ struct extract {
 	size_t		 n_headers;
 	uint64_t	 bytes;		/* size of the input */
 	unsigned	 flags;		/* EXF_* */
-	/* SHA-256 over canonical content; basis of the id without Message-ID */
+	/*
+	 * SHA-256 (hex) over canonical content, the basis of the id when
+	 * there is no usable Message-ID (the rule: content_hash() in
+	 * mime.c).  Computed only when it may be needed: message_id is
+	 * NULL or has no text other than white space between its first '<'
+	 * and the next '>' (docs/ALERT-ID.md); "" otherwise.
+	 */
 	char		 content_sha256[DIGEST_SHA256_HEX];
 };
 
-/* Once per process, before threads: GMime and PCRE2 setup. */
+/*
+ * Once per process, before threads: GMime setup.  urlscan_init() (PCRE2)
+ * is separate and must be called too.
+ */
 int	extract_init(const struct config *, struct errbuf *);
 void	extract_shutdown(void);
 
