@@ -43,7 +43,7 @@ TLS: --tls-cert FILE --tls-key FILE serve HTTPS (TLS 1.2 or later);
 
 Each accepted alert is saved as RECORD/<display_id>.json (the first copy
 only; repeats are counted) and every API request adds one line to
-RECORD/_log.jsonl: time, method, path, status, display_id, duplicate,
+RECORD/_log.jsonl (both written before the answer is sent): time, method, path, status, display_id, duplicate,
 fault, and the headers of interest.
 """
 
@@ -294,9 +294,9 @@ class Handler(BaseHTTPRequestHandler):
         route = self.route(parts.path)
         if route is None:
             st.count("not_found")
+            self.log_request_line(404)
             self.reply(404, error_json(404, "no such route: %s" %
                                        parts.path))
-            self.log_request_line(404)
             return
         self.api(route, parts, body)
 
@@ -349,35 +349,35 @@ class Handler(BaseHTTPRequestHandler):
                 if ra.startswith("date:"):
                     ra = http_date_in(int(ra[5:]))
                 extra = {"Retry-After": ra}
+            self.log_request_line(status, fault=kind)
             self.reply(status, error_json(status, "injected fault: %s" %
                                           kind), extra)
-            self.log_request_line(status, fault=kind)
             return
         if st.delay > 0:
             time.sleep(st.delay)
         if not self.authorized(route):
             st.count("unauthorized")
+            self.log_request_line(401)
             self.reply(401, error_json(401, "missing or invalid "
                                        "credentials"))
-            self.log_request_line(401)
             return
         if parse_qs(parts.query).get("format") != ["snake"]:
             st.count("invalid")
-            self.reply(400, error_json(400, "format=snake is required"))
             self.log_request_line(400)
+            self.reply(400, error_json(400, "format=snake is required"))
             return
         ctype = self.headers.get("Content-Type", "")
         if ctype.split(";")[0].strip().lower() != "application/json":
             st.count("invalid")
+            self.log_request_line(415)
             self.reply(415, error_json(415, "Content-Type must be "
                                        "application/json"))
-            self.log_request_line(415)
             return
         why = validate_case(body)
         if why is not None:
             st.count("invalid")
-            self.reply(400, error_json(400, "invalid CaseInfo: " + why))
             self.log_request_line(400)
+            self.reply(400, error_json(400, "invalid CaseInfo: " + why))
             return
         did = json.loads(body.decode("utf-8"))["display_id"]
         with st.lock:
@@ -393,8 +393,8 @@ class Handler(BaseHTTPRequestHandler):
                 with open(tmp, "wb") as f:
                     f.write(body)
                 os.rename(tmp, path)
-        self.reply(200, "{}")
         self.log_request_line(200, display_id=did, duplicate=dup)
+        self.reply(200, "{}")
 
 
 class Server(ThreadingHTTPServer):
