@@ -13,9 +13,9 @@
  * retry_initial * 2^(failures-1), capped at retry_max, with full jitter
  * above a floor of retry_initial (uniform in [retry_initial, cap]).
  * The other alerts go on, so one alert the server keeps failing on does
- * not hold up the queue.  Two failures in a row (different alerts), a
- * 429 or a Retry-After mean the SOAR itself is unwell: then every
- * alert waits (the same backoff on the count of failures in a row),
+ * not hold up the queue.  Two failures in a row (no delivery between),
+ * a 429 or a Retry-After mean the SOAR itself is unwell: then every
+ * alert waits (the same backoff, on failures in a row minus one),
  * at least Retry-After seconds (clamped to max(retry_max, 1 h)), and at
  * least min(30 s, retry_max) after a 429 without Retry-After.  A
  * delivery after two or more failures in a row clears every per-alert
