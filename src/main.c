@@ -396,80 +396,38 @@ mode_sender(const struct config *cfg)
 }
 
 static int
-dead_each(struct spool *sp, const char *what, const char *verb)
-{
-	struct strlist	 ids = { 0 };
-	struct errbuf	 err;
-	size_t		 i;
-	int		 rc = 0, r;
-
-	if (strcmp(what, "all") == 0) {
-		if (spool_dead_list(sp, &ids, &err) == -1) {
-			fprintf(stderr, "soar-milter: dead: %s\n", err.msg);
-			return EX_IOERR;
-		}
-	} else
-		strlist_add(&ids, what);
-	for (i = 0; i < ids.n; i++) {
-		r = strcmp(verb, "retry") == 0 ?
-		    spool_dead_retry(sp, ids.v[i], &err) :
-		    spool_dead_purge(sp, ids.v[i], &err);
-		if (r == -1) {
-			fprintf(stderr, "soar-milter: dead %s %s: %s\n", verb,
-			    ids.v[i], err.msg);
-			rc = EX_DATAERR;
-		} else
-			printf("%s %s\n", strcmp(verb, "retry") == 0 ?
-			    "requeued" : "purged", ids.v[i]);
-	}
-	strlist_free(&ids);
-	return rc;
-}
-
-static int
 mode_dead(const struct config *cfg, int argc, char **argv)
 {
-	struct strlist	 ids = { 0 };
 	struct spool	*sp;
 	struct errbuf	 err;
-	char		*why, *nl;
-	size_t		 i;
-	int		 rc = 0;
+	const char	*id;
+	int		 n, rc = 0;
 
-	if (argc < 2)
+	if (argc != 2 && argc != 3)
 		usage_error("dead: %s", "list, show ID, retry ID|all or "
 		    "purge ID|all");
 	sp = open_spool(cfg);
-	if (strcmp(argv[1], "list") == 0 && argc == 2) {
-		if (spool_dead_list(sp, &ids, &err) == -1) {
-			fprintf(stderr, "soar-milter: dead: %s\n", err.msg);
-			rc = EX_IOERR;
-		}
-		for (i = 0; i < ids.n; i++) {
-			why = spool_dead_reason(sp, ids.v[i]);
-			if (why != NULL && (nl = strchr(why, '\n')) != NULL)
-				*nl = '\0';
-			printf("%s\t%s\n", ids.v[i], why ? why : "");
-			free(why);
-		}
-		strlist_free(&ids);
-	} else if (strcmp(argv[1], "show") == 0 && argc == 3) {
-		if ((why = spool_dead_reason(sp, argv[2])) == NULL) {
-			fprintf(stderr, "soar-milter: dead: no dead letter "
-			    "%s\n", argv[2]);
-			rc = EX_DATAERR;
-		} else {
-			fputs(why, stdout);
-			if (*why != '\0' && why[strlen(why) - 1] != '\n')
-				fputc('\n', stdout);
-			free(why);
-		}
-	} else if ((strcmp(argv[1], "retry") == 0 ||
-	    strcmp(argv[1], "purge") == 0) && argc == 3)
-		rc = dead_each(sp, argv[2], argv[1]);
-	else
+	id = argc == 3 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL;
+	if (strcmp(argv[1], "list") == 0 && argc == 2)
+		n = spool_dead_print(sp, stdout, &err);
+	else if (strcmp(argv[1], "show") == 0 && id != NULL)
+		n = spool_dead_show(sp, id, stdout, &err);
+	else if (strcmp(argv[1], "retry") == 0 && argc == 3) {
+		if ((n = spool_dead_retry(sp, id, &err)) >= 0)
+			printf("%d dead letter(s) requeued\n", n);
+	} else if (strcmp(argv[1], "purge") == 0 && argc == 3) {
+		if ((n = spool_dead_purge(sp, id, &err)) >= 0)
+			printf("%d dead letter(s) purged\n", n);
+	} else {
+		spool_close(&sp);
 		usage_error("dead: %s", "list, show ID, retry ID|all or "
 		    "purge ID|all");
+		return EX_USAGE;
+	}
+	if (n < 0) {
+		fprintf(stderr, "soar-milter: dead %s: %s\n", argv[1], err.msg);
+		rc = EX_DATAERR;
+	}
 	spool_close(&sp);
 	return rc;
 }
