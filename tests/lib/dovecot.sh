@@ -303,6 +303,7 @@ dv_imapctl()
 #                          at exit
 # bf ARGS...               soar-milter with the test account (implicit
 #                          TLS, verified against the test CA) and $STATE
+# bf_exec ARGS...          the same via exec (for "bf_exec ... &")
 # it_load FOLDER           APPEND tests/data/imap/messages.list to FOLDER
 #                          (the "seen" ones with \Seen); sets IT_NMSG and
 #                          IT_NUNSEEN
@@ -370,6 +371,17 @@ it_bg()
 bf()
 {
 	"$SOAR_MILTER" -o state_dir="$STATE" -o imap_host=localhost \
+	    -o imap_port="$DV_IMAPS_PORT" -o imap_tls=implicit \
+	    -o imap_user="$DV_USER" -o imap_password_file="$DV_PASSFILE" \
+	    -o imap_ca_file="$DV_CA" -o imap_timeout=60 \
+	    -o imap_connect_timeout=10 -o log_level=info "$@"
+}
+
+# bf_exec - the same, replacing the (sub)shell: "bf_exec ... &" makes $!
+# the pid of soar-milter itself, for kill -9 and kill -INT
+bf_exec()
+{
+	exec "$SOAR_MILTER" -o state_dir="$STATE" -o imap_host=localhost \
 	    -o imap_port="$DV_IMAPS_PORT" -o imap_tls=implicit \
 	    -o imap_user="$DV_USER" -o imap_password_file="$DV_PASSFILE" \
 	    -o imap_ca_file="$DV_CA" -o imap_timeout=60 \

@@ -1,0 +1,102 @@
+#!/bin/sh
+# hostile.sh - the IMAP reader against a server that lies or breaks
+# (tests/lib/fake_imapd.py): message bytes that look like IMAP responses
+# stay message bytes, items in any order, unsolicited FETCH ignored; a
+# 2 GB literal, an endless line, 100 literals, garbage, BYE mid-FETCH
+# and a server that stops answering after login all end in a clear
+# error, the right exit code, bounded time, and no state written.
+. "$top_srcdir/tests/lib/dovecot.sh"
+it_init			# for the certificate and CA (Dovecot itself idle)
+
+# fake MODE - start fake_imapd.py in MODE; sets FPORT
+fake()
+{
+	rm -f "$T/fake.port"
+	it_bg "$PYTHON3" "$top_srcdir/tests/lib/fake_imapd.py" \
+	    --port-file "$T/fake.port" --cert "$T/dovecot/server.crt" \
+	    --key "$T/dovecot/server.key" --mode "$1" --max-seconds 60 \
+	    --max-conns 1
+	FPID=$IT_BG
+	i=0
+	while [ ! -s "$T/fake.port" ]; do
+		i=$((i + 1))
+		[ $i -le 200 ] || it_fail "fake_imapd.py did not start"
+		sleep 0.05
+	done
+	FPORT=$(cat "$T/fake.port")
+}
+
+# run MODE - backfill --output against the fake server; sets RC
+run()
+{
+	fake "$1"
+	rm -rf "$T/out-$1" "$T/st-$1"
+	bf -o state_dir="$T/st-$1" -o imap_port="$FPORT" -o imap_timeout=3 \
+	    backfill --output "$T/out-$1" --no-progress >/dev/null \
+	    2>"$T/$1.log"
+	RC=$?
+	kill "$FPID" 2>/dev/null
+	wait "$FPID" 2>/dev/null
+}
+
+# --- lines in message bodies that look like protocol
+run injection
+[ $RC = 0 ] || it_fail "injection: exit $RC"
+[ "$(it_count "$T/out-injection")" = 2 ] || it_fail "injection: alerts"
+"$PYTHON3" - "$T/out-injection" <<'EOF' || it_fail "injection: content"
+import json, os, sys
+d = sys.argv[1]
+got = {}
+for f in os.listdir(d):
+    if f.endswith(".json"):
+        ev = json.load(open(os.path.join(d, f)))["events"][0]
+        got[ev["imap_uid"]] = ev
+one, two = got["1"], got["2"]
+assert one["Subject"] == "injection one", one
+assert two["Subject"] == "injection two", two
+# the whole literal is the message: its size, and the URL after the
+# lines that look like responses
+assert one["message_size"] == 206, one["message_size"]
+assert two["message_size"] == 144, two["message_size"]
+assert "https://evil.example.test/x" in one.get("found_url", ""), one
+EOF
+grep -q "checkpoint" "$T/injection.log" && it_fail "checkpoint problem"
+grep -q "^last_uid 2$" "$T/out-injection/.checkpoints"/*/[0-9a-f]* ||
+    it_fail "injection: checkpoint"
+it_ok "response look-alikes inside literals stay message bytes"
+
+# --- broken servers: exit code, message, nothing written
+broken()
+{
+	_mode=$1 _code=$2 _pat=$3
+	start=$(date +%s)
+	run "$_mode"
+	took=$(($(date +%s) - start))
+	[ "$RC" = "$_code" ] || it_fail "$_mode: exit $RC, want $_code"
+	grep error: "$T/$_mode.log" | grep -q -- "$_pat" ||
+	    it_fail "$_mode: no \"$_pat\" in the error line"
+	[ "$(it_count "$T/out-$_mode")" = 0 ] || it_fail "$_mode: alerts"
+	[ -z "$(find "$T/out-$_mode/.checkpoints" -type f \
+	    -newer "$T/fake.port" ! -name lock -size +0 2>/dev/null |
+	    xargs grep -l 'last_uid [1-9]' 2>/dev/null)" ] ||
+	    it_fail "$_mode: the checkpoint moved"
+	[ $took -le 20 ] || it_fail "$_mode: took $took s"
+	it_ok "$_mode: exit $_code, \"$(grep error: "$T/$_mode.log" |
+	    sed 's/^soar-milter: error: -: imap: //' | cut -c1-80)\""
+}
+broken hugelit 15 "literal of 2000000000 bytes"
+broken longline 15 "longer than"
+broken manylits 15 "more than 16 literals"
+broken garbage 15 "unexpected response"
+broken stall 14 "no answer for 3 seconds"
+
+# --- the connection ends after the first message: that one is kept
+run bye
+[ $RC = 15 ] || it_fail "bye: exit $RC, want 15"
+grep error: "$T/bye.log" | grep -q "closed the connection: going away" ||
+    it_fail "bye: error line"
+[ "$(it_count "$T/out-bye")" = 1 ] || it_fail "bye: want the 1 alert"
+grep -q "^last_uid 1$" "$T/out-bye/.checkpoints"/*/[0-9a-f]* ||
+    it_fail "bye: the checkpoint does not keep the finished message"
+it_ok "bye mid-FETCH: exit 15, the message before it alerted and checkpointed"
+exit 0
