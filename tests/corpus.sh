@@ -105,24 +105,21 @@ for log in "$tmp"/valgrind.*.log; do
 	failed=1
 done
 
-# One alert per message, in order; mbox files split the way scan does.
+# One valid alert per message, in input order.
 "$PYTHON3" - "$corpus" "$tmp" <<'EOF' || failed=1
 import json, os, sys
 corpus, tmp = sys.argv[1], sys.argv[2]
 
 def mbox_count(buf):
-    """Messages of an mbox as scan --mbox splits it: a new message
-    starts at a "From " line that follows an empty line (LF or CRLF)."""
-    if not buf:
-        return 0
-    n, i = 1, buf.find(b"\n")
-    while 0 <= i < len(buf):
-        i += 1
-        if (buf.startswith(b"From ", i) and i >= 2 and
-                (buf[i - 2:i] == b"\n\n" or buf[i - 3:i] == b"\n\r\n")):
-            n += 1
-        i = buf.find(b"\n", i)
-    return n
+    """Messages in an mbox file: every line that starts with "From "
+    begins one (mboxo/mboxrd: a body line starting so is written as
+    ">From "); a leading UTF-8 BOM is ignored.  This gives what the
+    upstream suites expect for all six corpus mbox files: GMime 3 for
+    substring.mbox, MimeKit 29 for content-length.mbox.txt (its summary
+    file) and 4 for unmunged.mbox.txt (TestUnmungedFromLines)."""
+    if buf.startswith(b"\xef\xbb\xbf"):
+        buf = buf[3:]
+    return sum(1 for line in buf.split(b"\n") if line.startswith(b"From "))
 
 ok = True
 for name in ("messages", "mboxes"):
@@ -134,21 +131,27 @@ for name in ("messages", "mboxes"):
         else:
             want += [f] * mbox_count(open(os.path.join(corpus, f), "rb").read())
     lines = open(os.path.join(tmp, name + ".out"), "rb").read().splitlines()
-    if len(lines) != len(want):
-        print("FAIL: %s: %d alerts for %d messages" % (name, len(lines), len(want)))
-        ok = False
-    for i, (line, f) in enumerate(zip(lines, want)):
+    got = []
+    for i, line in enumerate(lines):
         try:
             o = json.loads(line.decode("utf-8"))
             ev = o["events"]
-            assert isinstance(o, dict) and len(ev) == 1
+            assert isinstance(o, dict) and len(ev) == 1, "one event"
             assert isinstance(o["display_id"], str) and o["display_id"]
-            assert o["display_id"] == o["ticket_id"]
-            assert ev[0].get("source_file") == f, "source_file"
+            assert o["display_id"] == o["ticket_id"], "ticket_id"
+            got.append(ev[0].get("source_file"))
         except Exception as e:
-            print("FAIL: %s: alert %d (%s) is not a valid alert: %r: %.200s"
-                  % (name, i + 1, f, e, line))
+            print("FAIL: %s: alert %d is not a valid alert: %r: %.200s"
+                  % (name, i + 1, e, line))
             ok = False
+            got.append(None)
+    if got != want:
+        print("FAIL: %s: %d alerts for %d messages, or out of order:"
+              % (name, len(got), len(want)))
+        for f in files:
+            if got.count(f) != want.count(f):
+                print("  %s: %d alerts, %d messages" % (f, got.count(f), want.count(f)))
+        ok = False
     print("corpus.sh: %s: %d alerts checked" % (name, len(lines)))
 sys.exit(0 if ok else 1)
 EOF
