@@ -54,6 +54,7 @@
 #define WRAP_MAX_PIECES		16
 #define UNWRAP_MAX_DEPTH	3	/* wrapper inside wrapper inside ... */
 #define ENTITY_NAME_MAX		32
+#define RE_WINDOW		256	/* interpreter: bytes per match call */
 
 /*
  * Characters that end a URL in text: ASCII white space and controls,
@@ -77,6 +78,8 @@ static pcre2_code		*re_run;
 static pcre2_match_context	*mctx;
 static uint32_t			 match_limit = DEFAULT_MATCH_LIMIT;
 static uint64_t			 hash_seed;
+static bool			 jit_ok;	/* both patterns JIT-compiled */
+static bool			 jit_disabled;	/* urlscan_disable_jit() */
 
 /* What one scan call carries around. */
 struct scan {
@@ -518,7 +521,7 @@ pcre2_oom(void)
 
 /* compile_one - compile and JIT one of our own patterns */
 static pcre2_code *
-compile_one(const char *pattern, struct errbuf *err)
+compile_one(const char *pattern, bool *jit_r, struct errbuf *err)
 {
 	pcre2_code	*re;
 	PCRE2_UCHAR	 msg[256];
@@ -535,16 +538,24 @@ compile_one(const char *pattern, struct errbuf *err)
 		return NULL;
 	}
 	/* JIT when the library has it; the interpreter otherwise */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	*jit_r = !jit_disabled &&
+	    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
 	return re;
 }
 
 static void entity_table_check(void);
 
+void
+urlscan_disable_jit(bool disable)
+{
+	jit_disabled = disable;
+}
+
 int
 urlscan_init(const struct config *cfg, struct errbuf *err)
 {
 	uint64_t	seed;
+	bool		jit_url = false, jit_run = false;
 
 	urlscan_shutdown();
 	entity_table_check();
@@ -558,11 +569,12 @@ urlscan_init(const struct config *cfg, struct errbuf *err)
 		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed;
 	hash_seed = seed;
 
-	if ((re_url = compile_one(url_pattern, err)) == NULL ||
-	    (re_run = compile_one(run_pattern, err)) == NULL) {
+	if ((re_url = compile_one(url_pattern, &jit_url, err)) == NULL ||
+	    (re_run = compile_one(run_pattern, &jit_run, err)) == NULL) {
 		urlscan_shutdown();
 		return -1;
 	}
+	jit_ok = jit_url && jit_run;
 	if ((mctx = pcre2_match_context_create(NULL)) == NULL) {
 		errbuf_set(err, "urlscan: out of memory");
 		urlscan_shutdown();
@@ -582,6 +594,7 @@ urlscan_shutdown(void)
 	pcre2_match_context_free(mctx);
 	re_url = re_run = NULL;
 	mctx = NULL;
+	jit_ok = false;
 }
 
 /* ------------------------------------------------------------ scanning */
@@ -616,24 +629,48 @@ scan_end(struct scan *sc)
  * re_at - run an anchored pattern at s[off] over s[0..len): the end of
  * the match, or (size_t)-1 when it does not match.  A match error (match
  * or depth limit, ...) flags the set and stops the scan.
+ *
+ * Without the JIT, PCRE2's interpreter (10.42) checks the UTF-8 from the
+ * offset up to the first invalid byte on every call, and retries an
+ * anchored pattern after an invalid sequence.  So there the subject is
+ * cut into windows of RE_WINDOW bytes (at a character boundary; a run
+ * cut by a window goes on with re_run), and a match that does not start
+ * at the offset counts as none: linear time either way.
  */
 static size_t
 re_at(struct scan *sc, const pcre2_code *re, const char *s, size_t len,
     size_t off)
 {
 	PCRE2_SIZE	*ov;
+	size_t		 start = off, wend;
 	int		 rc;
 
-	rc = pcre2_match(re, (PCRE2_SPTR)s, len, off, 0, sc->md, mctx);
-	if (rc >= 0) {
+	for (;;) {
+		wend = len;
+		if (!jit_ok && len - start > RE_WINDOW) {
+			wend = start + RE_WINDOW;
+			while (wend > start + 4 &&
+			    ((unsigned char)s[wend] & 0xc0) == 0x80)
+				wend--;
+		}
+		rc = pcre2_match(re, (PCRE2_SPTR)s, wend, start, 0, sc->md,
+		    mctx);
+		if (rc < 0) {
+			if (rc != PCRE2_ERROR_NOMATCH) {
+				sc->set->flags |= EXF_REGEX_LIMIT;
+				sc->stop = true;
+				return (size_t)-1;
+			}
+			return start == off ? (size_t)-1 : start;
+		}
 		ov = pcre2_get_ovector_pointer(sc->md);
-		return ov[1];
+		if (ov[0] != start)
+			return start == off ? (size_t)-1 : start;
+		if (ov[1] < wend || wend == len)
+			return ov[1];
+		start = ov[1];			/* the window cut the run */
+		re = re_run;
 	}
-	if (rc != PCRE2_ERROR_NOMATCH) {
-		sc->set->flags |= EXF_REGEX_LIMIT;
-		sc->stop = true;
-	}
-	return (size_t)-1;
 }
 
 static void unwrap(struct scan *, const char *, size_t, int);
@@ -1832,7 +1869,8 @@ urlscan_re_compile(const char *pattern, bool caseless, struct errbuf *err)
 		free(re);
 		return NULL;
 	}
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+	if (!jit_disabled)
+		(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
 	if ((re->mctx = pcre2_match_context_create(NULL)) == NULL)
 		pcre2_oom();
 	pcre2_set_match_limit(re->mctx, match_limit);

@@ -38,6 +38,9 @@ struct url_set {
 
 int	urlscan_init(const struct config *, struct errbuf *);
 void	urlscan_shutdown(void);
+/* Use PCRE2's interpreter even where its JIT works (tests; call before
+ * urlscan_init and urlscan_re_compile). */
+void	urlscan_disable_jit(bool);
 
 /* max_urls, max_url_length: 0 means no limit. */
 void	url_set_init(struct url_set *, size_t max_urls, size_t max_url_length);

@@ -778,19 +778,17 @@ test_threads(void)
 	T_END();
 }
 
-int
-main(void)
+/* run_all - every test, with the patterns as urlscan_init() made them */
+static int
+run_all(const char *pass)
 {
 	struct errbuf	err;
 	size_t		i;
 
-	config_defaults(&cfg);
-	def_max_urls = cfg.max_urls;
-	def_max_url_length = cfg.max_url_length;
-	def_match_limit = cfg.regex_match_limit;
+	printf("== %s\n", pass);
 	if (urlscan_init(&cfg, &err) != 0) {
 		fprintf(stderr, "urlscan_init: %s\n", err.msg);
-		return 1;
+		return -1;
 	}
 	for (i = 0; i < ARRAY_LEN(cases); i++)
 		run_case(&cases[i]);
@@ -801,6 +799,22 @@ main(void)
 	test_hostile();
 	test_match_limit();
 	urlscan_shutdown();
+	return 0;
+}
+
+int
+main(void)
+{
+	config_defaults(&cfg);
+	def_max_urls = cfg.max_urls;
+	def_max_url_length = cfg.max_url_length;
+	def_match_limit = cfg.regex_match_limit;
+	/* the JIT where PCRE2 has it, then the interpreter everywhere */
+	if (run_all("PCRE2 JIT (where available)") == -1)
+		return 1;
+	urlscan_disable_jit(true);
+	if (run_all("PCRE2 interpreter") == -1)
+		return 1;
 	config_free(&cfg);
 	return t_done();
 }
