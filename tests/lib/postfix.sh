@@ -10,6 +10,9 @@
 #   port=$(pf_free_port)
 #   pf_setup DIR SINK_PORT [MILTER_SPEC]   MILTER_SPEC e.g. inet:127.0.0.1:8894
 #                                          sets PF_DIR, PF_PORT (smtpd port)
+#   pf_add_smtpd PORT [-o KEY=VALUE]...    one more smtpd listener (before
+#                                          pf_start), e.g. with another
+#                                          smtpd_milters
 #   pf_start                               returns when smtpd answers
 #   pf_conf KEY=VALUE...                   postconf -e (reload if running)
 #   pf_queue_count                         files in the queue right now
@@ -121,6 +124,13 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+}
+
+# pf_add_smtpd PORT [-o KEY=VALUE]... - another loopback smtpd listener
+pf_add_smtpd() {
+	_pf_p=$1
+	shift
+	echo "127.0.0.1:$_pf_p inet n - n - - smtpd $*" >>"$PF_DIR/etc/master.cf"
 }
 
 # pf_conf KEY=VALUE... - change main.cf; reload a running instance

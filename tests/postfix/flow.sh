@@ -1,0 +1,51 @@
+#!/bin/sh
+# flow.sh - real Postfix -> soar-milter -> fake SOAR, end to end.
+#
+# A content suite goes over SMTP into a private Postfix: several
+# recipients incl. one only in the envelope (Bcc), RFC 2047 subjects and
+# display names, HTML with links, attachments (RFC 2231 name), a message
+# without Message-ID and a 20 MB message (past max_message_bytes).
+# Every message must reach the sink unchanged but for X-SOAR-Alert-Id,
+# and every alert must reach the SOAR with client IP, envelope sender,
+# all recipients, Postfix's queue id, subject, URLs and attachments.
+. "$top_srcdir/tests/postfix/common.sh"
+
+start_receiver
+start_sink
+start_milter milter -o add_header=yes
+start_postfix
+
+"$PYTHON3" "$PFT/smtpsend.py" --port "$PF_PORT" suite --out "$T/suite.json" \
+    >"$T/send.log" 2>&1 || fail "SMTP errors: $(cat "$T/send.log")"
+n=$("$PYTHON3" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' \
+    "$T/suite.json")
+[ "$n" -ge 4 ] || fail "only $n messages sent"
+ok "Postfix accepted all $n messages (no SMTP error)"
+
+wait_count "$SINKREC" '*.json' "$n" 180 || fail "the sink got $(count "$SINKREC" '*.json') of $n"
+ctl wait-unique "$n" 120 >/dev/null || fail "the SOAR got $(ctl summary) of $n alerts"
+"$PYTHON3" "$PFT/check.py" suite "$T/suite.json" "$RREC" "$SINKREC" ||
+    fail "alerts or relayed mail are wrong"
+ok "every message relayed with its X-SOAR-Alert-Id; every alert complete"
+
+no_deferral
+ok "queue empty, nothing deferred"
+
+# one log line per message, keyed by Postfix's queue id
+"$PYTHON3" - "$T/suite.json" "$MLOG" <<'EOF' || fail "milter log lines"
+import json, re, sys
+sent = json.load(open(sys.argv[1]))
+log = open(sys.argv[2]).read()
+bad = [m["queue_id"] for m in sent
+       if not re.search(r"^soar-milter: info: %s: milter: alert \S+ spooled" %
+                        re.escape(m["queue_id"]), log, re.M)]
+if bad:
+    print("no spooled line for", bad)
+    sys.exit(1)
+EOF
+! grep -q "$KEY" "$MLOG" || fail "the AppKey appears in the milter log"
+ok "one log line per message keyed by the queue id; no secret logged"
+
+stop_milter
+ok "clean stop"
+exit 0
