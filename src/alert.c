@@ -253,7 +253,8 @@ struct joined {
 	struct strbuf	sb;
 	struct strset	seen;
 	bool		dedup;
-	bool		cut;
+	bool		cut;		/* items left out: LIST_MAX */
+	bool		item_cut;	/* an item cut to TEXT_MAX */
 	size_t		n;		/* items in sb */
 };
 
@@ -261,14 +262,11 @@ static void
 joined_add(struct joined *j, const char *item)
 {
 	char	*c;
-	bool	 cut = false;
 
 	if (empty(item) || j->cut)
 		return;
-	c = utf8_clean(item, TEXT_MAX, &cut);
-	if (cut || (j->dedup && !strset_add(&j->seen, c))) {
-		/* a single item longer than TEXT_MAX is not an address */
-		j->cut = j->cut || cut;
+	c = utf8_clean(item, TEXT_MAX, &j->item_cut);
+	if (j->dedup && !strset_add(&j->seen, c)) {
 		free(c);
 		return;
 	}
@@ -441,7 +439,7 @@ addr_list(const struct addrlist *l, bool *cut_r)
 	char		*s;
 
 	joined_addrs(&j, l);
-	if (j.cut)
+	if (j.cut || j.item_cut)
 		*cut_r = true;
 	s = joined_steal(&j);
 	if (*s == '\0') {
@@ -555,7 +553,7 @@ build_event(const struct config *cfg, const struct extract *x,
 
 		for (i = 0; i < x->urls.n; i++)
 			joined_add(&j, x->urls.v[i]);
-		if (j.cut)
+		if (j.cut || j.item_cut)
 			e.value_cut = true;
 		s = joined_steal(&j);
 		ev_str(&e, "found_url", s, LIST_MAX);
@@ -584,7 +582,7 @@ build_event(const struct config *cfg, const struct extract *x,
 
 		for (i = 0; i < env->rcpts.n; i++)
 			joined_add(&j, env->rcpts.v[i]);
-		cut = cut || j.cut;
+		cut = cut || j.cut || j.item_cut;
 		ev_own(&e, "envelope_rcpt", joined_steal(&j), LIST_MAX);
 	}
 	ev_opt(&e, "date", x->date, TEXT_MAX);
@@ -740,7 +738,7 @@ alert_json(const struct config *cfg, const struct extract *x,
 	ASSERT(events != NULL);
 	s = joined_steal(&dest);
 	if (json_array_append_new(events, build_event(cfg, x, env, id, name,
-	    t, from_date, s, dest.cut)) != 0)
+	    t, from_date, s, dest.cut || dest.item_cut)) != 0)
 		ASSERT(!"json_array_append_new");
 	free(s);
 	jset(root, "events", events);

@@ -589,6 +589,44 @@ test_bounds(void)
 	json_decref(j);
 	T_END();
 
+	T_BEGIN("an over-long URL is capped, not dropped");
+	big = xmalloc(10001);
+	memset(big, 'u', 10000);
+	memcpy(big, "https://long.example/", 21);
+	big[10000] = '\0';
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "http://a.example/");
+	strlist_add_owned(&x.urls, big);
+	free(x.subject);
+	x.subject = xstrdup("short");
+	env.truncated = false;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "url_2")) == 8192);
+	T_ASSERT(strlen(evs(j, "found_url")) == 18 + 8192);
+	T_ASSERT(strncmp(evs(j, "found_url"), "http://a.example/,https://long.",
+	    31) == 0);
+	T_STREQ(evs(j, "truncated"), "value_length");
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("recipient list capped between items");
+	for (i = 0; i < 5000; i++) {
+		snprintf(url, sizeof(url), "user%04zu@a-rather-long-domain.example",
+		    i);
+		strlist_add(&env.rcpts, url);
+	}
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "DestinationUserName")) <= 65536);
+	T_ASSERT(strlen(evs(j, "DestinationUserName")) > 65000);
+	T_ASSERT(evs(j, "DestinationUserName")[strlen(evs(j,
+	    "DestinationUserName")) - 1] == 'e');	/* ends on an item */
+	T_ASSERT(strstr(json_string_value(json_object_get(j, "description")),
+	    " to 1724+ recipients: short") != NULL);
+	T_STREQ(evs(j, "truncated"), "value_length");
+	json_decref(j);
+	strlist_free(&env.rcpts);
+	T_END();
+
 	T_BEGIN("alert size bounded");
 	memset(url, 'a', sizeof(url) - 1);
 	url[sizeof(url) - 1] = '\0';
