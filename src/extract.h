@@ -38,7 +38,7 @@ struct config;
 #define EXF_TRUNC_ATTACH	0x0080	/* more than max_attachments */
 #define EXF_NO_HEADERS		0x0100	/* no header field at all: not mail */
 #define EXF_BAD_DATE		0x0200	/* Date missing or unparseable */
-#define EXF_NO_MESSAGE_ID	0x0400	/* id derived from content hash */
+#define EXF_NO_MESSAGE_ID	0x0400	/* no usable Message-ID: id from content */
 #define EXF_CHARSET		0x0800	/* unknown charset, fell back */
 #define EXF_PARSE_DEFECT	0x1000	/* parser reported structural defects */
 
@@ -86,9 +86,9 @@ struct extract {
 	/*
 	 * SHA-256 (hex) over canonical content, the basis of the id when
 	 * there is no usable Message-ID (the rule: content_hash() in
-	 * mime.c).  Computed only when it may be needed: message_id is
-	 * NULL or has no text other than white space between its first '<'
-	 * and the next '>' (docs/ALERT-ID.md); "" otherwise.
+	 * mime.c).  Computed only when it may be needed: unless message_id
+	 * has text other than white space between its first '<' and the
+	 * next '>' (docs/ALERT-ID.md); "" then.
 	 */
 	char		 content_sha256[DIGEST_SHA256_HEX];
 };

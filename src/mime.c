@@ -1335,6 +1335,7 @@ struct mctx {
 	size_t		 fields_left;	/* header fields GMime may still get */
 	size_t		 att_cap;
 	bool		 stop;		/* part limit hit: walk no further */
+	bool		 cut;		/* the pre-pass cut the input short */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
 	struct obuf	 dec;		/* transfer-decoded text */
 	struct obuf	 u8;		/* text converted to UTF-8 */
@@ -1359,8 +1360,12 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 			break;
 		m->x->flags |= EXF_PARSE_DEFECT;
 		break;
-	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_TRUNCATED_MESSAGE:
+		/* our own cut is flagged as such, not as a defect */
+		if (!m->cut)
+			m->x->flags |= EXF_PARSE_DEFECT;
+		break;
+	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_MALFORMED_MESSAGE:
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 	case GMIME_WARN_PART_WITHOUT_CONTENT:
@@ -1600,23 +1605,20 @@ static void
 hash_value(struct digest *d, const char *name, const char *v)
 {
 	const char	*p, *q;
-	bool		 sp = false;
+	bool		 first = true;
 
 	digest_update(d, name, strlen(name));
 	digest_update(d, ":", 1);
 	for (p = v; p != NULL && *p != '\0'; p = q) {
-		if (is_lwsp((unsigned char)*p)) {
-			while (is_lwsp((unsigned char)*p))
-				p++;
-			q = p;
-			sp = true;
-			continue;
-		}
+		while (is_lwsp((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
 		for (q = p; *q != '\0' && !is_lwsp((unsigned char)*q); q++)
 			;
-		if (sp && p != v)
+		if (!first)
 			digest_update(d, " ", 1);
-		sp = false;
+		first = false;
 		digest_update(d, p, (size_t)(q - p));
 	}
 	digest_update(d, "\n", 1);
@@ -1690,24 +1692,32 @@ content_hash(const char *v[H_N], const char *body, size_t n, char *out)
 }
 
 /*
- * mid_usable - does the Message-ID give the alert id, so that the
- * content hash is not needed?  The docs/ALERT-ID.md rule for ids in
- * brackets: text other than white space between the first '<' and the
- * next '>'.  Conservative: an id without brackets says no (the hash is
- * then computed although alert_id() may not use it).
+ * mid_kind - how alert_id() will use this Message-ID (the rule of
+ * docs/ALERT-ID.md, as alert_normalise_message_id() applies it): the
+ * first <...> if there is one, else the first token; usable if that
+ * holds anything but white space.  MID_NONE: the id comes from the
+ * content hash.
  */
-static bool
-mid_usable(const char *mid)
+enum mid_kind { MID_NONE, MID_BRACKETS, MID_TOKEN };
+
+static enum mid_kind
+mid_kind(const char *mid)
 {
 	const char	*lt, *gt, *p;
 
-	if (mid == NULL || (lt = strchr(mid, '<')) == NULL ||
-	    (gt = strchr(lt + 1, '>')) == NULL)
-		return false;
-	for (p = lt + 1; p < gt; p++)
-		if (!is_lwsp((unsigned char)*p))
-			return true;
-	return false;
+	if (mid == NULL)
+		return MID_NONE;
+	if ((lt = strchr(mid, '<')) != NULL &&
+	    (gt = strchr(lt + 1, '>')) != NULL) {
+		for (p = lt + 1; p < gt; p++)
+			if (!is_lwsp((unsigned char)*p))
+				return MID_BRACKETS;
+		return MID_NONE;
+	}
+	for (p = mid; *p != '\0' && (is_lwsp((unsigned char)*p) || *p == '<');
+	    p++)
+		;
+	return *p != '\0' && *p != '>' ? MID_TOKEN : MID_NONE;
 }
 
 /* ---------------------------------------------------- MIME walk */
@@ -2025,6 +2035,8 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 	prepass(&pp, s, n);
 	m->x->flags |= pp.flags & (EXF_TRUNC_HEADER | EXF_TRUNC_DEPTH |
 	    EXF_TRUNC_PARTS | EXF_PARSE_DEFECT);
+	if ((pp.flags & (EXF_TRUNC_BYTES | EXF_TRUNC_PARTS)) != 0)
+		m->cut = true;
 	m->fields_left -= pp.n_fields;
 	if (pp.has_headers && (msg = parse(&pp)) != NULL) {
 		if (g_mime_message_get_mime_part(msg) != NULL)
@@ -2213,6 +2225,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	const char	*v[H_N];
 	const char	*body;
 	size_t		 bodylen;
+	enum mid_kind	 mk;
 
 	memset(out, 0, sizeof(*out));
 	out->date_ms = -1;
@@ -2244,6 +2257,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	prepass(&pp, raw != NULL ? raw : "", len);
 	out->flags |= pp.flags;
 	out->n_headers = pp.n_headers;
+	m.cut = (pp.flags & (EXF_TRUNC_BYTES | EXF_TRUNC_PARTS)) != 0;
 	m.fields_left -= pp.n_fields;
 	if (pp.has_headers && (msg = parse(&pp)) != NULL) {
 		headers(&m, msg, v);
@@ -2258,11 +2272,14 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 		bodylen = pp.olen;
 		scan_text(&m, body, bodylen, NULL, false);
 	}
-	/* SHA-256 over the whole body is the largest single cost: only
-	 * when the id may need it */
-	if (!mid_usable(out->message_id))
+	/*
+	 * SHA-256 over the whole body is the largest single cost: skipped
+	 * only when the id surely comes from the Message-ID.
+	 */
+	mk = mid_kind(out->message_id);
+	if (mk != MID_BRACKETS)
 		content_hash(v, body, bodylen, out->content_sha256);
-	if (out->message_id == NULL)
+	if (mk == MID_NONE)
 		out->flags |= EXF_NO_MESSAGE_ID;
 	if (out->date_ms == -1)
 		out->flags |= EXF_BAD_DATE;

@@ -1,0 +1,1292 @@
+/*
+ * test-extract - the extraction engine (src/mime.c) over crafted
+ * in-memory messages: header decoding, addresses, text decoding and
+ * charsets, attachments, MIME structure, every bound and its flag, the
+ * content hash, line-ending / mbox invariance, hostile nesting and
+ * thread safety.  Expected values are exact; attachment digests were
+ * computed independently (Python hashlib over the decoded bytes).
+ */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "digest.h"
+#include "extract.h"
+#include "urlscan.h"
+#include "util.h"
+
+#include "t.h"
+
+static struct config	cfg;
+static struct config	defcfg;
+
+/* ------------------------------------------------------ helpers */
+
+/* utf8_ok - s is valid UTF-8 (no overlongs, surrogates, > U+10FFFF) */
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 n, i;
+
+	if (s == NULL)
+		return true;
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return false;
+		if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0) ||
+		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))
+			return false;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n + 1;
+	}
+	return true;
+}
+
+/* addrs_str - "name <addr>; <addr>; ..." */
+static char *
+addrs_str(const struct addrlist *l)
+{
+	struct strbuf	 sb = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			sb_puts(&sb, "; ");
+		if (l->v[i].name != NULL)
+			sb_printf(&sb, "%s ", l->v[i].name);
+		sb_printf(&sb, "<%s>", l->v[i].addr != NULL ? l->v[i].addr :
+		    "(null)");
+	}
+	return sb_steal(&sb);
+}
+
+/* atts_str - "name|type|size|sha256|md5" lines */
+static char *
+atts_str(const struct extract *x)
+{
+	struct strbuf	 sb = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < x->n_att; i++) {
+		if (i > 0)
+			sb_putc(&sb, '\n');
+		sb_printf(&sb, "%s|%s|%llu|%s|%s",
+		    x->att[i].name != NULL ? x->att[i].name : "(null)",
+		    x->att[i].type, (unsigned long long)x->att[i].size,
+		    x->att[i].sha256, x->att[i].md5);
+	}
+	return sb_steal(&sb);
+}
+
+static char *
+urls_str(const struct extract *x)
+{
+	return strlist_join(&x->urls, "\n");
+}
+
+#define S(s)	((s) != NULL ? (s) : "(null)")
+
+/* dump - every field of an extract, for comparisons */
+static char *
+dump(const struct extract *x)
+{
+	char	*f, *t, *c, *r, *u, *a, *fl, *s;
+
+	f = addrs_str(&x->from);
+	t = addrs_str(&x->to);
+	c = addrs_str(&x->cc);
+	r = addrs_str(&x->reply_to);
+	u = urls_str(x);
+	a = atts_str(x);
+	fl = extract_flags_str(x->flags);
+	s = xasprintf("mid=%s\nsubject=%s\ndate=%s %lld\nfrom=%s\nto=%s\n"
+	    "cc=%s\nreply_to=%s\nreturn_path=%s\nsender=%s\nirt=%s\n"
+	    "mailer=%s\nauth=%s\nxoip=%s\nurls=%s\natts=%s\nparts=%zu\n"
+	    "headers=%zu\nflags=%s\nhash=%s\n",
+	    S(x->message_id), S(x->subject), S(x->date),
+	    (long long)x->date_ms, f, t, c, r, S(x->return_path),
+	    S(x->sender), S(x->in_reply_to), S(x->x_mailer),
+	    S(x->auth_results), S(x->x_originating_ip), u, a, x->n_parts,
+	    x->n_headers, fl, x->content_sha256);
+	free(f);
+	free(t);
+	free(c);
+	free(r);
+	free(u);
+	free(a);
+	free(fl);
+	return s;
+}
+
+/* all_utf8 - every string of x is valid UTF-8 */
+static bool
+all_utf8(const struct extract *x)
+{
+	size_t	 i;
+	const struct addrlist *ls[4] = { &x->from, &x->to, &x->cc,
+	    &x->reply_to };
+	size_t	 k;
+
+	if (!utf8_ok(x->message_id) || !utf8_ok(x->subject) ||
+	    !utf8_ok(x->date) || !utf8_ok(x->return_path) ||
+	    !utf8_ok(x->sender) || !utf8_ok(x->in_reply_to) ||
+	    !utf8_ok(x->x_mailer) || !utf8_ok(x->auth_results) ||
+	    !utf8_ok(x->x_originating_ip))
+		return false;
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < ls[k]->n; i++)
+			if (!utf8_ok(ls[k]->v[i].name) ||
+			    !utf8_ok(ls[k]->v[i].addr))
+				return false;
+	for (i = 0; i < x->urls.n; i++)
+		if (!utf8_ok(x->urls.v[i]))
+			return false;
+	for (i = 0; i < x->n_att; i++)
+		if (!utf8_ok(x->att[i].name) || !utf8_ok(x->att[i].type))
+			return false;
+	return true;
+}
+
+/* EXL - ex() over a string literal (NUL bytes included) */
+#define EXL(lit, x)	ex((lit), sizeof(lit) - 1, (x))
+
+/* ex - extract msg[0..len) with the current cfg */
+static void
+ex(const char *msg, size_t len, struct extract *x)
+{
+	struct errbuf	 err;
+
+	T_ASSERT(extract_message(&cfg, msg, len, x, &err) == 0);
+	T_ASSERT(all_utf8(x));
+}
+
+/* variant - msg (LF) with CRLF and/or an mbox From line, BOM, blanks */
+enum { V_LF, V_CRLF, V_MBOX, V_MBOX_CRLF, V_BOM_BLANK, V_CR, V_N };
+
+static char *
+variant(const char *msg, int v, size_t *len)
+{
+	struct strbuf	 sb = { NULL, 0, 0 };
+	const char	*p;
+	const char	*nl = v == V_CRLF || v == V_MBOX_CRLF ? "\r\n" :
+			    v == V_CR ? "\r" : "\n";
+
+	if (v == V_MBOX || v == V_MBOX_CRLF) {
+		sb_puts(&sb, "From MAILER-DAEMON Thu Jan  1 00:00:00 2004");
+		sb_puts(&sb, nl);
+	}
+	if (v == V_BOM_BLANK)
+		sb_puts(&sb, "\xef\xbb\xbf \t\n\n");
+	for (p = msg; *p != '\0'; p++)
+		if (*p == '\n')
+			sb_puts(&sb, nl);
+		else
+			sb_putc(&sb, *p);
+	*len = sb.len;
+	return sb_steal(&sb);
+}
+
+/* ------------------------------------------------- table of cases */
+
+struct xcase {
+	const char	*name;
+	const char	*msg;
+	const char	*subject;	/* NULL: no Subject */
+	const char	*from;		/* addrs_str() form */
+	const char	*to;
+	const char	*cc;
+	const char	*urls;		/* '\n'-joined, first-seen order */
+	const char	*atts;		/* atts_str() form */
+	const char	*flags;		/* extract_flags_str() form */
+	size_t		 parts;
+};
+
+#define HDRS \
+	"From: Alice <alice@example.com>\n" \
+	"To: bob@example.com\n" \
+	"Message-ID: <case@example.com>\n" \
+	"Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+
+static const struct xcase cases[] = {
+	/* ---- Subject decoding ---- */
+	{ "subject: several B and Q words, characters split across words",
+	  HDRS
+	  "Subject: =?utf-8?B?w6k=?= =?utf-8?B?4oKs?= =?utf-8?B?4oI=?=\n"
+	  " =?utf-8?B?rA==?= =?utf-8?Q?_and_=E2=82?= =?UTF-8?q?=AC?=\n"
+	  "\nbody\n",
+	  "\xc3\xa9\xe2\x82\xac\xe2\x82\xac and \xe2\x82\xac",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "subject: words mixed with text, white space between words dropped",
+	  HDRS
+	  "Subject: Re: =?iso-8859-1?q?caf=E9?=   =?utf-8?q?_ok?= [ext]\n"
+	  "\nbody\n",
+	  "Re: caf\xc3\xa9 ok [ext]",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "subject: unknown charset, best effort and flagged",
+	  HDRS
+	  "Subject: =?x-no-such-charset?Q?caf=E9?= /"
+	  " =?x-no-such-charset?B?Y2Fmw6k=?=\n"
+	  "\nbody\n",
+	  "caf\xc3\xa9 / caf\xc3\xa9",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "",
+	  "charset", 1 },
+	{ "subject: raw 8-bit Latin-1 / windows-1252",
+	  HDRS
+	  "Subject: caf\xe9 cr\xe8me \x80 5\n"
+	  "\nbody\n",
+	  "caf\xc3\xa9 cr\xc3\xa8me \xe2\x82\xac 5",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "subject: raw 8-bit UTF-8",
+	  HDRS
+	  "Subject: \xe6\x97\xa5\xe6\x9c\xac caf\xc3\xa9\n"
+	  "\nbody\n",
+	  "\xe6\x97\xa5\xe6\x9c\xac caf\xc3\xa9",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "subject: ISO-2022-JP word, folded line kept as unfolded",
+	  HDRS
+	  "Subject: =?iso-2022-jp?B?GyRCRnxLXDhsGyhC?= and\n"
+	  "\tmore\n"
+	  "\nbody\n",
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e and\tmore",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "subject: bad words and NUL-free garbage stay valid UTF-8",
+	  HDRS
+	  "Subject: =?utf-8?B?/w==?= =?utf-8?q?=FF=C3?= x =?utf-8?z?no?=\n"
+	  "\nbody\n",
+	  "\xc3\xbf\xc3\xbf\xc3\x83 x =?utf-8?z?no?=",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+
+	/* ---- addresses ---- */
+	{ "addresses: encoded names, groups flattened, quoting",
+	  "From: =?utf-8?B?w6k=?= =?utf-8?B?4oKs?= Team <team@example.com>\n"
+	  "To: Undisclosed recipients:;, \"Doe, Jane\" <jane@example.com>,\n"
+	  " plain@example.com\n"
+	  "Cc: Group: x@example.com, \"Y\" <y@example.com>;,\n"
+	  " =?iso-8859-1?q?Ren=E9?= <rene@example.com>\n"
+	  "Subject: a\n"
+	  "Message-ID: <addr@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "a",
+	  "\xc3\xa9\xe2\x82\xac Team <team@example.com>",
+	  "Doe, Jane <jane@example.com>; <plain@example.com>",
+	  "<x@example.com>; Y <y@example.com>; Ren\xc3\xa9 <rene@example.com>",
+	  "", "", "", 1 },
+
+	/* ---- text decoding and charsets ---- */
+	{ "text: QP Latin-1 plain and QP HTML (entities, soft breaks)",
+	  HDRS
+	  "Subject: qp\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/alternative; boundary=\"alt\"\n"
+	  "\n"
+	  "--alt\n"
+	  "Content-Type: text/plain; charset=iso-8859-1\n"
+	  "Content-Transfer-Encoding: quoted-printable\n"
+	  "\n"
+	  "Caf=E9 menu: http://latin.example/caf=E9\n"
+	  "--alt\n"
+	  "Content-Type: text/html; charset=utf-8\n"
+	  "Content-Transfer-Encoding: quoted-printable\n"
+	  "\n"
+	  "<a href=3D\"http://qp.example/a?b=3Dc&amp;d=3De\">x</a>\n"
+	  "<a href=3D\"http://soft.example/very=\n"
+	  "/long\">y</a>\n"
+	  "--alt--\n",
+	  "qp",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://latin.example/caf\xc3\xa9\nhttp://qp.example/a?b=c&d=e\n"
+	  "http://soft.example/very/long",
+	  "", "", 3 },
+	{ "text: base64 HTML scanned, base64 attachment not",
+	  HDRS
+	  "Subject: b64\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n"
+	  "--b\n"
+	  "Content-Type: text/html\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "PHA+PGEgaHJlZj0iaHR0cHM6Ly9iNjQuZXhhbXBsZS94Ij5nbzwvYT48L3A+\n"
+	  "Cg==\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename=data.bin\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "c2VlIGh0dHA6Ly9oaWRkZW4uZXhhbXBsZS8=\n"
+	  "--b--\n",
+	  "b64",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "https://b64.example/x",
+	  "data.bin|application/octet-stream|26|d753e8e68bfe600002fc4265542d2d"
+	  "0eb93da0eec13a4775ef32cabfccf1adc6|e6b6a9ffbfd453a50ef441c91c323299",
+	  "", 3 },
+	{ "text: windows-1252, UTF-16, unknown and undeclared charsets",
+	  HDRS
+	  "Subject: cs\n"
+	  "Content-Type: multipart/mixed; boundary=c\n"
+	  "\n"
+	  "--c\n"
+	  "Content-Type: text/plain; charset=windows-1252\n"
+	  "Content-Transfer-Encoding: 8bit\n"
+	  "\n"
+	  "\x93quoted\x94 http://cp1252.example/\xe9t\xe9\n"
+	  "--c\n"
+	  "Content-Type: text/plain; charset=utf-16le\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "cwBlAGUAIABoAHQAdABwADoALwAvAHUAdABmADEANgAuAGUAeABhAG0AcABsAGUA"
+	  "LwBvAGsACgA=\n"
+	  "--c\n"
+	  "Content-Type: text/plain; charset=x-bogus\n"
+	  "\n"
+	  "http://bogus.example/caf\xe9\n"
+	  "--c\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "http://raw.example/\xc3\xa9\n"
+	  "--c--\n",
+	  "cs",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://cp1252.example/\xc3\xa9t\xc3\xa9\nhttp://utf16.example/ok\n"
+	  "http://bogus.example/caf\xc3\xa9\nhttp://raw.example/\xc3\xa9",
+	  "", "charset", 5 },
+	{ "text: uuencoded text part is decoded before scanning",
+	  HDRS
+	  "Subject: uu\n"
+	  "Content-Type: text/plain\n"
+	  "Content-Transfer-Encoding: x-uuencode\n"
+	  "\n"
+	  "begin 644 note.txt\n"
+	  "B=74@=&5X=\"!H='1P.B\\O=74N97AA;7!L92]D96-O9&5D\"@  \n"
+	  "`\n"
+	  "end\n",
+	  "uu",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://uu.example/decoded", "", "", 1 },
+
+	/* ---- attachments ---- */
+	{ "attachments: RFC 2231 and 2047 names, types, digests",
+	  HDRS
+	  "Subject: att\n"
+	  "Content-Type: multipart/mixed; boundary=\"a\"\n"
+	  "\n"
+	  "--a\n"
+	  "Content-Type: application/pdf\n"
+	  "Content-Disposition: attachment;\n"
+	  " filename*=UTF-8''%E2%82%AC%20rates.pdf\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "JVBERi0xLjcgcmF0ZXMK\n"
+	  "--a\n"
+	  "Content-Type: application/octet-stream;\n"
+	  " name=\"=?utf-8?B?w6k=?= =?utf-8?B?4oKs?=.bin\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "AAECYmluYXJ5\n"
+	  "--a\n"
+	  "Content-Type: text/plain\n"
+	  "Content-Disposition: attachment; filename*0*=UTF-8''%E2%82;\n"
+	  " filename*1*=%AC.txt\n"
+	  "\n"
+	  "notes http://att.example/n\n"
+	  "\n"
+	  "--a\n"
+	  "Content-Type: image/png\n"
+	  "Content-Disposition: inline\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "iVBORw0KGgo=\n"
+	  "--a\n"
+	  "Content-Type: application/zip\n"
+	  "Content-Disposition: attachment; filename=\"caf\xe9.zip\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "UEsDBA==\n"
+	  "--a\n"
+	  "Content-Type: Application/X-Custom;\n"
+	  " name=\"=?iso-8859-1?q?r=E9sum=E9.doc?=\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "cmVzdW1l\n"
+	  "--a--\n",
+	  "att",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://att.example/n",
+	  "\xe2\x82\xac rates.pdf|application/pdf|15|db4c5c96ec8807af33bd5664"
+	  "56375bf3eb254195917e726bc3a9edf8311fc397|b34bcb80cc17b74a84c4f017f6"
+	  "ea0854\n"
+	  "\xc3\xa9\xe2\x82\xac.bin|application/octet-stream|9|9731877356f0f90"
+	  "5076ab2599539e76a9c8779543d5ee3689f29b7ee70c51ea9|7c0127b3aafd54693b"
+	  "c54a3055a35b32\n"
+	  "\xe2\x82\xac.txt|text/plain|27|3cc246f8813b261c50aebb3bec7f9927c8d6"
+	  "37466dfa4406cb6fa369b44a7656|1a45f13f0c2f3db3ed0d63ae9163e74c\n"
+	  "(null)|image/png|8|4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c"
+	  "8f8631802d20dab6|e9dd2797018cad79186e03e8c5aec8dc\n"
+	  "caf\xc3\xa9.zip|application/zip|4|8dcc7e601606217f3b754766511182a91"
+	  "6b17e9a26a94c9d887104eba92e9bb2|10893fd7cff66dca193f658ca9438d15\n"
+	  "r\xc3\xa9sum\xc3\xa9.doc|application/x-custom|6|a83a31320d921b888a4"
+	  "8fa5edd0b4b5a29984de6e96bf7b8ac7d29ba06caf616|69f2afc2390cec954f7c2"
+	  "08b07212d39",
+	  "", 7 },
+
+	/* ---- structure ---- */
+	{ "structure: nested multiparts, 7 parts in document order",
+	  HDRS
+	  "Subject: nested\n"
+	  "Content-Type: multipart/mixed; boundary=\"m1\"\n"
+	  "\n"
+	  "preamble http://preamble.example/ is not a part\n"
+	  "--m1\n"
+	  "Content-Type: multipart/alternative; boundary=\"m2\"\n"
+	  "\n"
+	  "--m2\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "plain http://plain.example/\n"
+	  "--m2\n"
+	  "Content-Type: multipart/related; boundary=\"m3\"\n"
+	  "\n"
+	  "--m3\n"
+	  "Content-Type: text/html\n"
+	  "\n"
+	  "<a href=\"http://related.example/\">r</a>\n"
+	  "--m3\n"
+	  "Content-Type: image/png\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "Content-ID: <img1>\n"
+	  "\n"
+	  "iVBORw0KGgo=\n"
+	  "--m3--\n"
+	  "--m2--\n"
+	  "--m1\n"
+	  "Content-Type: application/pdf; name=doc.pdf\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "JVBERi0xLjQK\n"
+	  "--m1--\n"
+	  "epilogue\n",
+	  "nested",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://plain.example/\nhttp://related.example/",
+	  "(null)|image/png|8|4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c"
+	  "8f8631802d20dab6|e9dd2797018cad79186e03e8c5aec8dc\n"
+	  "doc.pdf|application/pdf|9|e5c62df5dab5c87b6a015ef3d43597074d1eec433"
+	  "b15f51aec63b8582d0e4ab4|6446a98080f5e51ab7f0abc0e8eda635",
+	  "", 7 },
+	{ "structure: base64 message/rfc822 is decoded and descended",
+	  HDRS
+	  "Subject: encoded forward\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822; name=fwd.eml\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogZW5jb2RlZEBleGFtcGxlLmNvbQpTdWJqZWN0OiBlbmNvZGVkIGlubmVy\n"
+	  "Cgp2aXNpdCBodHRwOi8vZW5jb2RlZC1pbm5lci5leGFtcGxlLwo=\n"
+	  "--e--\n",
+	  "encoded forward",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://encoded-inner.example/",
+	  "fwd.eml|message/rfc822|86|3a23e34b791253e5ccc2a5d656a600e0a06c27b9"
+	  "4a2510f00099163eb130ace7|51bbc4b1701aff0d590b4447cedcf269",
+	  "", 3 },
+	{ "structure: unknown multipart subtype, delivery-status is text",
+	  HDRS
+	  "Subject: odd\n"
+	  "Content-Type: multipart/x-unheard-of; boundary=u\n"
+	  "\n"
+	  "--u\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "one http://one.example/\n"
+	  "--u\n"
+	  "Content-Type: message/delivery-status\n"
+	  "\n"
+	  "Reporting-MTA: dns; mx.example\n"
+	  "Diagnostic-Code: smtp; see http://dsn.example/why\n"
+	  "--u--\n",
+	  "odd",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://one.example/\nhttp://dsn.example/why", "", "", 3 },
+	{ "structure: multipart without boundary is a defect",
+	  HDRS
+	  "Subject: broken\n"
+	  "Content-Type: multipart/mixed\n"
+	  "\n"
+	  "--x\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "hidden http://nobound.example/\n",
+	  "broken",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "",
+	  "parse_defect", 1 },
+	{ "structure: missing end boundary is a defect, content still read",
+	  HDRS
+	  "Subject: cut\n"
+	  "Content-Type: multipart/mixed; boundary=k\n"
+	  "\n"
+	  "--k\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "still http://cut.example/\n",
+	  "cut",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://cut.example/", "", "parse_defect", 2 },
+	{ "structure: obsolete 'From :' field is not an mbox line",
+	  "From : Old Style <old@example.com>\n"
+	  "Subject : old\n"
+	  "Message-ID: <old@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody http://old.example/\n",
+	  "old", "Old Style <old@example.com>", "", "",
+	  "http://old.example/", "", "", 1 },
+};
+
+/* run_case - one table case, and the same message in every variant */
+static void
+run_case(const struct xcase *c)
+{
+	struct extract	 x, y;
+	char		*s, *base, *other, *msg;
+	size_t		 len;
+	int		 v;
+
+	T_BEGIN(c->name);
+	ex(c->msg, strlen(c->msg), &x);
+	if (c->subject == NULL)
+		T_ASSERT(x.subject == NULL);
+	else
+		T_STREQ(x.subject, c->subject);
+	T_STREQ(s = addrs_str(&x.from), c->from);
+	free(s);
+	T_STREQ(s = addrs_str(&x.to), c->to);
+	free(s);
+	T_STREQ(s = addrs_str(&x.cc), c->cc);
+	free(s);
+	T_STREQ(s = urls_str(&x), c->urls);
+	free(s);
+	T_STREQ(s = atts_str(&x), c->atts);
+	free(s);
+	T_STREQ(s = extract_flags_str(x.flags), c->flags);
+	free(s);
+	T_ASSERT(x.n_parts == c->parts);
+	if (x.n_parts != c->parts)
+		fprintf(stderr, "  parts %zu, want %zu\n", x.n_parts, c->parts);
+	T_ASSERT(x.bytes == strlen(c->msg));
+
+	/* CRLF, mbox, BOM and lone-CR copies: the same extract */
+	base = dump(&x);
+	for (v = V_CRLF; v < V_N; v++) {
+		msg = variant(c->msg, v, &len);
+		ex(msg, len, &y);
+		other = dump(&y);
+		T_STREQ(other, base);
+		T_ASSERT(y.bytes == len);
+		free(other);
+		extract_free(&y);
+		free(msg);
+	}
+	free(base);
+	extract_free(&x);
+	T_END();
+}
+
+/* ------------------------------------------------------ other fields */
+
+static void
+test_header_fields(void)
+{
+	struct extract	 x;
+	static const char msg[] =
+	    "Return-Path: <bounce+tag@lists.example>\n"
+	    "Received: from a by b; Tue, 1 Jul 2003 10:52:37 +0200\n"
+	    "Authentication-Results: mx.example; spf=pass\n"
+	    "\tsmtp.mailfrom=lists.example\n"
+	    "Authentication-Results: second; dkim=fail\n"
+	    "X-Originating-IP: [192.0.2.7]\n"
+	    "From: List <list@lists.example>\n"
+	    "Sender: \"Owner\" <owner@lists.example>\n"
+	    "Reply-To: =?utf-8?q?R=C3=A9ponse?= <reply@lists.example>\n"
+	    "To: a@example.com, b@example.com\n"
+	    "Subject:    padded subject   \n"
+	    "Date: Tue, 1 Jul 2003 10:52:37 +0200 (CEST)\n"
+	    "Message-ID:\n <long-id\n @example.com>\n"
+	    "In-Reply-To: <parent@example.com>\n"
+	    "User-Agent: Agent/1.0\n"
+	    "X-Mailer: Mailer/2.0\n"
+	    "\nbody\n";
+	char		*s;
+
+	T_BEGIN("header fields: raw values, first occurrence, unfolded");
+	ex(msg, sizeof(msg) - 1, &x);
+	T_STREQ(x.return_path, "bounce+tag@lists.example");
+	T_STREQ(x.auth_results, "mx.example; spf=pass\tsmtp.mailfrom="
+	    "lists.example");
+	T_STREQ(x.x_originating_ip, "[192.0.2.7]");
+	T_STREQ(x.sender, "owner@lists.example");
+	T_STREQ(s = addrs_str(&x.reply_to), "R\xc3\xa9ponse "
+	    "<reply@lists.example>");
+	free(s);
+	T_STREQ(s = addrs_str(&x.to), "<a@example.com>; <b@example.com>");
+	free(s);
+	T_STREQ(x.subject, "padded subject");
+	T_STREQ(x.date, "Tue, 1 Jul 2003 10:52:37 +0200 (CEST)");
+	T_ASSERT(x.date_ms == 1057049557000LL);
+	T_STREQ(x.message_id, "<long-id @example.com>");
+	T_STREQ(x.in_reply_to, "<parent@example.com>");
+	T_STREQ(x.x_mailer, "Mailer/2.0");
+	T_ASSERT(x.n_headers == 15);
+	T_ASSERT(x.flags == 0);
+	T_STREQ(x.content_sha256, "");	/* the id is the Message-ID's */
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("header fields: User-Agent when no X-Mailer, null sender");
+	EXL("From: a@example.com\nReturn-Path: <>\nUser-Agent: UA/3\n"
+	    "Message-ID: <ua@example.com>\nDate: Thu, 01 Jan 1970 00:00:01 "
+	    "+0000\n\nx\n", &x);
+	T_STREQ(x.x_mailer, "UA/3");
+	T_ASSERT(x.return_path == NULL);
+	T_ASSERT(x.date_ms == 1000);
+	T_ASSERT(x.sender == NULL && x.in_reply_to == NULL);
+	T_ASSERT(x.flags == 0);
+	extract_free(&x);
+	T_END();
+}
+
+static void
+test_date_and_id(void)
+{
+	struct extract	 x;
+	char		*f;
+
+	T_BEGIN("date: missing -> -1, bad_date; no Message-ID -> hash");
+	EXL("From: a@example.com\nSubject: s\n\nbody\n", &x);
+	T_ASSERT(x.date == NULL && x.date_ms == -1);
+	T_ASSERT(x.message_id == NULL);
+	T_STREQ(f = extract_flags_str(x.flags), "bad_date,no_message_id");
+	free(f);
+	T_ASSERT(strlen(x.content_sha256) == 64);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("date: unparseable kept raw, flagged");
+	EXL("From: a@example.com\nDate: yesterday-ish\nMessage-ID: <d@x.y>\n"
+	    "\nbody\n", &x);
+	T_STREQ(x.date, "yesterday-ish");
+	T_ASSERT(x.date_ms == -1);
+	T_ASSERT(x.flags == EXF_BAD_DATE);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("message-id: '<>' is no id (hash computed, flagged)");
+	EXL("From: a@example.com\nMessage-ID: <>\nDate: Tue, 1 Jul 2003 "
+	    "10:52:37 +0200\n\nbody\n", &x);
+	T_STREQ(x.message_id, "<>");
+	T_ASSERT(x.flags == EXF_NO_MESSAGE_ID);
+	T_ASSERT(strlen(x.content_sha256) == 64);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("message-id: without brackets is an id, hash still made");
+	EXL("From: a@example.com\nMessage-ID: bare@example.com\nDate: Tue, 1 "
+	    "Jul 2003 10:52:37 +0200\n\nbody\n", &x);
+	T_STREQ(x.message_id, "bare@example.com");
+	T_ASSERT(x.flags == 0);
+	T_ASSERT(strlen(x.content_sha256) == 64);
+	extract_free(&x);
+	T_END();
+}
+
+/* ------------------------------------------------------ content hash */
+
+static void
+test_content_hash(void)
+{
+	struct extract	 x, y;
+	/* sha256 of "from:A <a@example.com>\nto:b@example.com, "
+	 * "c@example.com\ncc:\nsubject:Hello world\ndate:Tue, 1 Jul 2003 "
+	 * "10:52:37 +0200\n\nline one\n\n  indented\n" (Python hashlib) */
+	static const char want[] =
+	    "4130865f41f8728c505d8dba0bfae4a022f6b13dd87998ee0455a41b73a52376";
+	static const char stored[] =
+	    "Received: from x by y\n"
+	    "From: A <a@example.com>\n"
+	    "To: b@example.com,\n"
+	    "   c@example.com\n"
+	    "Subject: Hello\n"
+	    "\tworld\n"
+	    "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	    "X-Spam: yes\n"
+	    "\n"
+	    "line one   \n"
+	    "\n"
+	    "  indented\t\n"
+	    "\n"
+	    "\n";
+	/* as a milter rebuilds it: "Name: value" lines, other headers, CRLF
+	 * body without the trailing blank lines */
+	static const char milter[] =
+	    "From:  A <a@example.com>\r\n"
+	    "To: b@example.com,\r\n\tc@example.com\r\n"
+	    "Subject: Hello world\r\n"
+	    "Date: Tue, 1 Jul 2003 10:52:37 +0200\r\n"
+	    "Received: by milter-host\r\n"
+	    "\r\n"
+	    "line one\r\n"
+	    "\r\n"
+	    "  indented";
+	static const char other_body[] =
+	    "From: A <a@example.com>\n"
+	    "To: b@example.com, c@example.com\n"
+	    "Subject: Hello world\n"
+	    "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	    "\n"
+	    "line one\n"
+	    "  indented\n";
+
+	T_BEGIN("content hash: exact value of the documented rule");
+	ex(stored, sizeof(stored) - 1, &x);
+	T_STREQ(x.content_sha256, want);
+	T_END();
+
+	T_BEGIN("content hash: milter rebuild (other headers, CRLF) alike");
+	ex(milter, sizeof(milter) - 1, &y);
+	T_STREQ(y.content_sha256, want);
+	extract_free(&y);
+	T_END();
+
+	T_BEGIN("content hash: a different body differs");
+	ex(other_body, sizeof(other_body) - 1, &y);
+	T_ASSERT(strlen(y.content_sha256) == 64);
+	T_ASSERT(strcmp(y.content_sha256, x.content_sha256) != 0);
+	extract_free(&y);
+	extract_free(&x);
+	T_END();
+}
+
+/* --------------------------------------------------------- bounds */
+
+static void
+test_bounds(void)
+{
+	struct extract	 x, y;
+	char		*s, *msg, *f;
+	size_t		 len, i;
+	struct errbuf	 err;
+	static const char bytes_msg[] =
+	    "From: a@example.com\n"
+	    "Message-ID: <b@example.com>\n"
+	    "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	    "\n"
+	    "early http://early.example/\n"
+	    "0123456789012345678901234567890123456789\n"
+	    "late http://late.example/\n";
+
+	T_BEGIN("bound: max_message_bytes (on normalised bytes)");
+	cfg.max_message_bytes = 150;
+	ex(bytes_msg, sizeof(bytes_msg) - 1, &x);
+	T_STREQ(s = urls_str(&x), "http://early.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_BYTES);
+	T_ASSERT(x.bytes == sizeof(bytes_msg) - 1);
+	msg = variant(bytes_msg, V_MBOX_CRLF, &len);
+	ex(msg, len, &y);
+	T_ASSERT(y.flags == EXF_TRUNC_BYTES);
+	T_STREQ(s = urls_str(&y), "http://early.example/");
+	free(s);
+	free(msg);
+	extract_free(&y);
+	extract_free(&x);
+	cfg.max_message_bytes = sizeof(bytes_msg) - 1;
+	ex(bytes_msg, sizeof(bytes_msg) - 1, &x);
+	T_ASSERT(x.flags == 0);		/* exactly at the bound */
+	extract_free(&x);
+	msg = variant(bytes_msg, V_CRLF, &len);
+	ex(msg, len, &x);
+	T_ASSERT(x.flags == 0);		/* CRLF bytes do not count */
+	T_STREQ(s = urls_str(&x), "http://early.example/\n"
+	    "http://late.example/");
+	free(s);
+	extract_free(&x);
+	free(msg);
+	cfg.max_message_bytes = defcfg.max_message_bytes;
+	T_END();
+
+	T_BEGIN("bound: max_header_bytes cuts one field, flags it");
+	cfg.max_header_bytes = 40;
+	EXL("From: a@example.com\nSubject: 0123456789012345678901234567890"
+	    "123456789\n continued\nMessage-ID: <h@example.com>\nDate: Tue, "
+	    "1 Jul 2003 10:52:37 +0200\n\nbody http://hb.example/\n", &x);
+	T_STREQ(x.subject, "0123456789012345678901234567890");
+	T_STREQ(x.message_id, "<h@example.com>");
+	T_STREQ(s = urls_str(&x), "http://hb.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_HEADER);
+	extract_free(&x);
+	cfg.max_header_bytes = defcfg.max_header_bytes;
+	T_END();
+
+	T_BEGIN("bound: max_mime_depth");
+	cfg.max_mime_depth = 2;
+	s = xstrdup(HDRS
+	    "Content-Type: multipart/mixed; boundary=d0\n\n"
+	    "--d0\nContent-Type: text/plain\n\nd1 http://d1.example/\n"
+	    "--d0\nContent-Type: multipart/mixed; boundary=d1\n\n"
+	    "--d1\nContent-Type: multipart/mixed; boundary=d2\n\n"
+	    "--d2\nContent-Type: text/plain\n\nd3 http://d3.example/\n"
+	    "--d2--\n--d1--\n"
+	    "--d0\nContent-Type: text/plain\n\nafter http://after.example/\n"
+	    "--d0--\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_STREQ(s = urls_str(&x), "http://d1.example/\n"
+	    "http://after.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_DEPTH);
+	T_ASSERT(x.n_parts == 5);
+	extract_free(&x);
+	cfg.max_mime_depth = defcfg.max_mime_depth;
+	T_END();
+
+	T_BEGIN("bound: max_mime_parts");
+	cfg.max_mime_parts = 3;
+	s = xstrdup(HDRS "Content-Type: multipart/mixed; boundary=p\n\n"
+	    "--p\n\none http://1.example/\n--p\n\ntwo http://2.example/\n"
+	    "--p\n\nthree http://3.example/\n--p\n\nfour http://4.example/\n"
+	    "--p--\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_STREQ(s = urls_str(&x), "http://1.example/\nhttp://2.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_PARTS);
+	T_ASSERT(x.n_parts == 3);
+	extract_free(&x);
+	cfg.max_mime_parts = defcfg.max_mime_parts;
+	T_END();
+
+	T_BEGIN("bound: max_urls");
+	cfg.max_urls = 2;
+	s = xstrdup(HDRS "\nhttp://u1.example/ http://u2.example/ "
+	    "http://u1.example/ http://u3.example/\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_STREQ(s = urls_str(&x), "http://u1.example/\nhttp://u2.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_URLS);
+	extract_free(&x);
+	cfg.max_urls = defcfg.max_urls;
+	T_END();
+
+	T_BEGIN("bound: max_url_length");
+	cfg.max_url_length = 64;
+	s = xstrdup(HDRS "\nhttp://long.example/0123456789012345678901234567"
+	    "890123456789012345678901234567890123456789 http://ok.example/\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_ASSERT(x.urls.n == 2);
+	T_ASSERT(x.urls.n == 2 && strlen(x.urls.v[0]) == 64 &&
+	    strncmp(x.urls.v[0], "http://long.example/0123", 24) == 0);
+	T_ASSERT(x.urls.n == 2 && strcmp(x.urls.v[1], "http://ok.example/") ==
+	    0);
+	T_ASSERT(x.flags == EXF_TRUNC_URL_LEN);
+	extract_free(&x);
+	cfg.max_url_length = defcfg.max_url_length;
+	T_END();
+
+	T_BEGIN("bound: regex_match_limit");
+	urlscan_shutdown();
+	cfg.regex_match_limit = 1;
+	T_ASSERT(urlscan_init(&cfg, &err) == 0);
+	s = xstrdup(HDRS "\ntext http://limited.example/\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_ASSERT((x.flags & EXF_REGEX_LIMIT) != 0);
+	T_ASSERT((x.flags & ~EXF_REGEX_LIMIT) == 0);
+	extract_free(&x);
+	urlscan_shutdown();
+	cfg.regex_match_limit = defcfg.regex_match_limit;
+	T_ASSERT(urlscan_init(&cfg, &err) == 0);
+	T_END();
+
+	T_BEGIN("bound: max_attachments");
+	cfg.max_attachments = 1;
+	s = xstrdup(HDRS "Content-Type: multipart/mixed; boundary=t\n\n"
+	    "--t\nContent-Type: application/pdf; name=one.pdf\n"
+	    "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+	    "--t\nContent-Type: application/pdf; name=two.pdf\n\nx\n"
+	    "--t\nContent-Type: text/plain\n\nstill scanned "
+	    "http://scanned.example/\n--t--\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_STREQ(s = atts_str(&x), "one.pdf|application/pdf|9|e5c62df5dab5c87b"
+	    "6a015ef3d43597074d1eec433b15f51aec63b8582d0e4ab4|6446a98080f5e51a"
+	    "b7f0abc0e8eda635");
+	free(s);
+	T_STREQ(s = urls_str(&x), "http://scanned.example/");
+	free(s);
+	T_ASSERT(x.flags == EXF_TRUNC_ATTACH);
+	extract_free(&x);
+	cfg.max_attachments = defcfg.max_attachments;
+	T_END();
+
+	T_BEGIN("bound: max_attachments = 0 records none");
+	cfg.max_attachments = 0;
+	s = xstrdup(HDRS "Content-Type: application/pdf\n\n%PDF\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_ASSERT(x.n_att == 0 && x.flags == EXF_TRUNC_ATTACH);
+	extract_free(&x);
+	cfg.max_attachments = defcfg.max_attachments;
+	T_END();
+
+	T_BEGIN("bound: address lists are capped at 1000 entries");
+	{
+		struct strbuf sb = { NULL, 0, 0 };
+
+		sb_puts(&sb, HDRS "Cc: ");
+		for (i = 0; i < 1500; i++)
+			sb_printf(&sb, "%su%zu@example.com", i ? ", " : "", i);
+		sb_puts(&sb, "\n\nbody\n");
+		ex(sb.s, sb.len, &x);
+		T_ASSERT(x.cc.n == 1000);
+		T_STREQ(x.cc.v[999].addr, "u999@example.com");
+		T_STREQ(f = extract_flags_str(x.flags), "header_bytes");
+		free(f);
+		extract_free(&x);
+		sb_free(&sb);
+	}
+	T_END();
+}
+
+/* ------------------------------------------- not mail, empty, odd */
+
+static void
+test_not_mail(void)
+{
+	struct extract	 x;
+	char		*s;
+	static const char text[] =
+	    "Hello, this is not mail.\n"
+	    "See http://nohdr.example/page and caf\xe9 http://l1.example/\xe9\n";
+
+	T_BEGIN("no headers: all bytes are text, flagged");
+	ex(text, sizeof(text) - 1, &x);
+	T_STREQ(s = urls_str(&x), "http://nohdr.example/page\n"
+	    "http://l1.example/\xc3\xa9");
+	free(s);
+	T_STREQ(s = extract_flags_str(x.flags),
+	    "no_headers,bad_date,no_message_id");
+	free(s);
+	T_ASSERT(x.n_parts == 0 && x.n_headers == 0 && x.subject == NULL);
+	T_ASSERT(strlen(x.content_sha256) == 64);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("empty input: nothing but flags");
+	EXL("", &x);
+	T_ASSERT(x.flags == (EXF_NO_HEADERS | EXF_BAD_DATE |
+	    EXF_NO_MESSAGE_ID));
+	T_ASSERT(x.n_parts == 0 && x.urls.n == 0 && x.n_att == 0);
+	T_ASSERT(x.from.n == 0 && x.subject == NULL && x.bytes == 0);
+	/* sha256("from:\nto:\ncc:\nsubject:\ndate:\n\n") */
+	T_STREQ(x.content_sha256, "599b8c103bf7ffb79ca865892911540f66d0c78ab1"
+	    "1e9304c2ddd4658117bca9");
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("NULL input with len 0 is empty input");
+	ex(NULL, 0, &x);
+	T_ASSERT(x.flags == (EXF_NO_HEADERS | EXF_BAD_DATE |
+	    EXF_NO_MESSAGE_ID));
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("binary garbage: no crash, valid UTF-8 out");
+	{
+		char	buf[4096];
+		size_t	i;
+		uint32_t r = 12345;
+
+		for (i = 0; i < sizeof(buf); i++) {
+			r = r * 1103515245 + 12345;
+			buf[i] = (char)(r >> 16);
+		}
+		memcpy(buf, "Subject: \xff\xfe\x00x\n", 14);
+		ex(buf, sizeof(buf), &x);
+		T_ASSERT((x.flags & EXF_NO_HEADERS) == 0);
+		T_STREQ(x.subject, "\xc3\xbf\xc3\xbe");
+		extract_free(&x);
+		ex(buf + 14, sizeof(buf) - 14, &x);
+		extract_free(&x);
+	}
+	T_END();
+
+	T_BEGIN("NUL bytes in body and headers");
+	EXL("From: a@example.com\nSubject: a\0b\nMessage-ID: <n@x.y>\nDate: "
+	    "Tue, 1 Jul 2003 10:52:37 +0200\n\nx\0 http://nul.example/\n", &x);
+	T_STREQ(x.subject, "a");	/* GMime's header values end at NUL */
+	T_STREQ(s = urls_str(&x), "http://nul.example/");
+	free(s);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("headers only, no body");
+	EXL("From: a@example.com\nSubject: only\nMessage-ID: <o@x.y>\nDate: "
+	    "Tue, 1 Jul 2003 10:52:37 +0200", &x);
+	T_STREQ(x.subject, "only");
+	T_ASSERT(x.n_parts == 1 && x.n_headers == 4);
+	extract_free(&x);
+	T_END();
+}
+
+/* ------------------------------------------------ hostile nesting */
+
+/*
+ * GMime 3.2.13 stops nesting at 1024 levels by itself (no stack
+ * overflow) but then checks every "--" line against every open
+ * boundary; the pre-pass caps the boundaries GMime sees.  These run
+ * under ASan in the sanitizer build.
+ */
+static void
+test_deep(void)
+{
+	struct strbuf	 sb = { NULL, 0, 0 };
+	struct extract	 x;
+	char		*s;
+	size_t		 i, n = 50000;
+
+	T_BEGIN("deep: 50,000 nested multiparts, sibling after them kept");
+	sb_puts(&sb, HDRS "Content-Type: multipart/mixed; boundary=top\n\n"
+	    "--top\n");
+	for (i = 0; i < n; i++)
+		sb_printf(&sb, "Content-Type: multipart/mixed; boundary=\"b%zu\""
+		    "\n\n--b%zu\n", i, i);
+	sb_puts(&sb, "Content-Type: text/plain\n\ndeep http://deep.example/\n");
+	for (i = n; i-- > 0;)
+		sb_printf(&sb, "--b%zu--\n", i);
+	sb_puts(&sb, "--top\nContent-Type: text/plain\n\n"
+	    "sibling http://sibling.example/\n--top--\n");
+	ex(sb.s, sb.len, &x);
+	T_STREQ(s = urls_str(&x), "http://sibling.example/");
+	free(s);
+	T_ASSERT((x.flags & EXF_TRUNC_DEPTH) != 0);
+	T_ASSERT(x.n_parts == (size_t)defcfg.max_mime_depth + 2);
+	extract_free(&x);
+	sb_free(&sb);
+	T_END();
+
+	T_BEGIN("deep: 50,000 nested message/rfc822");
+	sb_puts(&sb, HDRS);
+	for (i = 0; i < n; i++)
+		sb_printf(&sb, "Content-Type: message/rfc822\n\nSubject: %zu\n",
+		    i);
+	sb_puts(&sb, "Content-Type: text/plain\n\nhttp://deep822.example/\n");
+	ex(sb.s, sb.len, &x);
+	T_ASSERT(x.urls.n == 0);
+	T_ASSERT((x.flags & EXF_TRUNC_DEPTH) != 0);
+	T_ASSERT(x.n_parts == (size_t)defcfg.max_mime_depth + 1);
+	extract_free(&x);
+	sb_free(&sb);
+	T_END();
+
+	T_BEGIN("hostile: 200,000 empty parts stop at max_mime_parts");
+	sb_puts(&sb, HDRS "Content-Type: multipart/mixed; boundary=z\n\n");
+	for (i = 0; i < 200000; i++)
+		sb_puts(&sb, "--z\n\n");
+	ex(sb.s, sb.len, &x);
+	T_ASSERT(x.n_parts == (size_t)defcfg.max_mime_parts);
+	T_ASSERT((x.flags & EXF_TRUNC_PARTS) != 0);
+	extract_free(&x);
+	sb_free(&sb);
+	T_END();
+
+	T_BEGIN("hostile: 300,000 header fields in an attached message");
+	sb_puts(&sb, HDRS "Subject: top\n"
+	    "Content-Type: multipart/mixed; boundary=h\n\n--h\n"
+	    "Content-Type: message/rfc822\n\n");
+	for (i = 0; i < 300000; i++)
+		sb_puts(&sb, "X-A: b\n");
+	sb_puts(&sb, "\nbody\n--h\nContent-Type: text/plain\n\n"
+	    "after http://after-bomb.example/\n--h--\n");
+	ex(sb.s, sb.len, &x);
+	T_STREQ(x.subject, "top");
+	T_STREQ(s = urls_str(&x), "http://after-bomb.example/");
+	free(s);
+	T_ASSERT((x.flags & EXF_TRUNC_HEADER) != 0);
+	extract_free(&x);
+	sb_free(&sb);
+	T_END();
+
+	T_BEGIN("hostile: boundary GMime would read differently is disabled");
+	s = xstrdup(HDRS "Content-Type: multipart/mixed; boundary*0=a; "
+	    "boundary*1=b\n\n--ab\nContent-Type: text/plain\n\n"
+	    "hidden http://rfc2231-boundary.example/\n--ab--\n");
+	ex(s, strlen(s), &x);
+	free(s);
+	T_ASSERT(x.urls.n == 0 && x.n_parts == 1);
+	T_ASSERT(x.flags == EXF_PARSE_DEFECT);
+	extract_free(&x);
+	T_END();
+}
+
+/* --------------------------------------------------------- threads */
+
+#define NTHREADS	4
+#define NROUNDS		20
+
+static char	*want_dump[ARRAY_LEN(cases)];
+
+static void *
+thread_main(void *arg)
+{
+	struct extract	 x;
+	struct errbuf	 err;
+	size_t		 i, r;
+	char		*d;
+	long		 bad = 0;
+
+	(void)arg;
+	for (r = 0; r < NROUNDS; r++)
+		for (i = 0; i < ARRAY_LEN(cases); i++) {
+			if (extract_message(&cfg, cases[i].msg,
+			    strlen(cases[i].msg), &x, &err) != 0) {
+				bad++;
+				continue;
+			}
+			d = dump(&x);
+			if (strcmp(d, want_dump[i]) != 0)
+				bad++;
+			free(d);
+			extract_free(&x);
+		}
+	return (void *)bad;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t	 th[NTHREADS];
+	struct extract	 x;
+	struct errbuf	 err;
+	void		*ret;
+	size_t		 i;
+	long		 bad = 0;
+
+	T_BEGIN("threads: concurrent extraction gives the same results");
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		T_ASSERT(extract_message(&cfg, cases[i].msg,
+		    strlen(cases[i].msg), &x, &err) == 0);
+		want_dump[i] = dump(&x);
+		extract_free(&x);
+	}
+	for (i = 0; i < NTHREADS; i++)
+		T_ASSERT(pthread_create(&th[i], NULL, thread_main, NULL) == 0);
+	for (i = 0; i < NTHREADS; i++) {
+		T_ASSERT(pthread_join(th[i], &ret) == 0);
+		bad += (long)ret;
+	}
+	T_ASSERT(bad == 0);
+	for (i = 0; i < ARRAY_LEN(cases); i++)
+		free(want_dump[i]);
+	T_END();
+}
+
+/* ------------------------------------------------------ small API */
+
+static void
+test_api(void)
+{
+	struct addrlist	 l = { NULL, 0, 0 };
+	struct extract	 x;
+	char		*s;
+
+	T_BEGIN("extract_flags_str: every name, in bit order");
+	T_STREQ(s = extract_flags_str(0), "");
+	free(s);
+	T_STREQ(s = extract_flags_str(0x1fff), "message_bytes,header_bytes,"
+	    "mime_depth,mime_parts,urls,url_length,regex_limit,attachments,"
+	    "no_headers,bad_date,no_message_id,charset,parse_defect");
+	free(s);
+	T_STREQ(s = extract_flags_str(EXF_CHARSET | EXF_TRUNC_BYTES),
+	    "message_bytes,charset");
+	free(s);
+	T_END();
+
+	T_BEGIN("addrlist_add copies, NULL allowed; free resets");
+	addrlist_add(&l, NULL, "a@example.com");
+	addrlist_add(&l, "B", NULL);
+	addrlist_add(&l, "C", "c@example.com");
+	T_ASSERT(l.n == 3 && l.v[0].name == NULL && l.v[1].addr == NULL);
+	T_STREQ(l.v[2].name, "C");
+	T_STREQ(s = addrs_str(&l), "<a@example.com>; B <(null)>; "
+	    "C <c@example.com>");
+	free(s);
+	addrlist_free(&l);
+	T_ASSERT(l.n == 0 && l.v == NULL);
+	addrlist_free(&l);
+	T_END();
+
+	T_BEGIN("extract_free twice is harmless");
+	EXL("From: a@example.com\n\nx\n", &x);
+	extract_free(&x);
+	extract_free(&x);
+	T_ASSERT(x.subject == NULL && x.n_att == 0);
+	T_END();
+}
+
+int
+main(void)
+{
+	struct errbuf	err;
+	size_t		i;
+
+	config_defaults(&cfg);
+	defcfg = cfg;
+	if (urlscan_init(&cfg, &err) != 0 || extract_init(&cfg, &err) != 0) {
+		fprintf(stderr, "init: %s\n", err.msg);
+		return 1;
+	}
+	for (i = 0; i < ARRAY_LEN(cases); i++)
+		run_case(&cases[i]);
+	test_header_fields();
+	test_date_and_id();
+	test_content_hash();
+	test_bounds();
+	test_not_mail();
+	test_deep();
+	test_threads();
+	test_api();
+	extract_shutdown();
+	urlscan_shutdown();
+	config_free(&cfg);
+	return t_done();
+}
