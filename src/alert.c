@@ -143,6 +143,7 @@ json_cost(const char *s)
 	return n;
 }
 
+/* empty - NULL or "" */
 static bool
 empty(const char *s)
 {
@@ -190,6 +191,7 @@ struct strset {
 	size_t	  n;
 };
 
+/* hash_ci - FNV-1a of s, ASCII case folded */
 static uint64_t
 hash_ci(const char *s)
 {
@@ -234,6 +236,7 @@ strset_add(struct strset *set, const char *s)
 	return true;
 }
 
+/* strset_free - release the set and its strings */
 static void
 strset_free(struct strset *set)
 {
@@ -258,6 +261,7 @@ struct joined {
 	size_t		n;		/* items in sb */
 };
 
+/* joined_add - append one item (cleaned, capped, maybe de-duplicated) */
 static void
 joined_add(struct joined *j, const char *item)
 {
@@ -281,6 +285,7 @@ joined_add(struct joined *j, const char *item)
 	free(c);
 }
 
+/* joined_addrs - append the addr-spec of every mailbox of l */
 static void
 joined_addrs(struct joined *j, const struct addrlist *l)
 {
@@ -366,6 +371,7 @@ alert_id(const struct config *cfg, const struct extract *x,
 
 /* ------------------------------------------------------------ event */
 
+/* ev_put - event[key] = v, counting cost against the budget */
 static void
 ev_put(struct ev *e, const char *key, json_t *v, size_t cost)
 {
@@ -400,6 +406,7 @@ ev_own(struct ev *e, const char *key, char *s, size_t max)
 	free(s);
 }
 
+/* ev_int - event[key] = v (an integer) */
 static void
 ev_int(struct ev *e, const char *key, int64_t v)
 {
