@@ -213,7 +213,7 @@ mode_check_config(const struct config *cfg)
 /* scan_one - extract + alert for one message, printed to stdout */
 static void
 scan_one(const struct config *cfg, const char *name, const char *raw,
-    size_t len, int64_t now_ms, bool pretty)
+    size_t len, uint64_t total, int64_t now_ms, bool pretty)
 {
 	struct extract	 x;
 	struct envelope	 env;
@@ -224,6 +224,8 @@ scan_one(const struct config *cfg, const char *name, const char *raw,
 	memset(&env, 0, sizeof(env));
 	if (extract_message(cfg, raw, len, &x, &err) == -1)
 		fprintf(stderr, "soar-milter: %s: %s\n", name, err.msg);
+	if (total > x.bytes)
+		x.bytes = total;	/* the real size, not what was examined */
 	env.mode = "scan";
 	env.source = name;
 	json = alert_json(cfg, &x, &env, now_ms, pretty);
@@ -233,25 +235,19 @@ scan_one(const struct config *cfg, const char *name, const char *raw,
 	extract_free(&x);
 }
 
-/* mbox_next - next message of an mbox: lines up to the next "From "
- * line that follows an empty line (or starts the file). */
+/* mbox_next - start of the next message of an mbox: the next line that
+ * begins with "From " (mboxo/mboxrd quote such body lines as ">From ").
+ * The message at start keeps its own From_ line; extract skips it. */
 static size_t
 mbox_next(const char *buf, size_t len, size_t start)
 {
-	size_t	i = start;
+	const char	*p, *end = buf + len;
 
-	/* skip this message's own From_ line */
-	while (i < len && buf[i] != '\n')
-		i++;
-	while (i < len) {
-		i++;
-		if (i + 5 <= len && memcmp(buf + i, "From ", 5) == 0 &&
-		    i >= 2 && buf[i - 1] == '\n' &&
-		    (buf[i - 2] == '\n' ||
-		    (i >= 3 && buf[i - 2] == '\r' && buf[i - 3] == '\n')))
-			return i;
-		while (i < len && buf[i] != '\n')
-			i++;
+	p = buf + start;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		if ((size_t)(end - p) >= 5 && memcmp(p, "From ", 5) == 0)
+			return (size_t)(p - buf);
 	}
 	return len;
 }
@@ -271,6 +267,7 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 	int		 ch, i, rc = 0;
 	char		*buf, *end;
 	size_t		 len, pos, next, cap;
+	uint64_t	 total;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -294,10 +291,12 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 	if (optind >= argc)
 		usage_error("scan: %s", "no FILE given (use - for stdin)");
 	engine_init(cfg);
-	/* read one byte more than is examined, so truncation shows */
+	/* read one byte more than is examined, so truncation shows; the
+	 * rest is only counted, for the real message_size */
 	cap = mbox ? (size_t)1 << 30 : (size_t)cfg->max_message_bytes + 1;
 	for (i = optind; i < argc; i++) {
-		if (file_read_all(argv[i], cap, &buf, &len, &err) == -1) {
+		if (file_read_capped(argv[i], cap, &buf, &len,
+		    mbox ? NULL : &total, &err) == -1) {
 			fprintf(stderr, "soar-milter: scan: %s\n", err.msg);
 			rc = EX_NOINPUT;
 			continue;
@@ -305,12 +304,13 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 		if (now_ms < 0)
 			now_ms = util_now_ms();
 		if (!mbox)
-			scan_one(cfg, argv[i], buf, len, now_ms, pretty);
+			scan_one(cfg, argv[i], buf, len, total, now_ms,
+			    pretty);
 		else
 			for (pos = 0; pos < len; pos = next) {
 				next = mbox_next(buf, len, pos);
 				scan_one(cfg, argv[i], buf + pos, next - pos,
-				    now_ms, pretty);
+				    next - pos, now_ms, pretty);
 			}
 		free(buf);
 		fflush(stdout);

@@ -308,9 +308,18 @@ int
 file_read_all(const char *path, size_t max, char **buf_r, size_t *len_r,
     struct errbuf *err)
 {
+	return file_read_capped(path, max, buf_r, len_r, NULL, err);
+}
+
+int
+file_read_capped(const char *path, size_t max, char **buf_r, size_t *len_r,
+    uint64_t *total_r, struct errbuf *err)
+{
 	struct strbuf	sb = { 0 };
 	char		chunk[65536];
+	uint64_t	total = 0;
 	ssize_t		n;
+	size_t		room;
 	int		fd;
 
 	if (strcmp(path, "-") == 0)
@@ -332,16 +341,21 @@ file_read_all(const char *path, size_t max, char **buf_r, size_t *len_r,
 		}
 		if (n == 0)
 			break;
-		if (max > 0 && sb.len + (size_t)n > max) {
-			sb_append(&sb, chunk, max - sb.len);
+		total += (uint64_t)n;
+		room = max == 0 ? (size_t)n : max - sb.len;
+		if (room > (size_t)n)
+			room = (size_t)n;
+		sb_append(&sb, chunk, room);
+		/* past the cap: only count the rest (when asked to) */
+		if (max > 0 && sb.len == max && total_r == NULL)
 			break;
-		}
-		sb_append(&sb, chunk, (size_t)n);
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
 	*len_r = sb.len;
 	*buf_r = sb_steal(&sb);
+	if (total_r != NULL)
+		*total_r = total;
 	return 0;
 }
 

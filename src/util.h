@@ -74,9 +74,14 @@ char	*str_trim(char *s);
 bool	str_has_prefix_ci(const char *s, const char *prefix);
 void	str_lower(char *s);
 
-/* Read a whole file into a new buffer, at most max bytes (0 = no cap). */
+/* Read a whole file ("-": stdin) into a new NUL-terminated buffer, at
+ * most max bytes (0 = no cap). */
 int	file_read_all(const char *path, size_t max, char **buf_r,
 	    size_t *len_r, struct errbuf *);
+/* The same, and total_r gets the full size: the bytes past max are read
+ * and counted, not kept. */
+int	file_read_capped(const char *path, size_t max, char **buf_r,
+	    size_t *len_r, uint64_t *total_r, struct errbuf *);
 
 /* Wall clock in unix milliseconds. */
 int64_t	util_now_ms(void);
