@@ -377,6 +377,15 @@ static const struct xcase cases[] = {
 	  "http://cp1252.example/\xc3\xa9t\xc3\xa9\nhttp://utf16.example/ok\n"
 	  "http://bogus.example/caf\xc3\xa9\nhttp://raw.example/\xc3\xa9",
 	  "", "charset", 5 },
+	{ "text: invalid bytes in declared UTF-8 end a URL, never leak",
+	  HDRS
+	  "Subject: bad utf8\n"
+	  "Content-Type: text/plain; charset=UTF-8\n"
+	  "\n"
+	  "http://bad.example/a\xff\xfe/b http://good.example/\xc3\xa9\n",
+	  "bad utf8",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://bad.example/a\nhttp://good.example/\xc3\xa9", "", "", 1 },
 	{ "text: uuencoded text part is decoded before scanning",
 	  HDRS
 	  "Subject: uu\n"
@@ -500,6 +509,50 @@ static const struct xcase cases[] = {
 	  "doc.pdf|application/pdf|9|e5c62df5dab5c87b6a015ef3d43597074d1eec433"
 	  "b15f51aec63b8582d0e4ab4|6446a98080f5e51ab7f0abc0e8eda635",
 	  "", 7 },
+	{ "structure: message/rfc822 attached and inline, both descended",
+	  HDRS
+	  "Subject: fwd\n"
+	  "Content-Type: multipart/mixed; boundary=\"o\"\n"
+	  "\n"
+	  "--o\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "outer http://outer.example/\n"
+	  "--o\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Disposition: attachment; filename=\"fwd.eml\"\n"
+	  "\n"
+	  "From: Inner <inner@example.com>\n"
+	  "Subject: =?utf-8?q?inn=C3=A9r?=\n"
+	  "Content-Type: multipart/mixed; boundary=\"i\"\n"
+	  "\n"
+	  "--i\n"
+	  "Content-Type: text/html; charset=utf-8\n"
+	  "Content-Transfer-Encoding: quoted-printable\n"
+	  "\n"
+	  "<a href=3D\"http://inner.example/caf=C3=A9\">x</a>\n"
+	  "--i\n"
+	  "Content-Type: application/octet-stream; name=\"inner.bin\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGVsbG8gd29ybGQ=\n"
+	  "--i--\n"
+	  "--o\n"
+	  "Content-Type: message/rfc822\n"
+	  "\n"
+	  "From: inline@example.com\n"
+	  "\n"
+	  "inline http://inline.example/\n"
+	  "--o--\n",
+	  "fwd",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://outer.example/\nhttp://inner.example/caf\xc3\xa9\n"
+	  "http://inline.example/",
+	  "fwd.eml|message/rfc822|365|e949eba87a202a8c236b66b2294a50a054fe08b3"
+	  "2e61996669c449032655e1ba|82960bbe0a82ed1499b76c362da9119e\n"
+	  "inner.bin|application/octet-stream|11|b94d27b9934d3e08a52e52d7da7dab"
+	  "fac484efe37a5380ee9088f7ace2efcde9|5eb63bbbe01eeed093cb22bb8f5acdc3",
+	  "", 8 },
 	{ "structure: base64 message/rfc822 is decoded and descended",
 	  HDRS
 	  "Subject: encoded forward\n"
