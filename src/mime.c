@@ -1302,7 +1302,8 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 			if ((cr = memchr(p, '\r', (size_t)(end - p))) == NULL)
 				cr = end;
 		}
-		if (pp->state == PP_BODY && (p[0] != '-' || end - p < 2 ||
+		/* bulk copy unless a CR is near (CRLF text: line by line) */
+		if (pp->state == PP_BODY && cr - p >= 256 && (p[0] != '-' ||
 		    p[1] != '-') && (next = pp_bulk(pp, p, cr)) != p) {
 			p = next;
 			continue;
