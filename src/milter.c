@@ -1052,7 +1052,7 @@ milter_run(const struct config *cfg, bool foreground)
 	struct errbuf		 err;
 	sigset_t		 set;
 	int			 pidfd = -1, rc = 1;
-	bool			 drained;
+	bool			 drained, pid_made = false;
 
 	err.msg[0] = '\0';
 	mcfg = cfg;
@@ -1104,10 +1104,12 @@ milter_run(const struct config *cfg, bool foreground)
 		log_err("-: milter: %s", err.msg);
 		goto out;
 	}
-	if (cfg->pid_file != NULL && *cfg->pid_file != '\0' &&
-	    (pidfd = pid_open(cfg->pid_file, &err)) == -1) {
-		log_err("-: milter: %s", err.msg);
-		goto out;
+	if (cfg->pid_file != NULL && *cfg->pid_file != '\0') {
+		if ((pidfd = pid_open(cfg->pid_file, &err)) == -1) {
+			log_err("-: milter: %s", err.msg);
+			goto out;
+		}
+		pid_made = true;
 	}
 	if (drop_privileges(cfg, &err) == -1) {
 		log_err("-: milter: %s", err.msg);
@@ -1169,7 +1171,9 @@ out:
 			mrcpt_re = NULL;
 		}
 	}
-	if (rc == 0 && cfg->pid_file != NULL && *cfg->pid_file != '\0')
+	/* Best effort: after dropping privileges the directory may be
+	 * root's (systemd's RuntimeDirectory= avoids that). */
+	if (pid_made)
 		(void)unlink(cfg->pid_file);
 	return rc;
 }

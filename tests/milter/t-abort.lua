@@ -34,3 +34,12 @@ start_message(conn, { from = "<a4@example.org>",
 	{ "Message-ID", "<abort-4@example.org>" } } })
 send_body(conn, "chunk before the connection is lost\r\n")
 mt.disconnect(conn, false)
+
+-- connections that end before any message: right after negotiation,
+-- and right after connect information
+conn = open_conn()
+ok(mt.negotiate(conn, nil, nil, nil), "negotiate")
+mt.disconnect(conn, false)
+conn = open_conn()
+ok(mt.conninfo(conn, "client.example.net", "192.0.2.10"), "conninfo")
+mt.disconnect(conn, true)
