@@ -47,6 +47,8 @@ scan_one(const struct config *cfg, FILE *out, const char *name,
 	memset(&env, 0, sizeof(env));
 	if (extract_message(cfg, raw, len, &x, &err) == -1)
 		fprintf(stderr, "scan-driver: %s: %s\n", name, err.msg);
+	if ((uint64_t)len > x.bytes)
+		x.bytes = len;		/* as scan: the real size */
 	env.mode = "scan";
 	env.source = name;
 	json = alert_json(cfg, &x, &env, now_ms, false);
