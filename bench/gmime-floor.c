@@ -155,7 +155,7 @@ main(int argc, char **argv)
 {
 	struct bench_set set;
 	GByteArray	**bav;
-	double		 t0, t1;
+	struct bench_time t0, t1;
 	guint64		 text = 0;
 	size_t		 i;
 	long		 p;
@@ -176,7 +176,7 @@ main(int argc, char **argv)
 			text += floor_one(bav[i]);
 	t1 = bench_clock();
 
-	bench_result("gmime-floor", &set, t1 - t0, "text_bytes", text);
+	bench_result("gmime-floor", &set, t0, t1, "text_bytes", text);
 	for (i = 0; i < set.n; i++)
 		g_byte_array_unref(bav[i]);
 	g_free(bav);

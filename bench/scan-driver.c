@@ -67,7 +67,7 @@ main(int argc, char **argv)
 	struct config	 cfg;
 	struct errbuf	 err;
 	FILE		*out;
-	double		 t0, t1;
+	struct bench_time t0, t1;
 	uint64_t	 urls = 0;
 	int64_t		 now_ms;
 	size_t		 i;
@@ -96,7 +96,7 @@ main(int argc, char **argv)
 
 	if (fclose(out) != 0)
 		bench_die("scan-driver", "%s: write error", set.out);
-	bench_result("scan", &set, t1 - t0, "urls", urls);
+	bench_result("scan", &set, t0, t1, "urls", urls);
 	extract_shutdown();
 	urlscan_shutdown();
 	log_close();
