@@ -120,6 +120,31 @@ expect 14 timeout "timed out" -o imap_host=127.0.0.1 \
     -o imap_port="$(cat "$T/mute.port")" -o imap_timeout=2 \
     -o imap_connect_timeout=2
 
+# --- local state: a full spool stops the run where it is; nothing lost
+# (the end-of-run sender pass still drains the 5 to the outbox)
+bf -o state_dir="$T/st-full" -o spool_max_files=5 -o soar_api=none \
+    backfill --no-progress 2>"$T/full.log"
+rc=$?
+[ $rc = 16 ] || it_fail "spool full: exit $rc, want 16"
+grep error: "$T/full.log" | grep -q "spool is full" || it_fail "spool full: message"
+[ "$(find "$T/st-full/sent" -type f | wc -l)" = 5 ] ||
+    it_fail "spool full: want 5 alerts spooled and delivered"
+bf -o state_dir="$T/st-full" -o soar_api=none backfill --no-progress \
+    2>"$T/full2.log" || it_fail "after spool full: exit $?"
+grep -q "alerted $((IT_NUNSEEN - 5)), duplicate 0" "$T/full2.log" ||
+    it_fail "after spool full: $(grep summary "$T/full2.log")"
+it_ok "spool full: exit 16 after 5 alerts, checkpoint there, next run does the rest"
+
+# a checkpoint that does not parse stops the run and says which
+ck=$(find "$T/st-full/imap" -type f ! -name lock | head -1)
+echo "garbage" >"$ck"
+bf -o state_dir="$T/st-full" backfill --no-progress 2>"$T/badck.log"
+rc=$?
+[ $rc = 16 ] || it_fail "corrupt checkpoint: exit $rc, want 16"
+grep error: "$T/badck.log" | grep -q "is not valid" ||
+    it_fail "corrupt checkpoint: message"
+it_ok "corrupt checkpoint: exit 16, \"$(grep error: "$T/badck.log" | cut -c30-100)...\""
+
 # --- the lock: a second run for the same account waits for nobody
 mkdir -p "$T/out-lock"
 bf -o state_dir="$T/st-lock" backfill --output "$T/out-lock" \

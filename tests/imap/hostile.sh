@@ -99,4 +99,14 @@ grep error: "$T/bye.log" | grep -q "closed the connection: going away" ||
 grep -q "^last_uid 1$" "$T/out-bye/.checkpoints"/*/[0-9a-f]* ||
     it_fail "bye: the checkpoint does not keep the finished message"
 it_ok "bye mid-FETCH: exit 15, the message before it alerted and checkpointed"
+# --- FETCH refused for one message: the other alerted, exit 19, and
+# the checkpoint stops before the missing one (retried next run)
+run fetchno
+[ $RC = 19 ] || it_fail "fetchno: exit $RC, want 19"
+[ "$(it_count "$T/out-fetchno")" = 1 ] || it_fail "fetchno: want 1 alert"
+grep -q "summary total: seen 1, alerted 1, duplicate 0, errors 1" \
+    "$T/fetchno.log" || it_fail "fetchno: summary"
+grep -q "^last_uid 1$" "$T/out-fetchno/.checkpoints"/*/[0-9a-f]* ||
+    it_fail "fetchno: checkpoint"
+it_ok "FETCH NO: exit 19, errors 1, checkpoint before the missing message"
 exit 0

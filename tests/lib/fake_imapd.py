@@ -17,6 +17,7 @@ says when the client opens a folder or fetches:
   bye         the first message, then BYE and close in the middle of
               the FETCH response
   manylits    one FETCH response with 100 literals
+  fetchno     UID FETCH gives the first message, then a tagged NO
 
 Each connection is served in turn; the server exits after --max-seconds
 (default 300) or when the client count reaches --max-conns.  Every
@@ -125,6 +126,10 @@ def serve(c, mode, end):
                 c.send(b"* 1 FETCH (UID 1 BODY[]<0> {%d}\r\n" % len(MSG1))
                 c.send(MSG1 + b")\r\n* BYE going away\r\n")
                 return
+            elif mode == "fetchno":
+                c.send(b"* 1 FETCH (UID 1 BODY[]<0> {%d}\r\n" % len(MSG1))
+                c.send(MSG1 + b")\r\n")
+                c.send(tag + " NO [SERVERBUG] message 2 is unavailable\r\n")
             elif mode == "manylits":
                 c.send("* 1 FETCH (UID 1" + " X {1}\r\nx" * 100 +
                        " BODY[]<0> {1}\r\nx)\r\n")
