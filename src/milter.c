@@ -126,6 +126,7 @@ shared_enter(void)
 	return true;
 }
 
+/* shared_leave - let go of the shared state */
 static void
 shared_leave(void)
 {
