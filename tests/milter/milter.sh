@@ -228,6 +228,40 @@ rc=$?
 [ ! -e "$tmp/unix.pid" ] && ok "unix: pid_file removed at exit" ||
     bad "unix: pid_file left behind"
 
+# inet6 (miltertest cannot connect to it: a bare option negotiation)
+port6=$("$PYTHON3" -c 'import socket
+s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
+start_milter inet6 "inet6:$port6@::1"
+if "$PYTHON3" - "$port6" <<'EOF'
+import socket, struct, sys, time
+end = time.time() + 30
+while True:
+    try:
+        s = socket.create_connection(("::1", int(sys.argv[1])), 5)
+        break
+    except OSError:
+        if time.time() > end:
+            sys.exit("no listener on [::1]")
+        time.sleep(0.05)
+s.settimeout(10)
+s.sendall(struct.pack(">IcIII", 13, b"O", 6, 0x1FF, 0x1FFFFF))
+head = b""
+while len(head) < 5:
+    chunk = s.recv(5 - len(head))
+    if not chunk:
+        sys.exit("connection closed")
+    head += chunk
+size, cmd = struct.unpack(">Ic", head)
+sys.exit(0 if cmd == b"O" and size >= 13 else "reply %r" % cmd)
+EOF
+then
+	ok "inet6: option negotiation on [::1]"
+else
+	bad "inet6: no option negotiation on [::1]"
+	show "$LOG"
+fi
+stop_milter || bad "inet6: exit status $? after SIGTERM"
+
 # a path that is not a socket is never removed
 : > "$sockdir/file"
 "$SOAR_MILTER" -f -o socket="unix:$sockdir/file" -o state_dir="$tmp/f" \
