@@ -9,9 +9,10 @@
  * session; this module then speaks IMAP itself over curl_easy_send()
  * and curl_easy_recv() (TLS stays curl's).  It does so because
  * libcurl's own IMAP commands cannot do what backfill needs: a custom
- * UID FETCH loses the message literals (curl/curl#1150, #22865), long
- * response lines such as a big SEARCH result are clipped, and a URL
- * fetch is one round trip per message with BODY[] (which sets \Seen).
+ * UID FETCH hands over only the first response line, not the message
+ * literal (curl/curl#536, #1150; so in Debian 12's 7.88.1), long lines
+ * such as a big SEARCH result are clipped, and a URL fetch is one round
+ * trip per message, with BODY[] (which sets \Seen).
  *
  * The response reader below is written for a hostile server: every
  * line and literal has a bound, numbers are range-checked, and no
@@ -129,6 +130,7 @@ struct outq {
 	char		*name[OUTQ_MAX];
 	size_t		 n;
 	uint64_t	 seq;
+	long		 pid;			/* in temporary names */
 };
 
 struct bf {
@@ -1587,8 +1589,9 @@ outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
 
 	if (q->n == OUTQ_MAX && outq_flush(bf, f, err) == -1)
 		return -1;
-	tmp = xasprintf(".%s.json.tmp.%ld.%" PRIu64, id, (long)getpid(),
-	    q->seq++);
+	if (q->pid == 0)
+		q->pid = (long)getpid();
+	tmp = xasprintf(".%s.json.tmp.%ld.%" PRIu64, id, q->pid, q->seq++);
 	fd = openat(bf->out_dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd == -1) {
@@ -2067,6 +2070,8 @@ fetch_batches(struct bf *bf, struct folder *f, const struct uids *u)
 			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: FETCH: %s (the "
 			    "messages not fetched are retried next run)",
 			    f->name, ic->status);
+		if (b.nafter > 1)	/* arrival order: sort for ranges */
+			qsort(b.after, b.nafter, sizeof(*b.after), cmp_u32);
 		if (after_actions(bf, f, b.after, b.nafter) == -1) {
 			ret = ic->broken ? session_lost(bf) : 0;
 			if (ret == 0 && (bf->rc == 0 ||
@@ -2400,8 +2405,10 @@ close:
 	}
 	if (rc == 0 && bf.total.errors > 0)
 		rc = BACKFILL_EXIT_PARTIAL;
-	if (bf.sp != NULL && opts->output_dir == NULL && !opts->dry_run &&
-	    rc != BACKFILL_EXIT_INTERRUPTED && !bf_stop)
+	/* deliver what this run spooled (and any backlog): not when the
+	 * user asked to stop, nor when the run never got to the mailbox */
+	if (connected && bf.sp != NULL && opts->output_dir == NULL &&
+	    !opts->dry_run && rc != BACKFILL_EXIT_INTERRUPTED && !bf_stop)
 		flush_spool(&bf);
 	curl_global_cleanup();
 	sigaction(SIGINT, &old_int, NULL);
