@@ -18,6 +18,8 @@
  *    header fields after MIME_MAX_FIELDS, and disables (renames) the
  *    boundary parameter of a multipart nested deeper than max_mime_depth
  *    + MIME_STACK_SLACK, or of one whose boundary it cannot track exactly.
+ *    It also notes where each unencoded message/rfc822 part's content
+ *    lies, so an attached message is hashed as carried (att_message).
  * 2. GMime parses the pre-pass output from memory (no copy).
  * 3. Headers: our own RFC 2047 decoder (GMime 3.2.13 loses bytes of
  *    padded base64 words and of unknown charsets); address lists are
@@ -668,6 +670,25 @@ struct bound {
 enum pp_state { PP_HDR, PP_BODY, PP_MSG };
 enum fld_kind { FK_OTHER, FK_CT, FK_CTE };
 
+/*
+ * Where an unencoded message/rfc822 part's content lies in the pre-pass
+ * output: [start, end), the bytes after the blank line that ends its
+ * header block up to (not including) the line break before the
+ * boundary line that closes it, or to the end of the output.
+ */
+struct msgspan {
+	size_t	 blk;			/* its header block */
+	size_t	 start;
+	size_t	 end;			/* NO_OFF while open */
+	size_t	 level;			/* boundaries open around it */
+};
+
+/* run of open message parts too deep to record, at one level */
+struct deepspan {
+	size_t	 level;
+	size_t	 count;
+};
+
 struct prepass {
 	/* limits */
 	size_t		 max_out;	/* bytes of output */
@@ -700,7 +721,86 @@ struct prepass {
 	size_t		 n_bounds;	/* boundary lines seen */
 	struct bound	*stack;
 	size_t		 sn, scap;
+	/* message parts: spans recorded down to the walk's max depth */
+	size_t		 max_depth;
+	size_t		 base_depth;	/* walk depth of this output's root */
+	struct msgspan	*spans;		/* document order */
+	size_t		 nspans, spcap;
+	size_t		*open;		/* open recorded spans (indices) */
+	size_t		 nopen, opcap;
+	struct deepspan	*deep;		/* open ones not recorded */
+	size_t		 ndeep, dcap;
+	size_t		 depth_open;	/* open message parts, both kinds */
 };
+
+/* grow - make room for one more element in *v (n used, *cap allocated) */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	ASSERT(*cap < SIZE_MAX / 2 / size);
+	*cap = *cap ? *cap * 2 : 8;
+	return xrealloc(v, *cap * size);
+}
+
+/*
+ * pp_span_open - an unencoded message part's content starts here.  It
+ * is recorded when the walk can reach it (depth at most max_depth);
+ * deeper ones are only counted, per level, so that a chain of 50,000
+ * nested messages costs no memory.
+ */
+static void
+pp_span_open(struct prepass *pp)
+{
+	struct msgspan	*sp;
+	struct deepspan	*d;
+
+	if (pp->base_depth + pp->sn + pp->depth_open <= pp->max_depth) {
+		pp->spans = grow(pp->spans, pp->nspans, &pp->spcap,
+		    sizeof(*pp->spans));
+		sp = &pp->spans[pp->nspans];
+		sp->blk = pp->blk_start;
+		sp->start = pp->olen;
+		sp->end = NO_OFF;
+		sp->level = pp->sn;
+		pp->open = grow(pp->open, pp->nopen, &pp->opcap,
+		    sizeof(*pp->open));
+		pp->open[pp->nopen++] = pp->nspans++;
+	} else if (pp->ndeep > 0 && pp->deep[pp->ndeep - 1].level == pp->sn)
+		pp->deep[pp->ndeep - 1].count++;
+	else {
+		pp->deep = grow(pp->deep, pp->ndeep, &pp->dcap,
+		    sizeof(*pp->deep));
+		d = &pp->deep[pp->ndeep++];
+		d->level = pp->sn;
+		d->count = 1;
+	}
+	pp->depth_open++;
+}
+
+/*
+ * pp_span_close - close every open message part inside keep or more
+ * boundaries (keep 0: all of them): at a boundary line starting at
+ * pp->olen (its line break before it is not content), or at the end.
+ */
+static void
+pp_span_close(struct prepass *pp, size_t keep, bool at_boundary)
+{
+	struct msgspan	*sp;
+
+	while (pp->ndeep > 0 && pp->deep[pp->ndeep - 1].level >= keep) {
+		pp->depth_open -= pp->deep[pp->ndeep - 1].count;
+		pp->ndeep--;
+	}
+	while (pp->nopen > 0 &&
+	    (sp = &pp->spans[pp->open[pp->nopen - 1]])->level >= keep) {
+		sp->end = at_boundary && pp->olen > sp->start ? pp->olen - 1 :
+		    pp->olen;
+		pp->nopen--;
+		pp->depth_open--;
+	}
+}
 
 /* pp_emit - append to the output; false (and stop) when it is full */
 static bool
@@ -1026,6 +1126,8 @@ pp_block_end(struct prepass *pp)
 	}
 	msg = ci.ok ? ci.message : pp->parent_digest;
 	pp->state = msg && pp->cte != 1 ? PP_MSG : PP_BODY;
+	if (pp->state == PP_MSG)
+		pp_span_open(pp);
 }
 
 /* pp_field_bytes - one line of a kept field, cut at max_header_bytes */
@@ -1121,6 +1223,7 @@ pp_boundary(struct prepass *pp, const char *s, size_t n, bool eol)
 	}
 	if (i == (size_t)-1)
 		return false;
+	pp_span_close(pp, i + 1, true);
 	if (end) {
 		pp->sn = i;
 		pp->state = PP_BODY;
@@ -1322,6 +1425,7 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 	}
 	if (pp->state == PP_HDR)
 		pp_field_end(pp);
+	pp_span_close(pp, 0, false);
 	if (!pp->full && lim < avail)
 		pp->flags |= EXF_TRUNC_BYTES;
 	if (pp->top)
@@ -1336,8 +1440,14 @@ pp_free(struct prepass *pp)
 	if (pp->buf != NULL)
 		g_byte_array_free(pp->buf, TRUE);
 	free(pp->stack);
+	free(pp->spans);
+	free(pp->open);
+	free(pp->deep);
 	pp->buf = NULL;
 	pp->stack = NULL;
+	pp->spans = NULL;
+	pp->open = NULL;
+	pp->deep = NULL;
 }
 
 /* ------------------------------------------------ per message */
@@ -1351,6 +1461,7 @@ struct mctx {
 	size_t		 att_cap;
 	bool		 stop;		/* part limit hit: walk no further */
 	bool		 cut;		/* the pre-pass cut the input short */
+	struct prepass	*pp;		/* the output GMime is parsing/walking */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
 	struct obuf	 dec;		/* transfer-decoded text */
 	struct obuf	 u8;		/* text converted to UTF-8 */
@@ -1397,7 +1508,7 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 /* prepass_for - a pre-pass with this message's limits */
 static void
 prepass_for(struct mctx *m, struct prepass *pp, size_t max_out,
-    size_t max_parts)
+    size_t max_parts, size_t depth)
 {
 	memset(pp, 0, sizeof(*pp));
 	pp->max_out = max_out;
@@ -1405,6 +1516,8 @@ prepass_for(struct mctx *m, struct prepass *pp, size_t max_out,
 	pp->max_parts = max_parts;
 	pp->max_stack = m->max_stack;
 	pp->max_fields = m->fields_left;
+	pp->max_depth = m->max_depth;
+	pp->base_depth = depth;
 }
 
 /* parse - GMime over pp's output, no copy; NULL if not a message */
@@ -1985,35 +2098,79 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 	a->size = size;
 }
 
+/* first_offset - where obj's first header field is in the parsed bytes */
+static gint64
+first_offset(GMimeObject *obj)
+{
+	GMimeHeaderList	*hl;
+
+	if (obj == NULL || (hl = g_mime_object_get_header_list(obj)) == NULL ||
+	    g_mime_header_list_get_count(hl) == 0)
+		return -1;
+	return g_mime_header_get_offset(g_mime_header_list_get_header_at(hl,
+	    0));
+}
+
 /*
- * att_message - an attached (unencoded) message/rfc822 part: digests of
- * the message as GMime writes it back, i.e. the normalised (LF) form,
- * ending with a newline.  Deterministic in every mode; an .eml saved by
- * a mail client (CRLF) cannot match anyway.
+ * msg_span - the pre-pass span of message part obj: the last span whose
+ * header block starts at or before obj's first header field, checked to
+ * contain it.  An attachment always has a header field.
+ */
+static const struct msgspan *
+msg_span(const struct prepass *pp, GMimeObject *obj)
+{
+	gint64		 key;
+	size_t		 lo, hi, mid;
+
+	if ((key = first_offset(obj)) < 0)
+		return NULL;
+	lo = 0;
+	hi = pp->nspans;
+	while (lo < hi) {		/* first span with blk > key */
+		mid = lo + (hi - lo) / 2;
+		if (pp->spans[mid].blk <= (size_t)key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || (size_t)key >= pp->spans[lo - 1].start)
+		return NULL;
+	return &pp->spans[lo - 1];
+}
+
+/*
+ * att_message - an attached, unencoded message/rfc822 part (7bit, 8bit,
+ * binary or none): digests of its content as the message carries it,
+ * what a mail client saves as the .eml file, an mbox "From " line at its
+ * top included; line endings as the pre-pass leaves them (LF), like
+ * every identity-encoded part.  (A base64 or quoted-printable one is a
+ * leaf, hashed decoded by leaf().)
  */
 static void
 att_message(struct mctx *m, GMimeObject *obj, GMimeMessage *msg)
 {
-	struct attachment	*a;
-	GMimeStream		*mem;
+	const struct msgspan	*sp;
+	GMimeStream		*mem = NULL;
 	GByteArray		*ba;
+	const char		*s = "";
+	size_t			 n = 0;
 	char			*name;
 
 	name = part_filename(m, obj);
-	if ((a = att_new(m)) == NULL) {
-		free(name);
-		return;
-	}
-	a->name = name;
-	a->type = media_type(obj);
-	mem = g_mime_stream_mem_new();
-	if (msg != NULL)
+	if ((sp = msg_span(m->pp, obj)) != NULL) {
+		s = m->pp->out + sp->start;
+		n = sp->end - sp->start;
+	} else if (msg != NULL) {
+		/* should the pre-pass ever disagree: GMime's rewrite */
+		mem = g_mime_stream_mem_new();
 		g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, mem);
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	digest_sha256_hex(ba->data, ba->len, a->sha256);
-	digest_md5_hex(ba->data, ba->len, a->md5);
-	a->size = ba->len;
-	g_object_unref(mem);
+		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		s = (const char *)ba->data;
+		n = ba->len;
+	}
+	att_record(m, obj, name, GMIME_CONTENT_ENCODING_BINARY, s, n);
+	if (mem != NULL)
+		g_object_unref(mem);
 }
 
 static void walk(struct mctx *, GMimeObject *, size_t);
@@ -2052,24 +2209,26 @@ scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
 static void
 reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 {
-	struct prepass	 pp;
+	struct prepass	 pp, *outer = m->pp;
 	GMimeMessage	*msg;
 	size_t		 parts;
 
 	parts = m->max_parts > m->x->n_parts ? m->max_parts - m->x->n_parts :
 	    0;
-	prepass_for(m, &pp, n, parts);
+	prepass_for(m, &pp, n, parts, depth);
 	prepass(&pp, s, n);
 	m->x->flags |= pp.flags & (EXF_TRUNC_HEADER | EXF_TRUNC_DEPTH |
 	    EXF_TRUNC_PARTS | EXF_PARSE_DEFECT);
 	if ((pp.flags & (EXF_TRUNC_BYTES | EXF_TRUNC_PARTS)) != 0)
 		m->cut = true;
 	m->fields_left -= pp.n_fields;
+	m->pp = &pp;
 	if (pp.has_headers && (msg = parse(&pp)) != NULL) {
 		if (g_mime_message_get_mime_part(msg) != NULL)
 			walk(m, g_mime_message_get_mime_part(msg), depth);
 		g_object_unref(msg);
 	}
+	m->pp = outer;
 	pp_free(&pp);
 }
 
@@ -2280,7 +2439,8 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	    cfg_size(cfg->max_url_length));
 	mime_cur = &m;
 
-	prepass_for(&m, &pp, m.max_out, m.max_parts);
+	prepass_for(&m, &pp, m.max_out, m.max_parts, 0);
+	m.pp = &pp;
 	prepass(&pp, raw != NULL ? raw : "", len);
 	out->flags |= pp.flags;
 	out->n_headers = pp.n_headers;

@@ -548,8 +548,8 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "http://outer.example/\nhttp://inner.example/caf\xc3\xa9\n"
 	  "http://inline.example/",
-	  "fwd.eml|message/rfc822|365|e949eba87a202a8c236b66b2294a50a054fe08b3"
-	  "2e61996669c449032655e1ba|82960bbe0a82ed1499b76c362da9119e\n"
+	  "fwd.eml|message/rfc822|364|08605e641d491f1ce0871ccb57bdd608c8f4d340"
+	  "590c517131b56b00b1c64a28|7260c2b4014486d28cd4875bbb775663\n"
 	  "inner.bin|application/octet-stream|11|b94d27b9934d3e08a52e52d7da7dab"
 	  "fac484efe37a5380ee9088f7ace2efcde9|5eb63bbbe01eeed093cb22bb8f5acdc3",
 	  "", 8 },
@@ -571,6 +571,89 @@ static const struct xcase cases[] = {
 	  "fwd.eml|message/rfc822|86|3a23e34b791253e5ccc2a5d656a600e0a06c27b9"
 	  "4a2510f00099163eb130ace7|51bbc4b1701aff0d590b4447cedcf269",
 	  "", 3 },
+	{ "attached messages: the bytes as carried (From line, 8bit, "
+	  "nested, empty)",
+	  HDRS
+	  "Subject: att msgs\n"
+	  "Content-Type: multipart/mixed; boundary=\"o\"\n"
+	  "\n"
+	  "--o\n"
+	  "Content-Type: message/rfc822; name=\"one.eml\"\n"
+	  "Content-Transfer-Encoding: 8bit\n"
+	  "\n"
+	  "From sender@example.com Mon Jan  1 00:00:00 2024\n"
+	  "From: One <one@example.com>\n"
+	  "Subject: caf\xc3\xa9\n"
+	  "Content-Type: multipart/mixed; boundary=\"n\"\n"
+	  "\n"
+	  "--n\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "one http://one.example/\n"
+	  "--n\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Disposition: attachment; filename=\"two.eml\"\n"
+	  "\n"
+	  "From: two@example.com\n"
+	  "\n"
+	  "two http://two.example/\n"
+	  "\n"
+	  "--n--\n"
+	  "--o\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Disposition: attachment; filename=\"empty.eml\"\n"
+	  "\n"
+	  "--o--\n",
+	  "att msgs",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://one.example/\nhttp://two.example/",
+	  "one.eml|message/rfc822|330|af3b168c425a2648f653b49463a52c3aa4423a76"
+	  "65cde1e7da4b9e310035fd9a|4d21eac1cb68917a84f95823beca2290\n"
+	  "two.eml|message/rfc822|47|2875e1796d96df2d9040a088726609c371684783"
+	  "2e0010e03af08afa170d1457|88d788cd9b899dfbd53112754661f364\n"
+	  "empty.eml|message/rfc822|0|e3b0c44298fc1c149afbf4c8996fb92427ae41e4"
+	  "649b934ca495991b7852b855|d41d8cd98f00b204e9800998ecf8427e",
+	  "", 7 },
+	{ "attached messages: the whole message is one, to the last byte",
+	  HDRS
+	  "Subject: top\n"
+	  "Content-Type: message/rfc822; name=\"top.eml\"\n"
+	  "\n"
+	  "From: inner@example.com\n"
+	  "Subject: whole\n"
+	  "\n"
+	  "whole http://whole.example/\n",
+	  "top",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://whole.example/",
+	  "top.eml|message/rfc822|68|594db8436b9bdb0a4dee806683dde69261341db58"
+	  "95f16bc4697381daffa9469|1db7b97b3151e33e90ae4d0983c93675",
+	  "", 2 },
+	{ "attached messages: one inside a base64-encoded one",
+	  HDRS
+	  "Subject: deep\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822; name=enc.eml\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogZW5jb2RlZEBleGFtcGxlLmNvbQpDb250ZW50LVR5cGU6IG11bHRpcGFydC9t"
+	  "aXhlZDsg\n"
+	  "Ym91bmRhcnk9cgoKLS1yCkNvbnRlbnQtVHlwZTogbWVzc2FnZS9yZmM4MjI7IG5hbWU9"
+	  "ZGVlcC5l\n"
+	  "bWwKQ29udGVudC1UcmFuc2Zlci1FbmNvZGluZzogN2JpdAoKRnJvbTogZGVlcEBleGFt"
+	  "cGxlLmNv\n"
+	  "bQoKZGVlcCBodHRwOi8vZGVlcC5leGFtcGxlLwotLXItLQo=\n"
+	  "--e--\n",
+	  "deep",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://deep.example/",
+	  "enc.eml|message/rfc822|206|9310403bcf498c73b00379b3d916ee1ac00ff8bd"
+	  "189c3f11c3bb176378d690fe|ee8eaa92579ec865e5427b021dd6168f\n"
+	  "deep.eml|message/rfc822|49|cbd00732acdf41e66c1755abc27f8cda6b6381a0"
+	  "271213c66385d87f667dca79|61f6dc35a9eebc41b628420e863f0f55",
+	  "", 5 },
 	{ "structure: unknown multipart subtype, delivery-status is text",
 	  HDRS
 	  "Subject: odd\n"
@@ -926,6 +1009,21 @@ test_bounds(void)
 	free(s);
 	T_ASSERT(x.flags == EXF_TRUNC_DEPTH);
 	T_ASSERT(x.n_parts == 5);
+	extract_free(&x);
+	cfg.max_mime_depth = defcfg.max_mime_depth;
+	T_END();
+
+	T_BEGIN("bound: max_mime_depth, an attached message at the limit");
+	cfg.max_mime_depth = 1;
+	EXL(HDRS "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: message/rfc822; name=d.eml\n\n"
+	    "From: d@example.com\n\nbody http://d.example/\n--b--\n", &x);
+	T_STREQ(s = atts_str(&x), "d.eml|message/rfc822|43|23cf97b66937d28467"
+	    "2b5fecd0776a7c0c05b1d060f0c86e493d5e4034124101|3057e4d3ccfe25d90c"
+	    "faa484977da0e7");
+	free(s);
+	T_ASSERT(x.urls.n == 0);
+	T_ASSERT(x.flags == EXF_TRUNC_DEPTH);
 	extract_free(&x);
 	cfg.max_mime_depth = defcfg.max_mime_depth;
 	T_END();
