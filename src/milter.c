@@ -61,11 +61,12 @@
 #include "util.h"
 
 /* Bounds on what the MTA tells us outside the message itself. */
-#define MILTER_MAX_RCPTS	10000		/* recipients kept per message */
+#define MILTER_MAX_RCPTS	10000		/* recipients kept */
 #define MILTER_MAX_RCPT_BYTES	(1024 * 1024)	/* their total size */
 #define MILTER_MAX_STR		1024		/* HELO, host name, a macro */
 #define MILTER_BUF_MIN		(16 * 1024)	/* first allocation */
 #define MILTER_DRAIN_SECONDS	30		/* wait for callbacks at exit */
+#define SUN_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
 
 /* The protocol steps we want: no DATA/unknown, no replies before eom
  * (but body: SMFIS_SKIP is a reply), SKIP, the header's leading space. */
@@ -523,6 +524,10 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return reply(cc, SMFIP_NR_HDR);
 	nlen = strlen(name);
 	vlen = strlen(value);
+	/* The field's own line end is ours to write: a stray one would end
+	 * the header block early. */
+	while (vlen > 0 && (value[vlen - 1] == '\n' || value[vlen - 1] == '\r'))
+		vlen--;
 	room = m->len < max_bytes ? max_bytes - m->len : 0;
 	/* name ':' [' '] value '\n', and keep room for the blank line */
 	if (nlen + vlen + 4 > room) {
@@ -644,7 +649,12 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	env.truncated = m->truncated;
 	env.received_ms = util_now_ms();
 
-	json = alert_json(mcfg, &x, &env, env.received_ms, false);
+	if ((json = alert_json(mcfg, &x, &env, env.received_ms, false))
+	    == NULL) {
+		log_err("%s: milter: alert %s: no JSON built", qid, id);
+		extract_free(&x);
+		return on_error_action();
+	}
 	r = spool_put(mspool, id, json, strlen(json), &err);
 	note = flags_note(x.flags);
 	switch (r) {
@@ -754,7 +764,7 @@ sock_check_spec(const char *spec, struct errbuf *err)
 			    spec);
 			return -1;
 		}
-		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		if (strlen(path) >= SUN_PATH_MAX) {
 			errbuf_set(err, "socket %s: path too long", spec);
 			return -1;
 		}
