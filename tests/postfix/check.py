@@ -14,6 +14,11 @@ sink (tests/lib/smtp_sink.py --record) and the fake SOAR
       every alert id listed in IDS (one per line) was delivered.
   check.py sink MANIFEST SINK_RECORD
       every sent message reached the sink exactly once.
+  check.py parity SCAN_JSONL SOAR_RECORD
+      each alert of `soar-milter scan` over the relayed copies (one JSON
+      per line) has the id, subject, URLs and attachments of the alert
+      the milter sent for the same message (messages with a Message-ID
+      and not truncated).
 
 Prints one line per failed assertion; exit 1 on any failure.
 """
@@ -188,8 +193,47 @@ def check_sink(manifest, sinkdir):
              len(bad), bad[:5]))
 
 
+def check_parity(scan_file, rec):
+    by_id = {a["display_id"]: a for a in load_alerts(rec)}
+    n = 0
+    with open(scan_file, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            s = json.loads(line)
+            se = s["events"][0]
+            if not se.get("message_id"):
+                continue        # the id then hashes the relayed copy
+            m = by_id.get(s["display_id"])
+            if m is None:
+                fail("scan id %s (%s): no milter alert with that id" % (
+                     s["display_id"], se.get("message_id")))
+                continue
+            me = m["events"][0]
+            if se.get("truncated") or me.get("truncated"):
+                # past max_message_bytes the two examine different
+                # prefixes (the milter counts LF line ends, scan the
+                # relayed CRLF copy, which also has X-SOAR-Alert-Id)
+                continue
+            n += 1
+            keys = ["Subject", "found_url", "url_count", "attachment_count",
+                    "from_address"] + [k for k in se
+                                       if k.startswith("file_")]
+            for k in keys:
+                if se.get(k) != me.get(k):
+                    fail("%s: %s: scan %r, milter %r" % (
+                         se.get("message_id"), k, se.get(k), me.get(k)))
+    if n == 0:
+        fail("no scanned message with a Message-ID")
+
+
 def main():
     cmd = sys.argv[1]
+    if cmd == "parity":
+        check_parity(sys.argv[2], sys.argv[3])
+        for f in failures:
+            print("  check: " + f)
+        return 1 if failures else 0
     if cmd == "ids":
         check_ids(sys.argv[2], sys.argv[3])
         manifest = None

@@ -28,6 +28,13 @@ ctl wait-unique "$n" 120 >/dev/null || fail "the SOAR got $(ctl summary) of $n a
     fail "alerts or relayed mail are wrong"
 ok "every message relayed with its X-SOAR-Alert-Id; every alert complete"
 
+# same engine, same id: scan of the relayed copies agrees with the milter
+"$SOAR_MILTER" scan "$SINKREC"/*.eml >"$T/scan.jsonl" 2>"$T/scan.log" ||
+    fail "soar-milter scan of the relayed copies"
+"$PYTHON3" "$PFT/check.py" parity "$T/scan.jsonl" "$RREC" ||
+    fail "scan and milter disagree"
+ok "scan of the relayed mail gives the milter's ids, subjects, URLs, attachments"
+
 no_deferral
 ok "queue empty, nothing deferred"
 
