@@ -689,6 +689,12 @@ struct deepspan {
 	size_t	 count;
 };
 
+/* a header block whose multipart boundary was disabled for depth */
+struct capped {
+	size_t	 start;
+	size_t	 end;
+};
+
 struct prepass {
 	/* limits */
 	size_t		 max_out;	/* bytes of output */
@@ -731,6 +737,9 @@ struct prepass {
 	struct deepspan	*deep;		/* open ones not recorded */
 	size_t		 ndeep, dcap;
 	size_t		 depth_open;	/* open message parts, both kinds */
+	/* blocks whose boundary was disabled for depth: not a defect */
+	struct capped	*caps;		/* document order */
+	size_t		 ncaps, ccap;
 };
 
 /* grow - make room for one more element in *v (n used, *cap allocated) */
@@ -1116,10 +1125,17 @@ pp_block_end(struct prepass *pp)
 			memcpy(b->b, ci.b, ci.blen);
 			b->len = ci.blen;
 			b->digest = ci.digest;
+		} else if (pp->sn >= pp->max_stack) {
+			/* our own bound: GMime's complaint is no defect */
+			pp_mangle(pp);
+			pp->flags |= EXF_TRUNC_DEPTH;
+			pp->caps = grow(pp->caps, pp->ncaps, &pp->ccap,
+			    sizeof(*pp->caps));
+			pp->caps[pp->ncaps].start = pp->blk_start;
+			pp->caps[pp->ncaps++].end = pp->olen;
 		} else {
 			pp_mangle(pp);
-			pp->flags |= pp->sn >= pp->max_stack ?
-			    EXF_TRUNC_DEPTH : EXF_PARSE_DEFECT;
+			pp->flags |= EXF_PARSE_DEFECT;
 		}
 		pp->state = PP_BODY;
 		return;
@@ -1443,11 +1459,13 @@ pp_free(struct prepass *pp)
 	free(pp->spans);
 	free(pp->open);
 	free(pp->deep);
+	free(pp->caps);
 	pp->buf = NULL;
 	pp->stack = NULL;
 	pp->spans = NULL;
 	pp->open = NULL;
 	pp->deep = NULL;
+	pp->caps = NULL;
 }
 
 /* ------------------------------------------------ per message */
@@ -1467,7 +1485,31 @@ struct mctx {
 	struct obuf	 u8;		/* text converted to UTF-8 */
 };
 
-/* parser_warning - GMime's parser reports a problem */
+/* pp_capped - offset lies in a block the pre-pass disabled for depth */
+static bool
+pp_capped(const struct prepass *pp, gint64 offset)
+{
+	size_t	 lo = 0, hi, mid;
+
+	if (pp == NULL || offset < 0)
+		return false;
+	hi = pp->ncaps;
+	while (lo < hi) {		/* first block starting after offset */
+		mid = lo + (hi - lo) / 2;
+		if (pp->caps[mid].start <= (size_t)offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && (size_t)offset < pp->caps[lo - 1].end;
+}
+
+/*
+ * parser_warning - GMime's parser reports a problem.  What our own
+ * bounds cause is flagged as truncation, never as a defect: a multipart
+ * whose boundary the pre-pass disabled for depth, GMime's own nesting
+ * limit (deeper than the walk ever goes), the end of a cut input.
+ */
 static void
 parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
     gpointer data)
@@ -1478,7 +1520,11 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 		return;
 	switch (code) {
 	case GMIME_CRIT_NESTING_OVERFLOW:
-		m->x->flags |= EXF_TRUNC_DEPTH | EXF_PARSE_DEFECT;
+		m->x->flags |= EXF_TRUNC_DEPTH;
+		break;
+	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+		m->x->flags |= pp_capped(m->pp, offset) ? EXF_TRUNC_DEPTH :
+		    EXF_PARSE_DEFECT;
 		break;
 	case GMIME_CRIT_INVALID_HEADER_NAME:
 		/* an mbox From line atop an attached message is usual */
@@ -1493,7 +1539,6 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 		break;
 	case GMIME_WARN_MALFORMED_MULTIPART:
 	case GMIME_WARN_MALFORMED_MESSAGE:
-	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 	case GMIME_WARN_PART_WITHOUT_CONTENT:
 	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
 		m->x->flags |= EXF_PARSE_DEFECT;

@@ -1232,8 +1232,8 @@ test_deep(void)
 {
 	struct strbuf	 sb = { NULL, 0, 0 };
 	struct extract	 x;
-	char		*s;
-	size_t		 i, n = 50000;
+	char		*s, *f;
+	size_t		 i, k, n = 50000;
 
 	T_BEGIN("deep: 50,000 nested multiparts, sibling after them kept");
 	sb_puts(&sb, HDRS "Content-Type: multipart/mixed; boundary=top\n\n"
@@ -1249,10 +1249,39 @@ test_deep(void)
 	ex(sb.s, sb.len, &x);
 	T_STREQ(s = urls_str(&x), "http://sibling.example/");
 	free(s);
-	T_ASSERT((x.flags & EXF_TRUNC_DEPTH) != 0);
+	T_STREQ(f = extract_flags_str(x.flags), "mime_depth");
+	free(f);
 	T_ASSERT(x.n_parts == (size_t)defcfg.max_mime_depth + 2);
 	extract_free(&x);
 	sb_free(&sb);
+	T_END();
+
+	/*
+	 * Our own depth cap is truncation, not a defect; a multipart
+	 * that really lacks its boundary, in the same message, is one.
+	 */
+	T_BEGIN("deep: well-formed 60 levels is mime_depth, no parse_defect");
+	for (k = 0; k < 2; k++) {
+		sb_puts(&sb, HDRS "Content-Type: multipart/mixed; boundary=l0"
+		    "\n\n");
+		for (i = 1; i <= 60; i++)
+			sb_printf(&sb, "--l%zu\nContent-Type: text/plain\n\n"
+			    "level %zu\n--l%zu\nContent-Type: multipart/mixed; "
+			    "boundary=l%zu\n\n", i - 1, i, i - 1, i);
+		sb_puts(&sb, "--l60\nContent-Type: text/plain\n\nleaf\n");
+		for (i = 61; i-- > 1;)
+			sb_printf(&sb, "--l%zu--\n", i);
+		if (k == 1)
+			sb_puts(&sb, "--l0\nContent-Type: multipart/mixed\n\n"
+			    "no boundary\n");
+		sb_puts(&sb, "--l0--\n");
+		ex(sb.s, sb.len, &x);
+		T_STREQ(f = extract_flags_str(x.flags), k == 0 ? "mime_depth" :
+		    "mime_depth,parse_defect");
+		free(f);
+		extract_free(&x);
+		sb_free(&sb);
+	}
 	T_END();
 
 	T_BEGIN("deep: 50,000 nested message/rfc822");
@@ -1263,7 +1292,9 @@ test_deep(void)
 	sb_puts(&sb, "Content-Type: text/plain\n\nhttp://deep822.example/\n");
 	ex(sb.s, sb.len, &x);
 	T_ASSERT(x.urls.n == 0);
-	T_ASSERT((x.flags & EXF_TRUNC_DEPTH) != 0);
+	/* GMime's own nesting limit (1024) is a bound too */
+	T_STREQ(f = extract_flags_str(x.flags), "header_bytes,mime_depth");
+	free(f);
 	T_ASSERT(x.n_parts == (size_t)defcfg.max_mime_depth + 1);
 	extract_free(&x);
 	sb_free(&sb);
