@@ -9,6 +9,7 @@
 # RREC), ctl (soarctl.py), start_sink (SINKPORT, SINKREC), start_milter
 # (MPID, MLOG), stop_milter, start_postfix, count, wait_count, fail, ok.
 # Everything started is stopped at exit.  Needs root (Postfix).
+# MILTER_WRAP, if set, prefixes soar-milter's command line (valgrind).
 
 set -u
 : "${top_srcdir:?top_srcdir is not set (run through make check)}"
@@ -132,7 +133,8 @@ start_sink() {
 start_milter() {
 	MLOG=$T/$1.log
 	shift
-	bg "$SOAR_MILTER" -f -o socket="inet:$MPORT@127.0.0.1" \
+	# shellcheck disable=SC2086
+	bg ${MILTER_WRAP:-} "$SOAR_MILTER" -f -o socket="inet:$MPORT@127.0.0.1" \
 	    -o state_dir="$T/state" -o soar_api=sdk \
 	    -o soar_url="http://127.0.0.1:$RPORT" -o soar_key_file="$KEYFILE" \
 	    -o retry_initial=1 -o retry_max=2 -o connect_timeout=5 \
