@@ -1479,6 +1479,7 @@ struct mctx {
 	size_t		 att_cap;
 	bool		 stop;		/* part limit hit: walk no further */
 	bool		 cut;		/* the pre-pass cut the input short */
+	bool		 addr_warn;	/* GMime found an invalid address */
 	struct prepass	*pp;		/* the output GMime is parsing/walking */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
 	struct obuf	 dec;		/* transfer-decoded text */
@@ -1525,6 +1526,9 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 		m->x->flags |= pp_capped(m->pp, offset) ? EXF_TRUNC_DEPTH :
 		    EXF_PARSE_DEFECT;
+		break;
+	case GMIME_WARN_INVALID_ADDRESS_LIST:
+		m->addr_warn = true;	/* addrs() looks closer */
 		break;
 	case GMIME_CRIT_INVALID_HEADER_NAME:
 		/* an mbox From line atop an attached message is usual */
@@ -1649,21 +1653,200 @@ addr_list(struct mctx *m, struct addrlist *l, InternetAddressList *list,
 	}
 }
 
-/* addrs - parse an address header (display names decoded) into l */
+/* is_addr_local - a byte of an unquoted local part, loosely */
+static bool
+is_addr_local(int c)
+{
+	return c > 0x20 && c != 0x7f && strchr("<>()[]\\,;:\"@", c) == NULL;
+}
+
+/* is_addr_domain - a byte of a domain name (UTF-8 allowed) */
+static bool
+is_addr_domain(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c >= 0x80;
+}
+
+/*
+ * addr_spec_like - s[0..n) looks like an addr-spec: local@domain with
+ * a dot inside the domain (not at its ends, no empty label)
+ */
+static bool
+addr_spec_like(const char *s, size_t n)
+{
+	const char	*at, *d, *e = s + n;
+	size_t		 i;
+
+	if ((at = memchr(s, '@', n)) == NULL || at == s || e - at < 4)
+		return false;
+	for (i = 0; s + i < at; i++)
+		if (!is_addr_local((unsigned char)s[i]))
+			return false;
+	d = at + 1;
+	if (*d == '.' || e[-1] == '.' || memchr(d, '.', (size_t)(e - d)) ==
+	    NULL)
+		return false;
+	for (; d < e; d++)
+		if (!is_addr_domain((unsigned char)*d) ||
+		    (*d == '.' && d[1] == '.'))
+			return false;
+	return true;
+}
+
+/*
+ * addr_guess - an address GMime could not parse, e.g. "Name
+ * local@domain" without angle brackets: the last white-space separated
+ * token that looks like an addr-spec (brackets, parentheses and quotes
+ * around it removed) is the address, the text before that token
+ * (quotes removed, RFC 2047 decoded, trimmed) the display name.  This
+ * is what Python's email package and mail-parser recover.  False if
+ * there is no such token.
+ */
+static bool
+addr_guess(struct mctx *m, const char *s, size_t n, char **name_r,
+    char **addr_r)
+{
+	const char	*p = s, *e = s + n, *ts, *t, *te;
+	const char	*a = NULL, *ae = NULL, *as = NULL;
+	char		*name, *w, *r;
+
+	while (p < e) {
+		while (p < e && is_lwsp((unsigned char)*p))
+			p++;
+		for (ts = t = p; p < e && !is_lwsp((unsigned char)*p); p++)
+			;
+		for (te = p; t < te && strchr("<([\"'", *t) != NULL; t++)
+			;
+		while (te > t && strchr(">)]\"',;:.", te[-1]) != NULL)
+			te--;
+		if (te > t && addr_spec_like(t, (size_t)(te - t))) {
+			as = ts;
+			a = t;
+			ae = te;
+		}
+	}
+	if (a == NULL)
+		return false;
+	name = xstrndup(s, (size_t)(as - s));
+	for (r = w = name; *r != '\0'; r++)
+		if (*r != '"')
+			*w++ = *r;
+	*w = '\0';
+	*name_r = nonempty(hdr_text(name, strlen(name), 0, &m->x->flags));
+	*addr_r = utf8_clean(a, (size_t)(ae - a));
+	free(name);
+	return true;
+}
+
+/*
+ * addr_item - one item of an address list GMime found invalid, parsed
+ * alone: GMime's mailboxes if one of them has an address, else the
+ * guess from the raw text, else whatever GMime made of it.
+ */
+static void
+addr_item(struct mctx *m, struct addrlist *l, const char *s, size_t n)
+{
+	InternetAddressList	*list;
+	char			*item, *name, *addr;
+	size_t			 n0 = l->n, i;
+
+	if (lwsp_only(s, n))
+		return;
+	item = xstrndup(s, n);
+	if ((list = internet_address_list_parse(mime_opts, item)) != NULL) {
+		addr_list(m, l, list, 0);
+		g_object_unref(list);
+	}
+	free(item);
+	for (i = n0; i < l->n; i++)
+		if (l->v[i].addr != NULL)
+			return;
+	if (!addr_guess(m, s, n, &name, &addr))
+		return;
+	for (i = n0; i < l->n; i++)
+		free(l->v[i].name);
+	l->n = n0;
+	if (l->n < MIME_MAX_ADDRS)
+		addrlist_add(l, name, addr);
+	else
+		m->x->flags |= EXF_TRUNC_HEADER;
+	free(name);
+	free(addr);
+}
+
+/*
+ * addr_items - every top-level item of an address list, one at a time:
+ * split at ',' and ';' outside quotes, comments and angle brackets; a
+ * group's "name:" is dropped (groups are flattened anyway).
+ */
+static void
+addr_items(struct mctx *m, struct addrlist *l, const char *text)
+{
+	const char	*p, *item = text;
+	int		 depth = 0;
+	bool		 quote = false, angle = false;
+
+	for (p = text;; p++) {
+		if (*p == '\0' || (!quote && !angle && depth == 0 &&
+		    (*p == ',' || *p == ';'))) {
+			addr_item(m, l, item, (size_t)(p - item));
+			if (*p == '\0')
+				return;
+			item = p + 1;
+		} else if (quote || depth > 0) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (quote && *p == '"')
+				quote = false;
+			else if (!quote && *p == '(')
+				depth++;
+			else if (!quote && *p == ')')
+				depth--;
+		} else if (*p == '"')
+			quote = true;
+		else if (*p == '(')
+			depth = 1;
+		else if (*p == '<')
+			angle = true;
+		else if (*p == '>')
+			angle = false;
+		else if (*p == ':' && !angle)
+			item = p + 1;
+	}
+}
+
+/*
+ * addrs - parse an address header (display names decoded) into l.
+ * When GMime reports part of it invalid (it then drops that part), each
+ * item is parsed alone and an item without an address gets
+ * addr_guess()'s reading.
+ */
 static void
 addrs(struct mctx *m, struct addrlist *l, const char *raw)
 {
 	InternetAddressList	*list;
 	char			*norm = NULL;
+	const char		*text;
+	size_t			 n0 = l->n, i;
 
 	if (raw == NULL)
 		return;
 	if (strstr(raw, "=?") != NULL)
 		norm = hdr_text(raw, strlen(raw), 1, &m->x->flags);
-	if ((list = internet_address_list_parse(mime_opts,
-	    norm != NULL ? norm : raw)) != NULL) {
+	text = norm != NULL ? norm : raw;
+	m->addr_warn = false;
+	if ((list = internet_address_list_parse(mime_opts, text)) != NULL) {
 		addr_list(m, l, list, 0);
 		g_object_unref(list);
+	}
+	if (m->addr_warn) {
+		for (i = n0; i < l->n; i++) {
+			free(l->v[i].name);
+			free(l->v[i].addr);
+		}
+		l->n = n0;
+		addr_items(m, l, text);
 	}
 	free(norm);
 }

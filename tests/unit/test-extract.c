@@ -298,6 +298,25 @@ static const struct xcase cases[] = {
 	  "<x@example.com>; Y <y@example.com>; Ren\xc3\xa9 <rene@example.com>",
 	  "", "", "", 1 },
 
+	{ "addresses: without angle brackets, recovered per item",
+	  "From: Stefanie Schwabe stefanie.schwabe@wanadoo.fr\n"
+	  "To: Bob Rcpt bob@rcpt.example, \"Carol C.\" <carol@rcpt.example>,\n"
+	  " dave@rcpt.example\n"
+	  "Cc: Team: Erin erin@team.example, frank@team.example;,\n"
+	  " (comment) grace@cc.example, =?utf-8?q?Ren=C3=A9_M?= rene@cc.example,\n"
+	  " Nobody Here, \"Quoted, Name\" quoted@cc.example, x y@nodot\n"
+	  "Subject: bare\n"
+	  "Message-ID: <bare@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "bare",
+	  "Stefanie Schwabe <stefanie.schwabe@wanadoo.fr>",
+	  "Bob Rcpt <bob@rcpt.example>; Carol C. <carol@rcpt.example>; "
+	  "<dave@rcpt.example>",
+	  "Erin <erin@team.example>; <frank@team.example>; <grace@cc.example>; "
+	  "Ren\xc3\xa9 M <rene@cc.example>; Quoted, Name <quoted@cc.example>",
+	  "", "", "", 1 },
+
 	/* ---- text decoding and charsets ---- */
 	{ "text: QP Latin-1 plain and QP HTML (entities, soft breaks)",
 	  HDRS
@@ -802,6 +821,19 @@ test_header_fields(void)
 	T_ASSERT(x.n_headers == 15);
 	T_ASSERT(x.flags == 0);
 	T_STREQ(x.content_sha256, "");	/* the id is the Message-ID's */
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("header fields: Sender and Reply-To without angle brackets");
+	EXL("From: a@example.com\nSender: list owner owner@lists.example\n"
+	    "Reply-To: \"Help Desk\" <help@desk.example>, Help Line (24h) "
+	    "helpline@desk.example.\nMessage-ID: <s@example.com>\nDate: Thu, "
+	    "01 Jan 1970 00:00:01 +0000\n\nx\n", &x);
+	T_STREQ(x.sender, "owner@lists.example");
+	T_STREQ(s = addrs_str(&x.reply_to), "Help Desk <help@desk.example>; "
+	    "Help Line (24h) <helpline@desk.example>");
+	free(s);
+	T_ASSERT(x.flags == 0);
 	extract_free(&x);
 	T_END();
 
