@@ -1590,7 +1590,11 @@ parse(struct prepass *pp)
 
 /* ------------------------------------------------------- headers */
 
-/* raw_clean - a raw header value unfolded, trimmed, valid UTF-8 */
+/*
+ * raw_clean - a raw header value unfolded, trimmed, valid UTF-8.  A line
+ * break and the white space around it (folding: CRLF or LF, then
+ * spaces or tabs) become one space; other white space is kept as is.
+ */
 static char *
 raw_clean(const char *v)
 {
@@ -1599,9 +1603,17 @@ raw_clean(const char *v)
 	if (v == NULL)
 		return NULL;
 	s = utf8_clean(v, strlen(v));
-	for (r = w = s; *r != '\0'; r++)
-		if (*r != '\r' && *r != '\n')
-			*w++ = *r;
+	for (r = w = s; *r != '\0';) {
+		if (*r != '\r' && *r != '\n') {
+			*w++ = *r++;
+			continue;
+		}
+		while (w > s && is_wsp((unsigned char)w[-1]))
+			w--;
+		while (is_lwsp((unsigned char)*r))
+			r++;
+		*w++ = ' ';
+	}
 	*w = '\0';
 	return str_trim(s);
 }

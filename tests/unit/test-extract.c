@@ -803,7 +803,7 @@ test_header_fields(void)
 	T_BEGIN("header fields: raw values, first occurrence, unfolded");
 	ex(msg, sizeof(msg) - 1, &x);
 	T_STREQ(x.return_path, "bounce+tag@lists.example");
-	T_STREQ(x.auth_results, "mx.example; spf=pass\tsmtp.mailfrom="
+	T_STREQ(x.auth_results, "mx.example; spf=pass smtp.mailfrom="
 	    "lists.example");
 	T_STREQ(x.x_originating_ip, "[192.0.2.7]");
 	T_STREQ(x.sender, "owner@lists.example");
@@ -821,6 +821,23 @@ test_header_fields(void)
 	T_ASSERT(x.n_headers == 15);
 	T_ASSERT(x.flags == 0);
 	T_STREQ(x.content_sha256, "");	/* the id is the Message-ID's */
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("header fields: raw values unfolded, fold white space is one");
+	EXL("From: a@example.com\nAuthentication-Results: mx.example;  \n"
+	    "\t  dkim=pass  (good)\n \t\n\theader.d=x.example\t\n"
+	    "In-Reply-To:\n\t<p@example.com>\n"
+	    "X-Mailer: Mailer\n  2.0\nX-Originating-IP: [192.0.2.7]  \n"
+	    "Message-ID: <u@example.com>\nDate: Thu, 01 Jan 1970\n"
+	    "\t00:00:01 +0000\n\nx\n", &x);
+	T_STREQ(x.auth_results, "mx.example; dkim=pass  (good) "
+	    "header.d=x.example");
+	T_STREQ(x.in_reply_to, "<p@example.com>");
+	T_STREQ(x.x_mailer, "Mailer 2.0");
+	T_STREQ(x.x_originating_ip, "[192.0.2.7]");
+	T_STREQ(x.date, "Thu, 01 Jan 1970 00:00:01 +0000");
+	T_ASSERT(x.date_ms == 1000);
 	extract_free(&x);
 	T_END();
 
