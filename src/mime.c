@@ -2166,47 +2166,53 @@ static const unsigned char hexv1[256] = {
 	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16
 };
 
-/* has_eq - some byte of the 8 at p is '=' */
-static inline bool
-has_eq(const unsigned char *p)
+/* eq_mask - 0x80 in each byte of w that is '=' (exact at the lowest) */
+static inline uint64_t
+eq_mask(uint64_t w)
 {
-	uint64_t	 w;
-
-	memcpy(&w, p, 8);
 	w ^= 0x3d3d3d3d3d3d3d3dULL;
-	return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+	return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
 }
 
 /*
- * qp_decode - quoted-printable s[0..n) into o (room for n bytes), the
- * result of GMime's decoder (step, then flush) but faster: runs without
- * '=' are copied 8 bytes at a time.  "=XX" (hex, either case) is the
- * byte, "=\n" and "=\r\n" are soft breaks, any other "=ab" is kept as
- * is, a "=" or "=a" at the very end is dropped.
+ * qp_decode - quoted-printable src[0..n) into dst (room for n bytes),
+ * the result of GMime's decoder (steps, then flush) but faster: runs
+ * without '=' are copied 8 bytes at a time.  "=XX" (hex, either case)
+ * is the byte, "=\n" and "=\r\n" are soft breaks, any other "=ab" is
+ * kept as is.  An escape cut short by the end of the input ("=" or
+ * "=a") is dropped when final, else left unread: *used says how many
+ * input bytes were consumed (the rest starts the next call).
  */
 static size_t
-qp_decode(const char *src, size_t n, char *dst)
+qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 {
 	const unsigned char	*p = (const unsigned char *)src, *e = p + n;
 	unsigned char		*o = (unsigned char *)dst;
-	unsigned		 h, l;
+	uint64_t		 w, mask;
+	unsigned		 h, l, k;
 
-	while (p < e) {
-		while (e - p >= 8 && !has_eq(p)) {
-			memcpy(o, p, 8);
-			o += 8;
-			p += 8;
+	for (;;) {
+		while (e - p >= 8) {
+			memcpy(&w, p, 8);
+			memcpy(o, p, 8);	/* output never outruns input */
+			if ((mask = eq_mask(w)) == 0) {
+				o += 8;
+				p += 8;
+				continue;
+			}
+			k = (unsigned)__builtin_ctzll(mask) >> 3;
+			o += k;
+			p += k;
+			break;
 		}
 		while (p < e && *p != '=')
 			*o++ = *p++;
-		if (p == e || e - p < 2)
-			break;			/* trailing "=" dropped */
+		if (e - p < 3 && (e - p < 2 || p[1] != '\n'))
+			break;			/* end, or an escape cut short */
 		if (p[1] == '\n') {
 			p += 2;
 			continue;
 		}
-		if (e - p < 3)
-			break;			/* trailing "=a" dropped */
 		if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
 			*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
 		else if (p[1] != '\r' || p[2] != '\n') {
@@ -2217,57 +2223,98 @@ qp_decode(const char *src, size_t n, char *dst)
 		}
 		p += 3;
 	}
+	*used = final ? n : (size_t)(p - (const unsigned char *)src);
 	return (size_t)(o - (unsigned char *)dst);
 }
 
+/* digit << 18, 12, 6, 0 by position in a group; B64_BAD if no digit */
+#define B64_BAD		0x01000000u
+static uint32_t		b64d[4][256];
+
+/* b64_tables - fill b64d (once, from extract_init) */
+static void
+b64_tables(void)
+{
+	int	 i, j;
+
+	for (j = 0; j < 4; j++)
+		for (i = 0; i < 256; i++)
+			b64d[j][i] = b64val[i] != 0 ?
+			    (uint32_t)(b64val[i] - 1) << (18 - 6 * j) : B64_BAD;
+}
+
+/* base64 decoding state between calls */
+struct b64 {
+	uint32_t	 acc;		/* digits of the current group */
+	unsigned	 k;		/* how many */
+	bool		 done;		/* '=' seen: the rest is ignored */
+};
+
 /*
- * b64_decode - base64 s[0..n) into o (room for n / 4 * 3 + 2 bytes), the
- * result of GMime 3.2's decoder (step, then flush) but faster: four
- * alphabet characters in a row are decoded at once.  Bytes outside the
- * alphabet are skipped; the first '=' ends the data (a group cut short
- * by it gives its whole bytes: 2 characters 1 byte, 3 characters 2),
- * and so does the end of the input (an incomplete group gives nothing).
+ * b64_decode - base64 src[0..n) into dst (room for n / 4 * 3 + 2
+ * bytes), the result of GMime 3.2's decoder (steps, then flush) but
+ * faster: whole groups of four alphabet characters are decoded at once.
+ * Bytes outside the alphabet are skipped; the first '=' ends the data
+ * (a group cut short by it gives its whole bytes: 2 characters 1 byte,
+ * 3 characters 2); an incomplete group at the very end gives nothing.
  */
 static size_t
-b64_decode(const char *src, size_t n, char *dst)
+b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 {
 	const unsigned char	*p = (const unsigned char *)src, *e = p + n;
 	unsigned char		*o = (unsigned char *)dst;
-	uint32_t		 acc = 0;
-	unsigned		 a, b, c, d, k = 0, v;
+	uint32_t		 x, y, v;
 
-	while (p < e) {
-		if (k == 0 && e - p >= 4 && (a = b64val[p[0]]) != 0 &&
-		    (b = b64val[p[1]]) != 0 && (c = b64val[p[2]]) != 0 &&
-		    (d = b64val[p[3]]) != 0) {
-			acc = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 |
-			    (d - 1);
-			o[0] = (unsigned char)(acc >> 16);
-			o[1] = (unsigned char)(acc >> 8);
-			o[2] = (unsigned char)acc;
-			o += 3;
-			p += 4;
-			continue;
+	while (p < e && !st->done) {
+		if (st->k == 0) {
+			while (e - p >= 8) {
+				x = b64d[0][p[0]] | b64d[1][p[1]] |
+				    b64d[2][p[2]] | b64d[3][p[3]];
+				y = b64d[0][p[4]] | b64d[1][p[5]] |
+				    b64d[2][p[6]] | b64d[3][p[7]];
+				if (((x | y) & B64_BAD) != 0)
+					break;
+				o[0] = (unsigned char)(x >> 16);
+				o[1] = (unsigned char)(x >> 8);
+				o[2] = (unsigned char)x;
+				o[3] = (unsigned char)(y >> 16);
+				o[4] = (unsigned char)(y >> 8);
+				o[5] = (unsigned char)y;
+				o += 6;
+				p += 8;
+			}
+			if (e - p >= 4 && ((x = b64d[0][p[0]] | b64d[1][p[1]] |
+			    b64d[2][p[2]] | b64d[3][p[3]]) & B64_BAD) == 0) {
+				o[0] = (unsigned char)(x >> 16);
+				o[1] = (unsigned char)(x >> 8);
+				o[2] = (unsigned char)x;
+				o += 3;
+				p += 4;
+				continue;
+			}
+			if (p == e)
+				break;
 		}
 		if (*p == '=') {
-			if (k == 2)
-				*o++ = (unsigned char)(acc >> 4);
-			else if (k == 3) {
-				o[0] = (unsigned char)(acc >> 10);
-				o[1] = (unsigned char)(acc >> 2);
+			if (st->k == 2)
+				*o++ = (unsigned char)(st->acc >> 4);
+			else if (st->k == 3) {
+				o[0] = (unsigned char)(st->acc >> 10);
+				o[1] = (unsigned char)(st->acc >> 2);
 				o += 2;
 			}
+			st->done = true;
 			break;
 		}
-		if ((v = b64val[*p++]) == 0)
+		if ((v = b64d[3][*p++]) == B64_BAD)
 			continue;
-		acc = acc << 6 | (v - 1);
-		if (++k == 4) {
-			o[0] = (unsigned char)(acc >> 16);
-			o[1] = (unsigned char)(acc >> 8);
-			o[2] = (unsigned char)acc;
+		st->acc = st->acc << 6 | v;
+		if (++st->k == 4) {
+			o[0] = (unsigned char)(st->acc >> 16);
+			o[1] = (unsigned char)(st->acc >> 8);
+			o[2] = (unsigned char)st->acc;
 			o += 3;
-			k = 0;
+			st->k = 0;
 		}
 	}
 	return (size_t)(o - (unsigned char *)dst);
@@ -2283,7 +2330,7 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 {
 	GMimeEncoding	 st;
 	char		*o;
-	size_t		 k;
+	size_t		 k, used;
 
 	if (!is_coded(enc)) {
 		*outlen = n;
@@ -2291,11 +2338,13 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 	}
 	ob->len = 0;
 	if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+		struct b64	 b = { 0, 0, false };
+
 		o = ob_reserve(ob, n / 4 * 3 + 2);
-		k = b64_decode(s, n, o);
+		k = b64_decode(&b, s, n, o);
 	} else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
 		o = ob_reserve(ob, n);
-		k = qp_decode(s, n, o);
+		k = qp_decode(s, n, o, true, &used);
 	} else {
 		s = uu_begin(s, &n);
 		g_mime_encoding_init_decode(&st, enc);
@@ -2422,8 +2471,9 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 	struct attachment	*a;
 	struct digest		*sha, *md5;
 	GMimeEncoding		 st;
+	struct b64		 b = { 0, 0, false };
 	uint64_t		 size = 0;
-	size_t			 off, c, k;
+	size_t			 off, c, k, used;
 
 	if ((a = att_new(m)) == NULL) {
 		free(name);
@@ -2433,11 +2483,27 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 	a->type = media_type(obj);
 	sha = digest_new(DIGEST_SHA256);
 	md5 = digest_new(DIGEST_MD5);
-	if (is_coded(enc)) {
+	if (enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+		/* decoded in chunks: memory stays bounded */
 		if (m->scratch == NULL)
 			m->scratch = xmalloc(MIME_CHUNK + 64);
-		if (enc == GMIME_CONTENT_ENCODING_UUENCODE)
-			s = uu_begin(s, &n);
+		for (off = 0; off < n; off += used) {
+			c = n - off < MIME_CHUNK ? n - off : MIME_CHUNK;
+			if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+				k = b64_decode(&b, s + off, c, m->scratch);
+				used = c;
+			} else
+				k = qp_decode(s + off, c, m->scratch,
+				    off + c == n, &used);
+			digest_update(sha, m->scratch, k);
+			digest_update(md5, m->scratch, k);
+			size += k;
+		}
+	} else if (is_coded(enc)) {
+		if (m->scratch == NULL)
+			m->scratch = xmalloc(MIME_CHUNK + 64);
+		s = uu_begin(s, &n);
 		g_mime_encoding_init_decode(&st, enc);
 		for (off = 0; off < n; off += c) {
 			c = n - off < MIME_CHUNK ? n - off : MIME_CHUNK;
@@ -2732,6 +2798,7 @@ extract_init(const struct config *cfg, struct errbuf *err)
 	if (mime_ready)
 		return 0;
 	g_mime_init();
+	b64_tables();
 	if ((mime_opts = g_mime_parser_options_new()) == NULL) {
 		errbuf_set(err, "mime: cannot create GMime parser options");
 		g_mime_shutdown();
