@@ -3,10 +3,16 @@
  * See alert.h, docs/ALERT-ID.md and docs/ALERT-FORMAT.md.
  *
  * The only module that uses jansson.  Every string handed to jansson
- * first goes through utf8_clean(): invalid UTF-8 becomes U+FFFD (jansson
- * would refuse the whole string) and every value is capped, so that one
- * alert stays far below SOAR's 8 MB per-alert limit whatever the
- * configured extraction bounds are.
+ * first goes through clean(): invalid UTF-8 becomes U+FFFD and every
+ * value is capped, so that one alert stays far below SOAR's 8 MB
+ * per-alert limit whatever the configured extraction bounds are.
+ * jansson then takes the strings unchecked (json_stringn_nocheck: its
+ * own check would be a second pass, and would refuse the whole string).
+ *
+ * Cost: most values are valid UTF-8 under their cap, so clean() checks
+ * them eight ASCII bytes at a time and hands back a view, not a copy;
+ * what remains is mostly jansson's own work (json_dump_callback escapes
+ * character by character).
  */
 #include "autoconfig.h"
 
@@ -52,10 +58,34 @@ struct ev {
 
 /* ------------------------------------------------------------ strings */
 
+/*
+ * A value as it goes into the alert: valid UTF-8, capped.  s points into
+ * the caller's string when that needed no change but perhaps a cut (the
+ * common case: no copy), else into buf.  Release with clean_free().
+ */
+struct clean {
+	const char	*s;
+	size_t		 len;
+	struct strbuf	 buf;
+};
+
+#define ASCII_HIGH	0x8080808080808080ULL
+#define ASCII_ONES	0x0101010101010101ULL
+
+/* load8 - eight bytes at p as one word (any alignment) */
+static inline uint64_t
+load8(const unsigned char *p)
+{
+	uint64_t	w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
 /* utf8_seq - length of the valid UTF-8 sequence at p (n bytes left), or
  * 0 if invalid; *bad_r gets how many bytes to replace with one U+FFFD
  * (the maximal valid prefix, at least 1). */
-static size_t
+static inline size_t
 utf8_seq(const unsigned char *p, size_t n, size_t *bad_r)
 {
 	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
@@ -91,54 +121,129 @@ utf8_seq(const unsigned char *p, size_t n, size_t *bad_r)
 	return len;
 }
 
+/* utf8_valid - length of the longest valid UTF-8 prefix of p[0..n):
+ * ASCII eight bytes at a time, other characters one by one */
+static size_t
+utf8_valid(const unsigned char *p, size_t n)
+{
+	size_t	i = 0, len, bad;
+
+	while (i < n) {
+		while (n - i >= 8 && (load8(p + i) & ASCII_HIGH) == 0)
+			i += 8;
+		while (i < n && p[i] < 0x80)
+			i++;
+		if (i == n)
+			break;
+		if ((len = utf8_seq(p + i, n - i, &bad)) == 0)
+			break;
+		i += len;
+	}
+	return i;
+}
+
+/* utf8_cut - the largest character boundary <= max in valid UTF-8 p
+ * of more than max bytes */
+static size_t
+utf8_cut(const unsigned char *p, size_t max)
+{
+	while (max > 0 && (p[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 /*
- * utf8_clean - a new copy of s that is valid UTF-8 (each invalid
- * sequence replaced by U+FFFD) and at most max bytes long, cut at a
- * character boundary.  *cut_r is set (never cleared) when cut.
+ * clean - s as valid UTF-8 (each invalid sequence replaced by U+FFFD) of
+ * at most max bytes, cut at a character boundary, into c.  *cut_r is set
+ * (never cleared) when cut.  Valid runs are measured by utf8_valid() and
+ * taken whole.
  */
-static char *
-utf8_clean(const char *s, size_t max, bool *cut_r)
+static void
+clean(struct clean *c, const char *s, size_t max, bool *cut_r)
 {
 	static const char	 repl[] = "\xef\xbf\xbd";
 	const unsigned char	*p = (const unsigned char *)s;
-	struct strbuf		 sb = { 0 };
-	size_t			 n, len, bad;
+	size_t			 n, ok, bad;
 
+	memset(c, 0, sizeof(*c));
 	n = strlen(s);
-	while (n > 0) {
-		if ((len = utf8_seq(p, n, &bad)) == 0) {
-			if (sb.len + 3 > max)
-				goto cut;
-			sb_append(&sb, repl, 3);
-			p += bad;
-			n -= bad;
-			continue;
+	ok = utf8_valid(p, n);
+	if (ok == n) {
+		/* Valid: a view of s, perhaps shortened. */
+		c->s = s;
+		c->len = n;
+		if (n > max) {
+			c->len = utf8_cut(p, max);
+			*cut_r = true;
 		}
-		if (sb.len + len > max)
-			goto cut;
-		sb_append(&sb, p, len);
-		p += len;
-		n -= len;
+		return;
 	}
-	return sb_steal(&sb);
-cut:
-	*cut_r = true;
-	return sb_steal(&sb);
+	for (;;) {
+		/* p[0..ok) is valid, p[ok] starts an invalid sequence. */
+		if (ok > max - c->buf.len) {
+			sb_append(&c->buf, p, utf8_cut(p, max - c->buf.len));
+			*cut_r = true;
+			break;
+		}
+		sb_append(&c->buf, p, ok);
+		p += ok;
+		n -= ok;
+		if (n == 0)
+			break;
+		(void)utf8_seq(p, n, &bad);
+		if (3 > max - c->buf.len) {
+			*cut_r = true;
+			break;
+		}
+		sb_append(&c->buf, repl, 3);
+		p += bad;
+		n -= bad;
+		ok = utf8_valid(p, n);
+	}
+	c->s = c->buf.s != NULL ? c->buf.s : "";
+	c->len = c->buf.len;
 }
 
-/* json_cost - upper bound of the escaped JSON size of "s" */
-static size_t
-json_cost(const char *s)
+/* clean_free - release what clean() allocated */
+static void
+clean_free(struct clean *c)
 {
-	size_t	n = 2;
+	sb_free(&c->buf);
+}
 
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20)
-			n += 6;
-		else if (*s == '"' || *s == '\\')
-			n += 2;
-		else
-			n++;
+/*
+ * json_special - has word w a byte below 0x20, a '"' or a '\\'?  The
+ * has-zero-byte test: (x - 0x01..01) & ~x & 0x80..80 is non-zero iff a
+ * byte of x is zero; x - 0x20..20 finds a byte below 0x20 the same way.
+ * ~w drops bytes >= 0x80 (none of them is special).
+ */
+static inline bool
+json_special(uint64_t w)
+{
+	uint64_t	q = w ^ (ASCII_ONES * '"'), b = w ^ (ASCII_ONES * '\\');
+
+	return (((w - ASCII_ONES * 0x20) | (q - ASCII_ONES) |
+	    (b - ASCII_ONES)) & ~w & ASCII_HIGH) != 0;
+}
+
+/* json_cost - upper bound of the escaped JSON size of "s[0..len)" */
+static size_t
+json_cost(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = 2 + len, i = 0, end;
+
+	while (i < len) {
+		/* Words without anything to escape cost their length. */
+		while (len - i >= 8 && !json_special(load8(p + i)))
+			i += 8;
+		end = len - i >= 8 ? i + 8 : len;
+		for (; i < end; i++) {
+			if (p[i] < 0x20)
+				n += 5;
+			else if (p[i] == '"' || p[i] == '\\')
+				n++;
+		}
 	}
 	return n;
 }
@@ -150,24 +255,25 @@ empty(const char *s)
 	return s == NULL || *s == '\0';
 }
 
-/* jstr - a jansson string from already-clean UTF-8; never NULL */
+/* jstr - a jansson string from clean UTF-8 (not checked again) */
 static json_t *
-jstr(const char *clean)
+jstr(const char *s, size_t len)
 {
 	json_t	*j;
 
-	j = json_stringn(clean, strlen(clean));
+	j = json_stringn_nocheck(s, len);
 	ASSERT(j != NULL);
 	return j;
 }
 
-/* jset - obj[key] = v, taking v; aborts on OOM like the x-allocators */
+/* jset - obj[key] = v, taking v; aborts on OOM like the x-allocators.
+ * Keys are ASCII literals here: not checked. */
 static void
 jset(json_t *obj, const char *key, json_t *v)
 {
 	ASSERT(v != NULL);
-	if (json_object_set_new(obj, key, v) != 0)
-		ASSERT(!"json_object_set_new");
+	if (json_object_setn_new_nocheck(obj, key, strlen(key), v) != 0)
+		ASSERT(!"json_object_setn_new_nocheck");
 }
 
 /* jset_str - obj[key] = clean(s) capped at max; "" for NULL */
@@ -175,11 +281,11 @@ static void
 jset_str(json_t *obj, const char *key, const char *s, size_t max,
     bool *cut_r)
 {
-	char	*c;
+	struct clean	c;
 
-	c = utf8_clean(s != NULL ? s : "", max, cut_r);
-	jset(obj, key, jstr(c));
-	free(c);
+	clean(&c, s != NULL ? s : "", max, cut_r);
+	jset(obj, key, jstr(c.s, c.len));
+	clean_free(&c);
 }
 
 /* ------------------------------------------------------------ lists */
@@ -191,22 +297,23 @@ struct strset {
 	size_t	  n;
 };
 
-/* hash_ci - FNV-1a of s, ASCII case folded */
+/* hash_ci - FNV-1a of s[0..len), ASCII case folded */
 static uint64_t
-hash_ci(const char *s)
+hash_ci(const char *s, size_t len)
 {
 	uint64_t	h = 14695981039346656037ULL;
+	size_t		i;
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)tolower((unsigned char)*s);
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)tolower((unsigned char)s[i]);
 		h *= 1099511628211ULL;
 	}
 	return h;
 }
 
-/* strset_add - true if s was not in the set (and is now) */
+/* strset_add - true if s[0..len) was not in the set (and is now) */
 static bool
-strset_add(struct strset *set, const char *s)
+strset_add(struct strset *set, const char *s, size_t len)
 {
 	size_t	i, j;
 	char	**old;
@@ -220,18 +327,20 @@ strset_add(struct strset *set, const char *s)
 		for (i = 0; i < oldcap; i++) {
 			if (old[i] == NULL)
 				continue;
-			j = hash_ci(old[i]) & (set->cap - 1);
+			j = hash_ci(old[i], strlen(old[i])) &
+			    (set->cap - 1);
 			while (set->slot[j] != NULL)
 				j = (j + 1) & (set->cap - 1);
 			set->slot[j] = old[i];
 		}
 		free(old);
 	}
-	i = hash_ci(s) & (set->cap - 1);
+	i = hash_ci(s, len) & (set->cap - 1);
 	for (; set->slot[i] != NULL; i = (i + 1) & (set->cap - 1))
-		if (strcasecmp(set->slot[i], s) == 0)
+		if (strncasecmp(set->slot[i], s, len) == 0 &&
+		    set->slot[i][len] == '\0')
 			return false;
-	set->slot[i] = xstrdup(s);
+	set->slot[i] = xstrndup(s, len);
 	set->n++;
 	return true;
 }
@@ -265,24 +374,22 @@ struct joined {
 static void
 joined_add(struct joined *j, const char *item)
 {
-	char	*c;
+	struct clean	c;
 
 	if (empty(item) || j->cut)
 		return;
-	c = utf8_clean(item, TEXT_MAX, &j->item_cut);
-	if (j->dedup && !strset_add(&j->seen, c)) {
-		free(c);
-		return;
-	}
-	if (j->sb.len + 1 + strlen(c) > LIST_MAX) {
+	clean(&c, item, TEXT_MAX, &j->item_cut);
+	if (j->dedup && !strset_add(&j->seen, c.s, c.len))
+		goto out;
+	if (j->sb.len + 1 + c.len > LIST_MAX) {
 		j->cut = true;
-		free(c);
-		return;
+		goto out;
 	}
 	if (j->n++ > 0)
 		sb_putc(&j->sb, ',');
-	sb_puts(&j->sb, c);
-	free(c);
+	sb_append(&j->sb, c.s, c.len);
+out:
+	clean_free(&c);
 }
 
 /* joined_addrs - append the addr-spec of every mailbox of l */
@@ -383,11 +490,11 @@ ev_put(struct ev *e, const char *key, json_t *v, size_t cost)
 static void
 ev_str(struct ev *e, const char *key, const char *s, size_t max)
 {
-	char	*c;
+	struct clean	c;
 
-	c = utf8_clean(s != NULL ? s : "", max, &e->value_cut);
-	ev_put(e, key, jstr(c), json_cost(c));
-	free(c);
+	clean(&c, s != NULL ? s : "", max, &e->value_cut);
+	ev_put(e, key, jstr(c.s, c.len), json_cost(c.s, c.len));
+	clean_free(&c);
 }
 
 /* ev_opt - key = s only when s has a value */
@@ -428,14 +535,35 @@ ev_budget(struct ev *e, const char *key, size_t cost)
 static void
 ev_indexed(struct ev *e, const char *key, const char *s, size_t max)
 {
-	char	*c;
+	struct clean	c;
+	size_t		cost;
 
 	if (empty(s))
 		return;
-	c = utf8_clean(s, max, &e->value_cut);
-	if (ev_budget(e, key, json_cost(c)))
-		ev_put(e, key, jstr(c), json_cost(c));
-	free(c);
+	clean(&c, s, max, &e->value_cut);
+	cost = json_cost(c.s, c.len);
+	if (ev_budget(e, key, cost))
+		ev_put(e, key, jstr(c.s, c.len), cost);
+	clean_free(&c);
+}
+
+/* key_n - prefix followed by n in decimal, into buf (a short key) */
+static const char *
+key_n(char *buf, size_t size, const char *prefix, size_t n)
+{
+	char	digits[24];
+	size_t	nd = 0, plen = strlen(prefix);
+
+	do {
+		digits[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	ASSERT(plen + nd < size);
+	memcpy(buf, prefix, plen);
+	while (nd > 0)
+		buf[plen++] = digits[--nd];
+	buf[plen] = '\0';
+	return buf;
 }
 
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
@@ -525,7 +653,8 @@ first_addr(const struct addrlist *l, const char **name_r)
 static json_t *
 build_event(const struct config *cfg, const struct extract *x,
     const struct envelope *env, const char *id, const char *name,
-    int64_t t, bool from_date, const char *dest, bool dest_cut)
+    int64_t t, bool from_date, const char *dest, bool dest_cut,
+    size_t *size_r)
 {
 	static const struct envelope	noenv;
 	struct ev	 e = { 0 };
@@ -616,28 +745,28 @@ build_event(const struct config *cfg, const struct extract *x,
 	if (cut)
 		e.value_cut = true;
 
-	for (i = 0; i < x->urls.n && !e.budget_hit; i++) {
-		snprintf(key, sizeof(key), "url_%zu", i + 1);
-		ev_indexed(&e, key, x->urls.v[i], TEXT_MAX);
-	}
+	for (i = 0; i < x->urls.n && !e.budget_hit; i++)
+		ev_indexed(&e, key_n(key, sizeof(key), "url_", i + 1),
+		    x->urls.v[i], TEXT_MAX);
 	for (i = 0; i < x->n_att && !e.budget_hit; i++) {
 		const struct attachment *a = &x->att[i];
 
 		/* All keys of one attachment, or none of them. */
 		if (!ev_budget(&e, "", (empty(a->name) ? 0 :
-		    json_cost(a->name)) + (empty(a->type) ? 0 :
-		    json_cost(a->type)) + 5 * 20 + 21 + 66 + 34))
+		    json_cost(a->name, strlen(a->name))) + (empty(a->type) ?
+		    0 : json_cost(a->type, strlen(a->type))) + 5 * 20 + 21 +
+		    66 + 34))
 			break;
-		snprintf(key, sizeof(key), "file_name_%zu", i + 1);
-		ev_indexed(&e, key, a->name, TEXT_MAX);
-		snprintf(key, sizeof(key), "file_type_%zu", i + 1);
-		ev_indexed(&e, key, a->type, TEXT_MAX);
-		snprintf(key, sizeof(key), "file_size_%zu", i + 1);
-		ev_int(&e, key, (int64_t)a->size);
-		snprintf(key, sizeof(key), "file_sha256_%zu", i + 1);
-		ev_indexed(&e, key, a->sha256, TEXT_MAX);
-		snprintf(key, sizeof(key), "file_md5_%zu", i + 1);
-		ev_indexed(&e, key, a->md5, TEXT_MAX);
+		ev_indexed(&e, key_n(key, sizeof(key), "file_name_", i + 1),
+		    a->name, TEXT_MAX);
+		ev_indexed(&e, key_n(key, sizeof(key), "file_type_", i + 1),
+		    a->type, TEXT_MAX);
+		ev_int(&e, key_n(key, sizeof(key), "file_size_", i + 1),
+		    (int64_t)a->size);
+		ev_indexed(&e, key_n(key, sizeof(key), "file_sha256_", i + 1),
+		    a->sha256, TEXT_MAX);
+		ev_indexed(&e, key_n(key, sizeof(key), "file_md5_", i + 1),
+		    a->md5, TEXT_MAX);
 	}
 
 	extra[0] = env->truncated ? "collector" : NULL;
@@ -647,28 +776,55 @@ build_event(const struct config *cfg, const struct extract *x,
 	    ARRAY_LEN(extra)), TEXT_MAX);
 	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
 	    0), TEXT_MAX);
+	*size_r = e.used;
 	return e.obj;
 }
 
 /* ------------------------------------------------------------ alert */
+
+/* Where json_dump_callback() writes the alert: sized up front. */
+struct dumpbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* dump_put - json_dump_callback() sink: append p[0..n) */
+static int
+dump_put(const char *p, size_t n, void *arg)
+{
+	struct dumpbuf	*d = arg;
+
+	if (n >= d->cap - d->len) {
+		d->cap *= 2;
+		if (n >= d->cap - d->len)
+			d->cap = d->len + n + 1;
+		d->s = xrealloc(d->s, d->cap);
+	}
+	memcpy(d->s + d->len, p, n);
+	d->len += n;
+	return 0;
+}
 
 /* describe - "Email from A to N recipients: S", bounded */
 static char *
 describe(const char *from, size_t n_rcpt, bool rcpt_cut,
     const char *subject)
 {
-	char	*f, *s, *d;
-	bool	 fcut = false, scut = false;
+	struct clean	 f, s;
+	char		*d;
+	bool		 fcut = false, scut = false;
 
-	f = utf8_clean(!empty(from) ? from : "unknown sender", DESC_PART_MAX,
+	clean(&f, !empty(from) ? from : "unknown sender", DESC_PART_MAX,
 	    &fcut);
-	s = utf8_clean(!empty(subject) ? subject : "(no subject)",
-	    DESC_PART_MAX, &scut);
-	d = xasprintf("Email from %s%s to %zu%s recipient%s: %s%s", f,
-	    fcut ? "..." : "", n_rcpt, rcpt_cut ? "+" : "",
-	    n_rcpt == 1 && !rcpt_cut ? "" : "s", s, scut ? "..." : "");
-	free(f);
-	free(s);
+	clean(&s, !empty(subject) ? subject : "(no subject)", DESC_PART_MAX,
+	    &scut);
+	d = xasprintf("Email from %.*s%s to %zu%s recipient%s: %.*s%s",
+	    (int)f.len, f.s, fcut ? "..." : "", n_rcpt, rcpt_cut ? "+" : "",
+	    n_rcpt == 1 && !rcpt_cut ? "" : "s", (int)s.len, s.s,
+	    scut ? "..." : "");
+	clean_free(&f);
+	clean_free(&s);
 	return d;
 }
 
@@ -681,10 +837,11 @@ alert_json(const struct config *cfg, const struct extract *x,
 	struct joined	 dest = { .dedup = true };
 	const char	*name, *from, *mode;
 	json_t		*root, *events;
-	char		*s, *desc, *out;
+	struct dumpbuf	 d;
+	char		*s, *desc;
 	bool		 from_date, cut = false;
 	int64_t		 t;
-	size_t		 i;
+	size_t		 i, size;
 
 	alert_id(cfg, x, id);
 	name = cfg != NULL && !empty(cfg->alert_name) ? cfg->alert_name :
@@ -711,8 +868,8 @@ alert_json(const struct config *cfg, const struct extract *x,
 	jset_str(root, "environment", cfg != NULL &&
 	    !empty(cfg->environment) ? cfg->environment : DEFAULT_ENVIRONMENT,
 	    TEXT_MAX, &cut);
-	jset(root, "ticket_id", jstr(id));
-	jset(root, "display_id", jstr(id));
+	jset_str(root, "ticket_id", id, TEXT_MAX, &cut);
+	jset_str(root, "display_id", id, TEXT_MAX, &cut);
 	jset_str(root, "identifier", !empty(x->message_id) ? x->message_id :
 	    id, TEXT_MAX, &cut);
 	jset_str(root, "name", name, TEXT_MAX, &cut);
@@ -745,7 +902,7 @@ alert_json(const struct config *cfg, const struct extract *x,
 	ASSERT(events != NULL);
 	s = joined_steal(&dest);
 	if (json_array_append_new(events, build_event(cfg, x, env, id, name,
-	    t, from_date, s, dest.cut || dest.item_cut)) != 0)
+	    t, from_date, s, dest.cut || dest.item_cut, &size)) != 0)
 		ASSERT(!"json_array_append_new");
 	free(s);
 	jset(root, "events", events);
@@ -755,10 +912,19 @@ alert_json(const struct config *cfg, const struct extract *x,
 	jset(root, "alert_metadata", json_object());
 	jset(root, "data_access_scope", json_null());
 
-	out = json_dumps(root, JSON_PRESERVE_ORDER |
-	    (pretty ? JSON_INDENT(2) : JSON_COMPACT));
-	ASSERT(out != NULL);
+	/*
+	 * The event's escaped size plus room for the rest: usually one
+	 * allocation, no copy (json_dumps() doubles a buffer from 16
+	 * bytes, then copies the result).
+	 */
+	d.len = 0;
+	d.cap = size + 4096 + (pretty ? size / 2 : 0);
+	d.s = xmalloc(d.cap);
+	if (json_dump_callback(root, dump_put, &d, JSON_PRESERVE_ORDER |
+	    (pretty ? JSON_INDENT(2) : JSON_COMPACT)) != 0)
+		ASSERT(!"json_dump_callback");
+	d.s[d.len] = '\0';
 	json_decref(root);
 	free(desc);
-	return out;
+	return d.s;
 }

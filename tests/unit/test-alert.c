@@ -555,6 +555,19 @@ test_utf8(void)
 	T_STREQ(evs(j, "Subject"), "a\tb\x01\"\\");
 	json_decref(j);
 	T_END();
+
+	T_BEGIN("invalid bytes anywhere in long ASCII runs");
+	free(x.subject);
+	x.subject = xstrdup("abcdefghijklmnop\x80qrstuvwxyz12345\xc3"
+	    "0123456\xe2\x82\xac" "89abcdef\xed\xa0\x80" "ABCDEFG\xf4");
+	j = load(&cfg, &x, NULL, 1);
+	T_STREQ(evs(j, "Subject"), "abcdefghijklmnop\xef\xbf\xbd"
+	    "qrstuvwxyz12345\xef\xbf\xbd" "0123456\xe2\x82\xac"
+	    "89abcdef\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "ABCDEFG\xef\xbf\xbd");
+	T_ASSERT(evs(j, "truncated") == NULL);
+	json_decref(j);
+	T_END();
 	free_x(&x);
 }
 
@@ -586,6 +599,50 @@ test_bounds(void)
 	T_STREQ(evs(j, "truncated"), "collector,value_length");
 	T_ASSERT(strlen(json_string_value(json_object_get(j,
 	    "description"))) < 300);
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("3-byte characters capped at a character boundary");
+	big = xmalloc(9001);
+	for (i = 0; i < 9000; i += 3)
+		memcpy(big + i, "\xe2\x82\xac", 3);
+	big[9000] = '\0';
+	free(x.subject);
+	x.subject = big;
+	env.truncated = false;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "Subject")) == 8190);
+	T_ASSERT(strncmp(evs(j, "Subject"), big, 8190) == 0);
+	T_STREQ(evs(j, "truncated"), "value_length");
+	json_decref(j);
+	T_END();
+
+	T_BEGIN("invalid UTF-8 near the cap: replaced, then capped");
+	big = xmalloc(8300);
+	memset(big, 'a', 8188);
+	/* U+FFFD ends at 8191: the next 2-byte character does not fit */
+	memcpy(big + 8188, "\xff\xc3\xa9\xc3\xa9", 6);
+	free(x.subject);
+	x.subject = big;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "Subject")) == 8191);
+	T_ASSERT(strcmp(evs(j, "Subject") + 8188, "\xef\xbf\xbd") == 0);
+	T_STREQ(evs(j, "truncated"), "value_length");
+	json_decref(j);
+	/* the U+FFFD itself does not fit */
+	memset(big, 'a', 8190);
+	memcpy(big + 8190, "\xff" "b", 3);
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "Subject")) == 8190);
+	T_ASSERT(strspn(evs(j, "Subject"), "a") == 8190);
+	T_STREQ(evs(j, "truncated"), "value_length");
+	json_decref(j);
+	/* exactly at the cap: not cut */
+	memset(big, 'a', 8189);
+	memcpy(big + 8189, "\x80", 2);
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(strlen(evs(j, "Subject")) == 8192);
+	T_ASSERT(evs(j, "truncated") == NULL);
 	json_decref(j);
 	T_END();
 
@@ -647,6 +704,28 @@ test_bounds(void)
 	T_ASSERT(json_object_get(event0(j), "url_1") != NULL);
 	T_ASSERT(json_object_get(event0(j), "url_5000") == NULL);
 	T_ASSERT(strlen(evs(j, "found_url")) <= 65536);
+	T_STREQ(evs(j, "truncated"), "value_length,alert_size");
+	json_decref(j);
+	free(js);
+	T_END();
+
+	T_BEGIN("escaped size counts against the event budget");
+	/* Each URL escapes to twice its length: about 4 MiB / 4.2 KB of
+	 * them fit, not twice as many. */
+	memset(url, '"', sizeof(url) - 1);
+	url[sizeof(url) - 1] = '\0';
+	strlist_free(&x.urls);
+	for (i = 0; i < 2000; i++) {
+		snprintf(url, 8, "%05zu", i);
+		url[5] = '"';
+		strlist_add(&x.urls, url);
+	}
+	js = alert_json(&cfg, &x, &env, 1, false);
+	T_ASSERT(strlen(js) < 4500000);
+	j = json_loads(js, 0, NULL);
+	T_ASSERT(j != NULL);
+	T_ASSERT(json_object_get(event0(j), "url_900") != NULL);
+	T_ASSERT(json_object_get(event0(j), "url_1000") == NULL);
 	T_STREQ(evs(j, "truncated"), "value_length,alert_size");
 	json_decref(j);
 	free(js);
