@@ -218,6 +218,24 @@ grep -q "alerted 0, duplicate $IT_NUNSEEN" "$T/run8.log" ||
     it_fail "re-scan without checkpoint alerted again"
 it_ok "no checkpoint, same spool: $IT_NUNSEEN duplicates, 0 alerts"
 
+# --- several folders, one with a non-ASCII name (sent in modified
+# UTF-7), each with its own checkpoint and summary line
+printf 'From: a@example.test\r\nSubject: in a UTF-8 folder\r\nMessage-ID: <utf7-1@example.test>\r\n\r\nhttps://utf7.example.test/\r\n' \
+    >"$T/u1.eml"
+dv_imapctl append 'Entw&APw-rfe&-Co' "$T/u1.eml" >/dev/null ||
+    it_fail "append to the UTF-7 folder"
+bf -o state_dir="$T/st9" -o "imap_folders=INBOX,Entwürfe&Co" backfill \
+    --output "$T/out9" --no-progress 2>"$T/run9.log" || it_fail "two folders: exit $?"
+[ "$(it_count "$T/out9")" = $((IT_NUNSEEN + 1)) ] || it_fail "two folders: alerts"
+grep -q "summary INBOX: seen $IT_NUNSEEN" "$T/run9.log" &&
+    grep -q "summary Entwürfe&Co: seen 1, alerted 1" "$T/run9.log" ||
+    it_fail "per-folder summary lines"
+[ "$(find "$T/out9/.checkpoints" -type f ! -name lock | wc -l)" = 2 ] ||
+    it_fail "want one checkpoint per folder"
+grep -l '"mailbox":"Entwürfe&Co"' "$T"/out9/*.json >/dev/null ||
+    it_fail "the alert does not name the folder in UTF-8"
+it_ok "two folders, one named in UTF-8 (modified UTF-7 on the wire)"
+
 dv_imapctl flags INBOX >"$T/flags2"
 cmp -s "$T/flags0" "$T/flags2" || it_fail "flags changed"
 it_ok "\\Seen flags still untouched after every run"
