@@ -58,6 +58,7 @@
 #define MIME_CHUNK		49152	/* encoded bytes decoded per step */
 #define MIME_EW_MAX		1024	/* longest encoded word accepted */
 #define MIME_SKIP_MAX		65536	/* bytes looked at before the header */
+#define MIME_KEEP		262144	/* work buffers kept per thread, at most */
 
 #define NO_OFF			((size_t)-1)
 
@@ -704,6 +705,7 @@ struct prepass {
 	size_t		 max_fields;	/* header fields, all blocks */
 	/* output */
 	GByteArray	*buf;
+	size_t		 cap;		/* bytes buf was sized for */
 	char		*out;
 	size_t		 olen;
 	size_t		 body_off;	/* top-level body */
@@ -1401,7 +1403,9 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 	if (lim > avail)
 		lim = avail;
 	cap = lim < pp->max_out ? lim : pp->max_out;
-	pp->buf = g_byte_array_sized_new((guint)cap + 1);
+	if (pp->buf == NULL)		/* else a thread's kept buffer */
+		pp->buf = g_byte_array_sized_new((guint)cap + 1);
+	pp->cap = cap;
 	g_byte_array_set_size(pp->buf, (guint)cap);
 	pp->out = (char *)pp->buf->data;
 	pp->olen = 0;
@@ -1485,6 +1489,84 @@ struct mctx {
 	struct obuf	 dec;		/* transfer-decoded text */
 	struct obuf	 u8;		/* text converted to UTF-8 */
 };
+
+/*
+ * Work buffers a thread keeps from one message to the next (the
+ * pre-pass output, decoded and converted text, the decode chunk), so
+ * that a message of ordinary size costs no large allocation; one over
+ * MIME_KEEP bytes is freed after use.  Released when the thread ends,
+ * or by extract_shutdown() for the thread calling it.
+ */
+struct mcache {
+	GByteArray	*pp;
+	struct obuf	 dec;
+	struct obuf	 u8;
+	char		*scratch;
+};
+
+/* mcache_free - GPrivate's destructor: the thread is ending */
+static void
+mcache_free(gpointer p)
+{
+	struct mcache	*c = p;
+
+	if (c == NULL)
+		return;
+	if (c->pp != NULL)
+		g_byte_array_free(c->pp, TRUE);
+	ob_free(&c->dec);
+	ob_free(&c->u8);
+	free(c->scratch);
+	free(c);
+}
+
+static GPrivate		 mime_cache = G_PRIVATE_INIT(mcache_free);
+
+/* mcache_take - lend this thread's buffers to m and pp */
+static void
+mcache_take(struct mctx *m, struct prepass *pp)
+{
+	struct mcache	*c;
+
+	if ((c = g_private_get(&mime_cache)) == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		g_private_set(&mime_cache, c);
+	}
+	pp->buf = c->pp;
+	m->dec = c->dec;
+	m->u8 = c->u8;
+	m->scratch = c->scratch;
+	memset(c, 0, sizeof(*c));
+}
+
+/* ob_keep - ob back to its cache slot, or freed if it grew too big */
+static void
+ob_keep(struct obuf *slot, struct obuf *ob)
+{
+	if (ob->cap <= MIME_KEEP) {
+		*slot = *ob;
+		slot->len = 0;
+		memset(ob, 0, sizeof(*ob));
+	} else
+		ob_free(ob);
+}
+
+/* mcache_give - the buffers back after a message (pp->buf included) */
+static void
+mcache_give(struct mctx *m, struct prepass *pp)
+{
+	struct mcache	*c = g_private_get(&mime_cache);
+
+	ASSERT(c != NULL);
+	if (pp->buf != NULL && pp->cap <= MIME_KEEP) {
+		c->pp = pp->buf;
+		pp->buf = NULL;
+	}
+	ob_keep(&c->dec, &m->dec);
+	ob_keep(&c->u8, &m->u8);
+	c->scratch = m->scratch;
+	m->scratch = NULL;
+}
 
 /* pp_capped - offset lies in a block the pre-pass disabled for depth */
 static bool
@@ -2824,6 +2906,7 @@ extract_shutdown(void)
 {
 	if (!mime_ready)
 		return;
+	g_private_replace(&mime_cache, NULL);	/* this thread's buffers */
 	g_mime_parser_options_free(mime_opts);
 	mime_opts = NULL;
 	g_mime_shutdown();
@@ -2869,6 +2952,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	mime_cur = &m;
 
 	prepass_for(&m, &pp, m.max_out, m.max_parts, 0);
+	mcache_take(&m, &pp);
 	m.pp = &pp;
 	prepass(&pp, raw != NULL ? raw : "", len);
 	out->flags |= pp.flags;
@@ -2906,10 +2990,8 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	mime_cur = NULL;
 	out->flags |= m.urls.flags;
 	url_set_finish(&m.urls, &out->urls);
+	mcache_give(&m, &pp);
 	pp_free(&pp);
-	ob_free(&m.dec);
-	ob_free(&m.u8);
-	free(m.scratch);
 	return 0;
 }
 
