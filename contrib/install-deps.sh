@@ -15,7 +15,7 @@ fi
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
  libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libmilter-dev
- libjansson-dev libssl-dev libinih-dev"
+ libjson-c-dev libssl-dev libinih-dev"
 TEST_PKGS="python3 valgrind miltertest postfix dovecot-core dovecot-imapd
  openssl ca-certificates procps iproute2 file"
 

@@ -2,17 +2,23 @@
  * alert - struct extract + struct envelope -> SOAR CaseInfo JSON.
  * See alert.h, docs/ALERT-ID.md and docs/ALERT-FORMAT.md.
  *
- * The only module that uses jansson.  Every string handed to jansson
+ * The only module that uses json-c.  Every string handed to json-c
  * first goes through clean(): invalid UTF-8 becomes U+FFFD and every
  * value is capped, so that one alert stays far below SOAR's 8 MB
- * per-alert limit whatever the configured extraction bounds are.
- * jansson then takes the strings unchecked (json_stringn_nocheck: its
- * own check would be a second pass, and would refuse the whole string).
+ * per-alert limit whatever the configured extraction bounds are.  json-c
+ * does not check UTF-8 itself: clean() is the only guard.
+ *
+ * Output: compact (JSON_C_TO_STRING_PLAIN: no spaces) or, with pretty,
+ * indented by two spaces; '/' is never escaped (NOSLASHESCAPE); bytes
+ * >= 0x80 go out as they are (UTF-8, no \u escapes); '"', '\\' and the
+ * control characters are escaped (\b \f \n \r \t, else \u00xx).
+ * Objects keep insertion order, so the key order below is the output's.
  *
  * Cost: most values are valid UTF-8 under their cap, so clean() checks
- * them eight ASCII bytes at a time and hands back a view, not a copy;
- * what remains is mostly jansson's own work (json_dump_callback escapes
- * character by character).
+ * them eight ASCII bytes at a time and hands back a view, not a copy.
+ * json-c was chosen over jansson for its serialiser: on a typical 10 KB
+ * alert it spends about a fifth of jansson's instructions per byte
+ * (docs/PERFORMANCE.md).
  */
 #include "autoconfig.h"
 
@@ -23,7 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
+#include <json.h>
 
 #include "alert.h"
 #include "config.h"
@@ -50,10 +56,11 @@
 
 /* State while one event object is built. */
 struct ev {
-	json_t	*obj;
-	size_t	 used;			/* escaped JSON bytes so far */
-	bool	 value_cut;		/* a value hit TEXT_MAX / LIST_MAX */
-	bool	 budget_hit;		/* indexed keys dropped: EVENT_BUDGET */
+	json_object	*obj;
+	size_t		 used;		/* escaped JSON bytes so far */
+	bool		 value_cut;	/* a value hit TEXT_MAX / LIST_MAX */
+	bool		 budget_hit;	/* indexed keys dropped (budget) */
+	char		 key[48];	/* url_N, file_*_N: see ev_key() */
 };
 
 /* ------------------------------------------------------------ strings */
@@ -226,7 +233,12 @@ json_special(uint64_t w)
 	    (b - ASCII_ONES)) & ~w & ASCII_HIGH) != 0;
 }
 
-/* json_cost - upper bound of the escaped JSON size of "s[0..len)" */
+/*
+ * json_cost - upper bound of the escaped JSON size of "s[0..len)" as
+ * json-c writes it with NOSLASHESCAPE: '"' and '\\' take two bytes, a
+ * control character two (\n) or six (\u001f), counted as six; every
+ * other byte, '/' and UTF-8 included, one.
+ */
 static size_t
 json_cost(const char *s, size_t len)
 {
@@ -255,30 +267,93 @@ empty(const char *s)
 	return s == NULL || *s == '\0';
 }
 
-/* jstr - a jansson string from clean UTF-8 (not checked again) */
-static json_t *
+/*
+ * The json_object constructors below abort on OOM, like the
+ * x-allocators.  json-c's NULL value is JSON null (jadd() only).
+ */
+
+/* jstr - a json-c string from clean UTF-8 (at most LIST_MAX bytes) */
+static json_object *
 jstr(const char *s, size_t len)
 {
-	json_t	*j;
+	json_object	*j;
 
-	j = json_stringn_nocheck(s, len);
+	ASSERT(len <= LIST_MAX);
+	j = json_object_new_string_len(s, (int)len);
 	ASSERT(j != NULL);
 	return j;
 }
 
-/* jset - obj[key] = v, taking v; aborts on OOM like the x-allocators.
- * Keys are ASCII literals here: not checked. */
+/* jint - a json-c integer */
+static json_object *
+jint(int64_t v)
+{
+	json_object	*j;
+
+	j = json_object_new_int64(v);
+	ASSERT(j != NULL);
+	return j;
+}
+
+/* jobj - an empty object */
+static json_object *
+jobj(void)
+{
+	json_object	*j;
+
+	j = json_object_new_object();
+	ASSERT(j != NULL);
+	return j;
+}
+
+/* jarr - an empty array (room for one element) */
+static json_object *
+jarr(void)
+{
+	json_object	*j;
+
+	j = json_object_new_array_ext(1);
+	ASSERT(j != NULL);
+	return j;
+}
+
+/* jfalse - false */
+static json_object *
+jfalse(void)
+{
+	json_object	*j;
+
+	j = json_object_new_boolean(0);
+	ASSERT(j != NULL);
+	return j;
+}
+
+/*
+ * jadd - obj[key] = v (NULL: null), taking v.  Every key is new (the key
+ * sets below have no duplicates), so json-c need not look it up; a
+ * string literal is kept without a copy (copy_key false), any other key
+ * is copied.
+ */
 static void
-jset(json_t *obj, const char *key, json_t *v)
+jadd(json_object *obj, const char *key, json_object *v, bool copy_key)
+{
+	if (json_object_object_add_ex(obj, key, v,
+	    JSON_C_OBJECT_ADD_KEY_IS_NEW |
+	    (copy_key ? 0 : JSON_C_OBJECT_ADD_CONSTANT_KEY)) != 0)
+		ASSERT(!"json_object_object_add_ex");
+}
+
+/* jset - obj[key] = v for a literal key and a non-NULL v */
+static void
+jset(json_object *obj, const char *key, json_object *v)
 {
 	ASSERT(v != NULL);
-	if (json_object_setn_new_nocheck(obj, key, strlen(key), v) != 0)
-		ASSERT(!"json_object_setn_new_nocheck");
+	jadd(obj, key, v, false);
 }
 
 /* jset_str - obj[key] = clean(s) capped at max; "" for NULL */
 static void
-jset_str(json_t *obj, const char *key, const char *s, size_t max,
+jset_str(json_object *obj, const char *key, const char *s, size_t max,
     bool *cut_r)
 {
 	struct clean	c;
@@ -478,11 +553,13 @@ alert_id(const struct config *cfg, const struct extract *x,
 
 /* ------------------------------------------------------------ event */
 
-/* ev_put - event[key] = v, counting cost against the budget */
+/* ev_put - event[key] = v, counting cost against the budget; key is a
+ * literal or e->key (copied) */
 static void
-ev_put(struct ev *e, const char *key, json_t *v, size_t cost)
+ev_put(struct ev *e, const char *key, json_object *v, size_t cost)
 {
-	jset(e->obj, key, v);
+	ASSERT(v != NULL);
+	jadd(e->obj, key, v, key == e->key);
 	e->used += strlen(key) + 4 + cost;
 }
 
@@ -517,7 +594,7 @@ ev_own(struct ev *e, const char *key, char *s, size_t max)
 static void
 ev_int(struct ev *e, const char *key, int64_t v)
 {
-	ev_put(e, key, json_integer((json_int_t)v), 21);
+	ev_put(e, key, jint(v), 21);
 }
 
 /* ev_budget - room for one more indexed value of that cost? */
@@ -547,18 +624,19 @@ ev_indexed(struct ev *e, const char *key, const char *s, size_t max)
 	clean_free(&c);
 }
 
-/* key_n - prefix followed by n in decimal, into buf (a short key) */
+/* ev_key - prefix followed by n in decimal, into e->key (which ev_put()
+ * copies) */
 static const char *
-key_n(char *buf, size_t size, const char *prefix, size_t n)
+ev_key(struct ev *e, const char *prefix, size_t n)
 {
-	char	digits[24];
+	char	digits[24], *buf = e->key;
 	size_t	nd = 0, plen = strlen(prefix);
 
 	do {
 		digits[nd++] = (char)('0' + n % 10);
 		n /= 10;
 	} while (n > 0);
-	ASSERT(plen + nd < size);
+	ASSERT(plen + nd < sizeof(e->key));
 	memcpy(buf, prefix, plen);
 	while (nd > 0)
 		buf[plen++] = digits[--nd];
@@ -650,24 +728,21 @@ first_addr(const struct addrlist *l, const char **name_r)
  * present keys, then the optional ones, then url_N / file_*_N, then
  * the truncated / anomalies summary.  docs/ALERT-FORMAT.md lists them.
  */
-static json_t *
+static json_object *
 build_event(const struct config *cfg, const struct extract *x,
     const struct envelope *env, const char *id, const char *name,
-    int64_t t, bool from_date, const char *dest, bool dest_cut,
-    size_t *size_r)
+    int64_t t, bool from_date, const char *dest, bool dest_cut)
 {
 	static const struct envelope	noenv;
 	struct ev	 e = { 0 };
 	const char	*from, *from_name = NULL, *extra[3];
-	char		 key[48];
 	size_t		 i;
 	bool		 cut = false;
 	char		*s;
 
 	if (env == NULL)
 		env = &noenv;
-	e.obj = json_object();
-	ASSERT(e.obj != NULL);
+	e.obj = jobj();
 	from = first_addr(&x->from, &from_name);
 
 	ev_int(&e, "StartTime", t);
@@ -746,8 +821,8 @@ build_event(const struct config *cfg, const struct extract *x,
 		e.value_cut = true;
 
 	for (i = 0; i < x->urls.n && !e.budget_hit; i++)
-		ev_indexed(&e, key_n(key, sizeof(key), "url_", i + 1),
-		    x->urls.v[i], TEXT_MAX);
+		ev_indexed(&e, ev_key(&e, "url_", i + 1), x->urls.v[i],
+		    TEXT_MAX);
 	for (i = 0; i < x->n_att && !e.budget_hit; i++) {
 		const struct attachment *a = &x->att[i];
 
@@ -757,15 +832,14 @@ build_event(const struct config *cfg, const struct extract *x,
 		    0 : json_cost(a->type, strlen(a->type))) + 5 * 20 + 21 +
 		    66 + 34))
 			break;
-		ev_indexed(&e, key_n(key, sizeof(key), "file_name_", i + 1),
-		    a->name, TEXT_MAX);
-		ev_indexed(&e, key_n(key, sizeof(key), "file_type_", i + 1),
-		    a->type, TEXT_MAX);
-		ev_int(&e, key_n(key, sizeof(key), "file_size_", i + 1),
-		    (int64_t)a->size);
-		ev_indexed(&e, key_n(key, sizeof(key), "file_sha256_", i + 1),
+		ev_indexed(&e, ev_key(&e, "file_name_", i + 1), a->name,
+		    TEXT_MAX);
+		ev_indexed(&e, ev_key(&e, "file_type_", i + 1), a->type,
+		    TEXT_MAX);
+		ev_int(&e, ev_key(&e, "file_size_", i + 1), (int64_t)a->size);
+		ev_indexed(&e, ev_key(&e, "file_sha256_", i + 1),
 		    a->sha256, TEXT_MAX);
-		ev_indexed(&e, key_n(key, sizeof(key), "file_md5_", i + 1),
+		ev_indexed(&e, ev_key(&e, "file_md5_", i + 1),
 		    a->md5, TEXT_MAX);
 	}
 
@@ -776,35 +850,10 @@ build_event(const struct config *cfg, const struct extract *x,
 	    ARRAY_LEN(extra)), TEXT_MAX);
 	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
 	    0), TEXT_MAX);
-	*size_r = e.used;
 	return e.obj;
 }
 
 /* ------------------------------------------------------------ alert */
-
-/* Where json_dump_callback() writes the alert: sized up front. */
-struct dumpbuf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
-/* dump_put - json_dump_callback() sink: append p[0..n) */
-static int
-dump_put(const char *p, size_t n, void *arg)
-{
-	struct dumpbuf	*d = arg;
-
-	if (n >= d->cap - d->len) {
-		d->cap *= 2;
-		if (n >= d->cap - d->len)
-			d->cap = d->len + n + 1;
-		d->s = xrealloc(d->s, d->cap);
-	}
-	memcpy(d->s + d->len, p, n);
-	d->len += n;
-	return 0;
-}
 
 /* describe - "Email from A to N recipients: S", bounded */
 static char *
@@ -836,12 +885,12 @@ alert_json(const struct config *cfg, const struct extract *x,
 	char		 id[ALERT_ID_MAX];
 	struct joined	 dest = { .dedup = true };
 	const char	*name, *from, *mode;
-	json_t		*root, *events;
-	struct dumpbuf	 d;
+	json_object	*root, *events;
+	const char	*out;
 	char		*s, *desc;
 	bool		 from_date, cut = false;
 	int64_t		 t;
-	size_t		 i, size;
+	size_t		 i, len;
 
 	alert_id(cfg, x, id);
 	name = cfg != NULL && !empty(cfg->alert_name) ? cfg->alert_name :
@@ -863,8 +912,7 @@ alert_json(const struct config *cfg, const struct extract *x,
 		from = env->mail_from;
 	desc = describe(from, dest.n, dest.cut, x->subject);
 
-	root = json_object();
-	ASSERT(root != NULL);
+	root = jobj();
 	jset_str(root, "environment", cfg != NULL &&
 	    !empty(cfg->environment) ? cfg->environment : DEFAULT_ENVIRONMENT,
 	    TEXT_MAX, &cut);
@@ -881,50 +929,47 @@ alert_json(const struct config *cfg, const struct extract *x,
 	jset_str(root, "rule_generator", cfg != NULL &&
 	    !empty(cfg->rule_generator) ? cfg->rule_generator : DEFAULT_RULE,
 	    TEXT_MAX, &cut);
-	jset(root, "source_grouping_identifier", json_null());
+	jadd(root, "source_grouping_identifier", NULL, false);
 	jset_str(root, "device_vendor", cfg != NULL &&
 	    !empty(cfg->device_vendor) ? cfg->device_vendor : DEFAULT_VENDOR,
 	    TEXT_MAX, &cut);
 	jset_str(root, "device_product", cfg != NULL &&
 	    !empty(cfg->device_product) ? cfg->device_product :
 	    DEFAULT_PRODUCT, TEXT_MAX, &cut);
-	jset(root, "start_time", json_integer((json_int_t)t));
-	jset(root, "end_time", json_integer((json_int_t)t));
-	jset(root, "priority", json_integer((json_int_t)(cfg != NULL ?
-	    cfg->priority : 60)));
-	jset(root, "is_test_case", json_false());
-	jset(root, "source_system_url", json_null());
-	jset(root, "source_rule_identifier", json_null());
-	jset(root, "siem_alert_id", json_null());
-	jset(root, "extensions", json_object());
+	jset(root, "start_time", jint(t));
+	jset(root, "end_time", jint(t));
+	jset(root, "priority", jint(cfg != NULL ? cfg->priority : 60));
+	jset(root, "is_test_case", jfalse());
+	jadd(root, "source_system_url", NULL, false);
+	jadd(root, "source_rule_identifier", NULL, false);
+	jadd(root, "siem_alert_id", NULL, false);
+	jset(root, "extensions", jobj());
 
-	events = json_array();
-	ASSERT(events != NULL);
+	events = jarr();
 	s = joined_steal(&dest);
-	if (json_array_append_new(events, build_event(cfg, x, env, id, name,
-	    t, from_date, s, dest.cut || dest.item_cut, &size)) != 0)
-		ASSERT(!"json_array_append_new");
+	if (json_object_array_add(events, build_event(cfg, x, env, id, name,
+	    t, from_date, s, dest.cut || dest.item_cut)) != 0)
+		ASSERT(!"json_object_array_add");
 	free(s);
 	jset(root, "events", events);
-	jset(root, "attachments", json_array());
-	jset(root, "updated_fields", json_object());
-	jset(root, "alert_update_supported", json_false());
-	jset(root, "alert_metadata", json_object());
-	jset(root, "data_access_scope", json_null());
+	jset(root, "attachments", jarr());
+	jset(root, "updated_fields", jobj());
+	jset(root, "alert_update_supported", jfalse());
+	jset(root, "alert_metadata", jobj());
+	jadd(root, "data_access_scope", NULL, false);
 
 	/*
-	 * The event's escaped size plus room for the rest: usually one
-	 * allocation, no copy (json_dumps() doubles a buffer from 16
-	 * bytes, then copies the result).
+	 * json-c writes into a buffer of root's own, freed with it: the
+	 * caller gets a copy.  Pretty: two-space indent, "key": value.
 	 */
-	d.len = 0;
-	d.cap = size + 4096 + (pretty ? size / 2 : 0);
-	d.s = xmalloc(d.cap);
-	if (json_dump_callback(root, dump_put, &d, JSON_PRESERVE_ORDER |
-	    (pretty ? JSON_INDENT(2) : JSON_COMPACT)) != 0)
-		ASSERT(!"json_dump_callback");
-	d.s[d.len] = '\0';
-	json_decref(root);
+	out = json_object_to_json_string_length(root,
+	    JSON_C_TO_STRING_NOSLASHESCAPE | (pretty ?
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+	    JSON_C_TO_STRING_PLAIN), &len);
+	ASSERT(out != NULL);
+	s = xmalloc(len + 1);
+	memcpy(s, out, len + 1);
+	json_object_put(root);
 	free(desc);
-	return d.s;
+	return s;
 }

@@ -1,7 +1,7 @@
 /*
  * alert - struct extract (+ what the MTA told us) -> one SOAR alert
  * package, in the snake_case CaseInfo shape of SOAR-API.md 1.2-1.3, as
- * JSON bytes.  Pure: no I/O.  The only module that uses jansson.
+ * JSON bytes.  Pure: no I/O.  The only module that uses json-c.
  *
  * The stable alert id (display_id = ticket_id) is defined here:
  *   id = id_prefix + first 32 hex digits of
