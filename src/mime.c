@@ -2282,7 +2282,11 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 				p += 8;
 				continue;
 			}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			k = (unsigned)__builtin_ctzll(mask) >> 3;
+#else
+			k = (unsigned)__builtin_clzll(mask) >> 3;
+#endif
 			o += k;
 			p += k;
 			break;
@@ -2333,7 +2337,7 @@ struct b64 {
 };
 
 /*
- * b64_decode - base64 src[0..n) into dst (room for n / 4 * 3 + 2
+ * b64_decode - base64 src[0..n) into dst (room for n / 4 * 3 + 8
  * bytes), the result of GMime 3.2's decoder (steps, then flush) but
  * faster: whole groups of four alphabet characters are decoded at once.
  * Bytes outside the alphabet are skipped; the first '=' ends the data
@@ -2346,6 +2350,7 @@ b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 	const unsigned char	*p = (const unsigned char *)src, *e = p + n;
 	unsigned char		*o = (unsigned char *)dst;
 	uint32_t		 x, y, v;
+	uint64_t		 w;
 
 	while (p < e && !st->done) {
 		if (st->k == 0) {
@@ -2356,12 +2361,12 @@ b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 				    b64d[2][p[6]] | b64d[3][p[7]];
 				if (((x | y) & B64_BAD) != 0)
 					break;
-				o[0] = (unsigned char)(x >> 16);
-				o[1] = (unsigned char)(x >> 8);
-				o[2] = (unsigned char)x;
-				o[3] = (unsigned char)(y >> 16);
-				o[4] = (unsigned char)(y >> 8);
-				o[5] = (unsigned char)y;
+				/* 6 bytes, big-endian, in one 8-byte store */
+				w = (uint64_t)x << 40 | (uint64_t)y << 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				w = __builtin_bswap64(w);
+#endif
+				memcpy(o, &w, 8);
 				o += 6;
 				p += 8;
 			}
@@ -2422,7 +2427,7 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 	if (enc == GMIME_CONTENT_ENCODING_BASE64) {
 		struct b64	 b = { 0, 0, false };
 
-		o = ob_reserve(ob, n / 4 * 3 + 2);
+		o = ob_reserve(ob, n / 4 * 3 + 8);
 		k = b64_decode(&b, s, n, o);
 	} else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
 		o = ob_reserve(ob, n);
