@@ -126,11 +126,12 @@ struct progress {
 /* --output files written but not yet synced and named (see outq_flush) */
 struct outq {
 	int		 fd[OUTQ_MAX];
-	char		*tmp[OUTQ_MAX];
+	char		*tmp[OUTQ_MAX];		/* NULL: an O_TMPFILE */
 	char		*name[OUTQ_MAX];
 	size_t		 n;
 	uint64_t	 seq;
 	long		 pid;			/* in temporary names */
+	bool		 tmpfile;		/* O_TMPFILE works here */
 };
 
 struct bf {
@@ -1537,21 +1538,29 @@ outq_flush(struct bf *bf, struct folder *f, struct errbuf *err)
 		    strerror(errno));
 		rc = -1;
 	}
-	for (i = 0; i < q->n; i++)
-		close(q->fd[i]);
 #else
 	for (i = 0; i < q->n; i++) {
 		if (rc == 0 && fsync(q->fd[i]) == -1) {
 			errbuf_set(err, "%s/%s: fsync: %s",
-			    bf->opts->output_dir, q->tmp[i], strerror(errno));
+			    bf->opts->output_dir, q->name[i], strerror(errno));
 			rc = -1;
 		}
-		close(q->fd[i]);
 	}
 #endif
 	for (i = 0; i < q->n; i++) {
-		if (rc == 0 && linkat(bf->out_dfd, q->tmp[i], bf->out_dfd,
-		    q->name[i], 0) == -1) {
+		char	proc[64];
+		int	lrc = 0;
+
+		if (rc == 0 && q->tmp[i] == NULL) {
+			/* an unnamed O_TMPFILE gets its name */
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d",
+			    q->fd[i]);
+			lrc = linkat(AT_FDCWD, proc, bf->out_dfd, q->name[i],
+			    AT_SYMLINK_FOLLOW);
+		} else if (rc == 0)
+			lrc = linkat(bf->out_dfd, q->tmp[i], bf->out_dfd,
+			    q->name[i], 0);
+		if (rc == 0 && lrc == -1) {
 			if (errno == EEXIST) {
 				f->c.alerted--;
 				f->c.dup++;
@@ -1562,7 +1571,9 @@ outq_flush(struct bf *bf, struct folder *f, struct errbuf *err)
 				rc = -1;
 			}
 		}
-		(void)unlinkat(bf->out_dfd, q->tmp[i], 0);
+		if (q->tmp[i] != NULL)
+			(void)unlinkat(bf->out_dfd, q->tmp[i], 0);
+		close(q->fd[i]);
 		free(q->tmp[i]);
 		free(q->name[i]);
 	}
@@ -1575,8 +1586,9 @@ outq_flush(struct bf *bf, struct folder *f, struct errbuf *err)
 	return rc;
 }
 
-/* outq_add - write an --output alert to a temporary file (flushed with
- * the batch, or when OUTQ_MAX are waiting) */
+/* outq_add - write an --output alert to a temporary file, unnamed
+ * (O_TMPFILE) where the system can, else a dot file; it is made durable
+ * and named with the batch, or when OUTQ_MAX are waiting */
 static int
 outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
     struct errbuf *err)
@@ -1589,16 +1601,30 @@ outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
 
 	if (q->n == OUTQ_MAX && outq_flush(bf, f, err) == -1)
 		return -1;
-	if (q->pid == 0)
-		q->pid = (long)getpid();
-	tmp = xasprintf(".%s.json.tmp.%ld.%" PRIu64, id, q->pid, q->seq++);
-	fd = openat(bf->out_dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	tmp = NULL;
+	fd = -1;
+#if defined(__linux__) && defined(O_TMPFILE)
+	/* no name until it is durable: nothing to clean up after a crash */
+	if (q->tmpfile) {
+		fd = openat(bf->out_dfd, ".", O_TMPFILE | O_WRONLY |
+		    O_CLOEXEC, 0600);
+		if (fd == -1)
+			q->tmpfile = false;	/* not on this file system */
+	}
+#endif
 	if (fd == -1) {
-		errbuf_set(err, "%s/%s: %s", bf->opts->output_dir, tmp,
-		    strerror(errno));
-		free(tmp);
-		return -1;
+		if (q->pid == 0)
+			q->pid = (long)getpid();
+		tmp = xasprintf(".%s.json.tmp.%ld.%" PRIu64, id, q->pid,
+		    q->seq++);
+		fd = openat(bf->out_dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd == -1) {
+			errbuf_set(err, "%s/%s: %s", bf->opts->output_dir,
+			    tmp, strerror(errno));
+			free(tmp);
+			return -1;
+		}
 	}
 	while (off <= len) {
 		/* the JSON, then its newline */
@@ -1607,11 +1633,12 @@ outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			errbuf_set(err, "%s/%s: write: %s",
-			    bf->opts->output_dir, tmp, w == 0 ? "no progress" :
+			errbuf_set(err, "%s/%s.json: write: %s",
+			    bf->opts->output_dir, id, w == 0 ? "no progress" :
 			    strerror(errno));
 			close(fd);
-			(void)unlinkat(bf->out_dfd, tmp, 0);
+			if (tmp != NULL)
+				(void)unlinkat(bf->out_dfd, tmp, 0);
 			free(tmp);
 			return -1;
 		}
@@ -2199,6 +2226,8 @@ setup_state(struct bf *bf)
 			return BACKFILL_EXIT_STATE;
 		}
 		out_clean_stale(bf->out_dfd);
+		/* O_TMPFILE files are named through /proc/self/fd */
+		bf->outq.tmpfile = access("/proc/self/fd", X_OK) == 0;
 		base = xasprintf("%s/.checkpoints", bf->opts->output_dir);
 	} else
 		base = config_state_path(cfg, "imap");
@@ -2419,7 +2448,8 @@ out:
 	/* never normally left: files not made durable are not named */
 	for (i = 0; i < bf.outq.n; i++) {
 		close(bf.outq.fd[i]);
-		(void)unlinkat(bf.out_dfd, bf.outq.tmp[i], 0);
+		if (bf.outq.tmp[i] != NULL)
+			(void)unlinkat(bf.out_dfd, bf.outq.tmp[i], 0);
 		free(bf.outq.tmp[i]);
 		free(bf.outq.name[i]);
 	}

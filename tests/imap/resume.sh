@@ -10,7 +10,7 @@ N=2000
 
 # Two folders of N small messages each, written straight into the
 # Maildir (the server picks them up when the folder is opened).
-for f in Bulk Bulk2; do
+for f in Bulk Bulk2 Bulk3; do
 	n=$(dv_imapctl maildir-fill "$f" "$DV_MAILDIR" --count $N \
 	    --prefix "$f") || it_fail "maildir-fill $f"
 	[ "$n" = $N ] || it_fail "maildir-fill wrote $n"
@@ -26,7 +26,7 @@ for l in sys.stdin:
     print(json.loads(l)["display_id"])' | sort >"$T/want"
 [ "$(wc -l <"$T/want")" = $N ] || it_fail "scan ids"
 [ "$(sort -u "$T/want" | wc -l)" = $N ] || it_fail "scan ids not unique"
-it_ok "$N messages in Bulk and in Bulk2"
+it_ok "$N messages in each of Bulk, Bulk2, Bulk3"
 
 # wait_files DIR N SECONDS PID - until DIR holds N entries (or PID ends)
 wait_files()
@@ -127,6 +127,25 @@ grep -q "summary total: seen $((N - n)), alerted $((N - n)), duplicate 0" \
     "$T/int2.log" || it_fail "re-run after SIGINT: $(grep summary "$T/int2.log")"
 [ "$(it_count "$T/int")" = $N ] || it_fail "after SIGINT: alerts"
 it_ok "SIGINT after $n alerts: exit 18, checkpoint exact, re-run alerts the other $((N - n))"
+
+# --- kill -9 mid-run with --output: no stray file, each alert once
+bf_exec -o imap_folders=Bulk3 -o imap_batch=100 backfill --output "$T/k9o" \
+    --no-progress 2>"$T/k9o1.log" &
+BPID=$!
+IT_PIDS="$IT_PIDS $BPID"
+wait_files "$T/k9o" 300 120 $BPID || it_fail "--output run too short"
+kill -9 $BPID
+wait $BPID 2>/dev/null
+n=$(it_count "$T/k9o")
+[ "$n" -lt $N ] || it_fail "--output: the run ended before kill -9"
+bf -o imap_folders=Bulk3 backfill --output "$T/k9o" --no-progress \
+    2>"$T/k9o2.log" || it_fail "--output re-run after kill -9: exit $?"
+[ "$(it_count "$T/k9o")" = $N ] || it_fail "--output: $(it_count "$T/k9o") alerts"
+alerted=$(sed -n 's/.*summary total: seen [0-9]*, alerted \([0-9]*\).*/\1/p' "$T/k9o2.log")
+[ $((alerted + n)) = $N ] || it_fail "--output: re-run alerted $alerted after $n"
+[ -z "$(find "$T/k9o" -maxdepth 1 -name '.*' -type f)" ] ||
+    it_fail "--output: stray temporary files"
+it_ok "kill -9 after $n --output files: re-run wrote the other $alerted, no stray file"
 
 # --- UIDVALIDITY change: same messages in a recreated folder
 it_load Again
