@@ -58,7 +58,7 @@
 #define MIME_CHUNK		49152	/* encoded bytes decoded per step */
 #define MIME_EW_MAX		1024	/* longest encoded word accepted */
 #define MIME_SKIP_MAX		65536	/* bytes looked at before the header */
-#define MIME_KEEP		262144	/* work buffers kept per thread, at most */
+#define MIME_KEEP		262144	/* largest work buffer a thread keeps */
 
 #define NO_OFF			((size_t)-1)
 
@@ -1484,7 +1484,7 @@ struct mctx {
 	bool		 stop;		/* part limit hit: walk no further */
 	bool		 cut;		/* the pre-pass cut the input short */
 	bool		 addr_warn;	/* GMime found an invalid address */
-	struct prepass	*pp;		/* the output GMime is parsing/walking */
+	struct prepass	*pp;		/* output GMime parses, walk walks */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
 	struct obuf	 dec;		/* transfer-decoded text */
 	struct obuf	 u8;		/* text converted to UTF-8 */
@@ -2294,7 +2294,7 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 		while (p < e && *p != '=')
 			*o++ = *p++;
 		if (e - p < 3 && (e - p < 2 || p[1] != '\n'))
-			break;			/* end, or an escape cut short */
+			break;		/* the end, or an escape cut short */
 		if (p[1] == '\n') {
 			p += 2;
 			continue;

@@ -305,7 +305,8 @@ static const struct xcase cases[] = {
 	  "To: Bob Rcpt bob@rcpt.example, \"Carol C.\" <carol@rcpt.example>,\n"
 	  " dave@rcpt.example\n"
 	  "Cc: Team: Erin erin@team.example, frank@team.example;,\n"
-	  " (comment) grace@cc.example, =?utf-8?q?Ren=C3=A9_M?= rene@cc.example,\n"
+	  " (comment) grace@cc.example,\n"
+	  " =?utf-8?q?Ren=C3=A9_M?= rene@cc.example,\n"
 	  " Nobody Here, \"Quoted, Name\" quoted@cc.example, x y@nodot\n"
 	  "Subject: bare\n"
 	  "Message-ID: <bare@example.com>\n"
@@ -1453,16 +1454,18 @@ test_decoders(void)
 	for (qp = 0; qp < 2; qp++)
 		for (i = 0; i < 1500; i++) {
 			sb_reset(&sb);
-			sb_printf(&sb, HDRS "Content-Type: text/plain; name=r.txt"
-			    "\nContent-Transfer-Encoding: %s\n\n",
+			sb_printf(&sb, HDRS "Content-Type: text/plain; "
+			    "name=r.txt\nContent-Transfer-Encoding: %s\n\n",
 			    qp ? "quoted-printable" : "base64");
 			hdr = sb.len;
-			rnd_body(&seed, qp, &sb, i < 100 ? i : rnd(&seed) % 600);
+			rnd_body(&seed, qp, &sb, i < 100 ? i :
+			    rnd(&seed) % 600);
 			g_mime_encoding_init_decode(&st, qp ?
 			    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE :
 			    GMIME_CONTENT_ENCODING_BASE64);
 			o = xmalloc(sb.len - hdr + 16);
-			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr, o);
+			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr,
+			    o);
 			k += g_mime_encoding_flush(&st, "", 0, o + k);
 			digest_sha256_hex(o, k, want);
 			free(o);
@@ -1470,9 +1473,10 @@ test_decoders(void)
 			if (x.n_att != 1 || x.att[0].size != k ||
 			    strcmp(x.att[0].sha256, want) != 0) {
 				if (bad++ < 6)
-					fprintf(stderr, "  %s case %zu differs: %.*s\n",
-					    qp ? "qp" : "base64", i,
-					    (int)(sb.len - hdr), sb.s + hdr);
+					fprintf(stderr, "  %s case %zu "
+					    "differs: %.*s\n", qp ? "qp" :
+					    "base64", i, (int)(sb.len - hdr),
+					    sb.s + hdr);
 			}
 			extract_free(&x);
 		}
@@ -1502,7 +1506,8 @@ test_decoders(void)
 			    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE :
 			    GMIME_CONTENT_ENCODING_BASE64);
 			o = xmalloc(sb.len - hdr + 16);
-			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr, o);
+			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr,
+			    o);
 			k += g_mime_encoding_flush(&st, "", 0, o + k);
 			digest_sha256_hex(o, k, want);
 			free(o);
@@ -1510,8 +1515,9 @@ test_decoders(void)
 			if (x.n_att != 1 || x.att[0].size != k ||
 			    strcmp(x.att[0].sha256, want) != 0) {
 				if (bad++ < 6)
-					fprintf(stderr, "  %s attachment %zu "
-					    "differs\n", qp ? "qp" : "base64", i);
+					fprintf(stderr, "  %s attachment "
+					    "%zu differs\n", qp ? "qp" :
+					    "base64", i);
 			}
 			extract_free(&x);
 		}
