@@ -291,9 +291,11 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 	if (optind >= argc)
 		usage_error("scan: %s", "no FILE given (use - for stdin)");
 	engine_init(cfg);
-	/* read one byte more than is examined, so truncation shows; the
-	 * rest is only counted, for the real message_size */
-	cap = mbox ? (size_t)1 << 30 : (size_t)cfg->max_message_bytes + 1;
+	/* max_message_bytes bounds the bytes examined after CRLF -> LF:
+	 * read up to twice that (a CRLF file of empty lines halves), plus
+	 * one so that truncation shows; the rest is only counted, for the
+	 * real message_size */
+	cap = mbox ? (size_t)1 << 30 : 2 * (size_t)cfg->max_message_bytes + 2;
 	for (i = optind; i < argc; i++) {
 		if (file_read_capped(argv[i], cap, &buf, &len,
 		    mbox ? NULL : &total, &err) == -1) {
