@@ -1,11 +1,20 @@
 /*
  * digest - SHA-256 / MD5 through OpenSSL's EVP interface.  See digest.h.
+ *
+ * With OpenSSL 3, EVP_sha256() and EVP_md5() are legacy handles: every
+ * EVP_DigestInit_ex() with one of them fetches the provider's
+ * implementation again (name lookup, property query, locks), some
+ * thousands of instructions per context.  So both are fetched once,
+ * under pthread_once(), and the fetched EVP_MD objects (immutable,
+ * shareable between threads) are used for every context.
  */
 #include "autoconfig.h"
 
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 
 #include "digest.h"
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -13,6 +22,24 @@
 struct digest {
 	EVP_MD_CTX	*ctx;
 };
+
+static pthread_once_t	 md_once = PTHREAD_ONCE_INIT;
+static const EVP_MD	*md_sha256;
+static const EVP_MD	*md_md5;
+
+/* md_init - fetch the two algorithms once (legacy handles as fallback) */
+static void
+md_init(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+#endif
+	if (md_sha256 == NULL)
+		md_sha256 = EVP_sha256();
+	if (md_md5 == NULL)
+		md_md5 = EVP_md5();
+}
 
 static void
 to_hex(const unsigned char *md, unsigned int n, char *out)
@@ -32,11 +59,13 @@ digest_new(enum digest_alg alg)
 {
 	struct digest	*d;
 
+	if (pthread_once(&md_once, md_init) != 0)
+		ASSERT(!"pthread_once");
 	d = xmalloc(sizeof(*d));
 	if ((d->ctx = EVP_MD_CTX_new()) == NULL)
 		ASSERT(!"EVP_MD_CTX_new");
 	if (EVP_DigestInit_ex(d->ctx,
-	    alg == DIGEST_MD5 ? EVP_md5() : EVP_sha256(), NULL) != 1)
+	    alg == DIGEST_MD5 ? md_md5 : md_sha256, NULL) != 1)
 		ASSERT(!"EVP_DigestInit_ex");
 	return d;
 }
