@@ -1377,7 +1377,8 @@ flush_run(struct scan *sc)
 		sc->seg = NULL;
 	} else if (sc->run.len >= 5 && !sc->stop)
 		scan_plain(sc, sc->run.s, sc->run.len);
-	sb_reset(&sc->run);
+	if (sc->run.len > 0)		/* most runs are scanned in place */
+		sb_reset(&sc->run);
 }
 
 /*
