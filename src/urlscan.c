@@ -1575,15 +1575,11 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		}
 		if (end_tag)
 			q++;
-		/* the tag's name decides whether the text run breaks */
-		{
-			size_t	k = q;
-
-			while (k < limit && is_alpha((unsigned char)h[k]))
-				k++;
-			if (!(k - q == 3 && eq_ci(h + q, "wbr", 3)))
-				flush_run(sc);
-		}
+		/* the tag's name decides whether the text run breaks:
+		 * all but a "wbr" name (three letters, no fourth) do */
+		if (!(limit - q >= 3 && eq_ci(h + q, "wbr", 3) &&
+		    (limit - q == 3 || !is_alpha((unsigned char)h[q + 3]))))
+			flush_run(sc);
 		p = parse_tag(sc, h, q, limit, end_tag, name, sizeof(name),
 		    &nl);
 		if (end_tag || p >= limit || h[p - 1] != '>')
