@@ -181,37 +181,6 @@ put_cp1252(char *o, unsigned char c)
 	return 3;
 }
 
-/* utf8_seq - length of a valid UTF-8 sequence at s, 0 if invalid */
-static inline size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char	c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;		/* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;		/* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 ||
-		    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
 
 /* ascii_run - length of the leading run of bytes below 0x80 */
 static inline size_t
@@ -248,7 +217,7 @@ utf8_valid(const char *s, size_t n)
 		p += ascii_run(p, (size_t)(e - p));
 		if (p == e)
 			return true;
-		if ((k = utf8_seq(p, (size_t)(e - p))) == 0)
+		if ((k = utf8_seq_len(p, (size_t)(e - p))) == 0)
 			return false;
 		p += k;
 	}
@@ -281,7 +250,7 @@ utf8_fix(struct obuf *ob, const char *s, size_t n, bool drop_nul)
 			p++;
 			continue;
 		}
-		if ((k = utf8_seq(p, (size_t)(end - p))) != 0) {
+		if ((k = utf8_seq_len(p, (size_t)(end - p))) != 0) {
 			ob_put(ob, p, k);
 			p += k;
 			continue;

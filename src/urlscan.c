@@ -191,37 +191,6 @@ hex_val(unsigned char c)
 #define HAS_PREFIX_CI(s, n, lit) \
 	((n) >= sizeof(lit) - 1 && eq_ci((s), (lit), sizeof(lit) - 1))
 
-/* utf8_seq_len - length of the valid UTF-8 sequence at s, 0 if invalid */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char	c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;		/* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;		/* surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;		/* overlong */
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;		/* above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
 
 /* utf8_put - encode code point cp into out (4 bytes); returns length */
 static size_t

@@ -69,6 +69,42 @@ char	*strlist_join(const struct strlist *, const char *sep);
 void	strlist_split(struct strlist *, const char *s, const char *seps);
 void	strlist_free(struct strlist *);
 
+/*
+ * utf8_seq_len - length of the valid UTF-8 sequence at s (n bytes left),
+ * or 0 if it is invalid: truncated, overlong, a surrogate or above
+ * U+10FFFF.  Inline: it runs per byte of decoded text.
+ */
+static inline size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char	c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;		/* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;		/* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;		/* overlong */
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;		/* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
 /* Trim ASCII white space in place; returns s. */
 char	*str_trim(char *s);
 bool	str_has_prefix_ci(const char *s, const char *prefix);
