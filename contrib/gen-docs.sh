@@ -3,7 +3,7 @@
 # etc/soar-milter.conf and docs/CONFIGURATION.md from the key table in
 # src/config.c (tests/cli.sh checks that they are current).
 set -eu
-bin=${1:?usage: gen-docs.sh path/to/soar-milter}
+bin=$(realpath "${1:?usage: gen-docs.sh path/to/soar-milter}")
 cd "$(dirname "$0")/.."
 conf=etc/soar-milter.conf
 doc=docs/CONFIGURATION.md

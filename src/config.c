@@ -36,7 +36,7 @@ enum key_type {
 	KT_OCTAL,	/* int64_t, octal file mode */
 	KT_BOOL,	/* bool: yes/no/true/false/on/off/1/0 */
 	KT_ENUM,	/* int: index into words */
-	KT_LIST,	/* struct strlist, comma or space separated */
+	KT_LIST,	/* struct strlist, comma separated */
 	KT_SECTION	/* not a key: a heading for the reference */
 };
 
@@ -375,7 +375,9 @@ key_set(struct config *cfg, const struct key_def *k, const char *value,
 		break;
 	case KT_LIST:
 		strlist_free((struct strlist *)field);
-		strlist_split((struct strlist *)field, copy, ", \t");
+		/* commas (or continuation lines) only: folder names such
+		 * as "Junk Email" contain blanks */
+		strlist_split((struct strlist *)field, copy, ",\n");
 		break;
 	case KT_SECTION:
 		break;
@@ -459,7 +461,38 @@ struct load_ctx {
 	struct config	*cfg;
 	struct errbuf	 err;		/* first error, without position */
 	bool		 failed;
+	bool		*cont;		/* per handler call: continuation? */
+	size_t		 ncont, capcont, call;
 };
+
+/* config_continue - an indented line continues the value of name */
+static int
+config_continue(struct load_ctx *lc, const char *name, const char *value)
+{
+	const struct key_def	*k = key_find(name);
+	char			*field, *joined, *v;
+
+	if (k == NULL)
+		return 0;		/* reported on the key's own line */
+	field = (char *)lc->cfg + k->off;
+	v = str_trim(xstrdup(value));
+	if (k->type == KT_LIST)
+		strlist_split((struct strlist *)field, v, ",\n");
+	else if (k->type == KT_STR) {
+		joined = xasprintf("%s%s", *(char **)field ?
+		    *(char **)field : "", v);
+		free(*(char **)field);
+		*(char **)field = joined;
+	} else {
+		errbuf_set(&lc->err, "%s: a continuation line only extends "
+		    "a string or a list", name);
+		lc->failed = true;
+		free(v);
+		return 0;
+	}
+	free(v);
+	return 1;
+}
 
 /* ini_cb - inih handler: one key = value, in file order */
 static int
@@ -481,6 +514,10 @@ ini_cb(void *user, const char *section, const char *name, const char *value)
 		lc->failed = true;
 		return 0;
 	}
+	/* inih calls again with the same name for each indented line that
+	 * continues a value: lists get more items, strings are joined */
+	if (lc->call < lc->ncont && lc->cont[lc->call++])
+		return config_continue(lc, name, value);
 	if (config_set(lc->cfg, name, value, &e) == -1) {
 		lc->err = e;
 		lc->failed = true;
@@ -492,13 +529,14 @@ ini_cb(void *user, const char *section, const char *name, const char *value)
 /* check_lines - inih reads lines of at most 200 bytes: refuse longer
  * ones up front with a clear message instead of a confusing one. */
 static int
-check_lines(struct config *cfg, const char *path, FILE *fp,
-    struct errbuf *err)
+check_lines(struct config *cfg, struct load_ctx *lc, const char *path,
+    FILE *fp, struct errbuf *err)
 {
 	const struct key_def	*k;
 	char			 line[4096], *p, *eq;
 	int			 lineno = 0;
 	size_t			 len;
+	bool			 have_key = false, call, cont;
 
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
@@ -517,7 +555,24 @@ check_lines(struct config *cfg, const char *path, FILE *fp,
 		line[len] = '\0';
 		for (p = line; *p == ' ' || *p == '\t'; p++)
 			;
-		if (*p == '[') {
+		/* mirror inih: which lines make a handler call, and which
+		 * of those continue the previous value (indented) */
+		call = cont = false;
+		if (*p == '\0' || *p == '#' || *p == ';')
+			;
+		else if (have_key && p > line)
+			call = cont = true;
+		else if (*p != '[')
+			call = have_key = true;
+		if (call) {
+			if (lc->ncont == lc->capcont) {
+				lc->capcont = lc->capcont ? lc->capcont * 2 : 64;
+				lc->cont = xrealloc(lc->cont, lc->capcont *
+				    sizeof(*lc->cont));
+			}
+			lc->cont[lc->ncont++] = cont;
+		}
+		if (p == line && *p == '[') {
 			errbuf_set(err, "%s:%d: %s: sections are not used; "
 			    "write key = value lines", path, lineno, p);
 			return -1;
@@ -544,12 +599,14 @@ config_load(struct config *cfg, const char *path, struct errbuf *err)
 		errbuf_set(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (check_lines(cfg, path, fp, err) == -1) {
+	if (check_lines(cfg, &lc, path, fp, err) == -1) {
 		fclose(fp);
+		free(lc.cont);
 		return -1;
 	}
 	line = ini_parse_file(fp, ini_cb, &lc);
 	fclose(fp);
+	free(lc.cont);
 	if (line != 0) {
 		if (!lc.failed)
 			errbuf_set(&lc.err, "syntax error (expected key = "

@@ -86,18 +86,23 @@ main(void)
 	    "priority = 80\n"
 	    "sent_retention = 2d\n"
 	    "on_error = tempfail\n"
-	    "imap_folders = INBOX, Junk , Reports\n"
+	    "imap_folders = INBOX, Junk ,\n"
+	    "   [Gmail]/All Mail, Reports\n"
 	    "environment = SOC Env\n"
 	    "tls_verify = off\n"
-	    "socket_mode = 0600\n", &err) == 0);
+	    "socket_mode = 0600\n"
+	    "alert_recipient_regex = ^(phish|report)\n"
+	    "\t@corp\\.example$\n", &err) == 0);
+	T_STREQ(cfg.alert_recipient_regex, "^(phish|report)@corp\\.example$");
 	T_ASSERT(cfg.max_message_bytes == 2 * 1024 * 1024);
 	T_ASSERT(cfg.max_header_bytes == 8192);
 	T_ASSERT(cfg.priority == 80);
 	T_ASSERT(cfg.sent_retention == 2 * 86400);
 	T_ASSERT(cfg.on_error == ON_ERROR_TEMPFAIL);
-	T_ASSERT(cfg.imap_folders.n == 3);
+	T_ASSERT(cfg.imap_folders.n == 4);
 	T_STREQ(cfg.imap_folders.v[1], "Junk");
-	T_STREQ(cfg.imap_folders.v[2], "Reports");
+	T_STREQ(cfg.imap_folders.v[2], "[Gmail]/All Mail");
+	T_STREQ(cfg.imap_folders.v[3], "Reports");
 	T_STREQ(cfg.environment, "SOC Env");
 	T_ASSERT(!cfg.tls_verify);
 	T_ASSERT(cfg.socket_mode == 0600);
@@ -120,6 +125,9 @@ main(void)
 	    "1: soar_api: 'rest' is not one of: none|sdk|chronicle");
 	expect_error("[milter]\nsocket = inet:1@h\n",
 	    "1: [milter]: sections are not used; write key = value lines");
+	expect_error("max_urls = 5\n  6\n",
+	    "2: max_urls: a continuation line only extends a string or a "
+	    "list");
 	expect_error("just words\n",
 	    "1: syntax error (expected key = value)");
 	expect_error("# x\npriority = 50\n",
@@ -162,9 +170,14 @@ main(void)
 	T_STREQ(err.msg, "-o max_urls: expected key=value");
 	T_ASSERT(config_set_cli(&cfg, "nokey=1", &err) == -1);
 	T_STREQ(err.msg, "-o nokey: unknown key");
-	T_ASSERT(config_set_cli(&cfg, "alert_recipients=a@x.example b@y",
+	T_ASSERT(config_set_cli(&cfg, "alert_recipients=a@x.example, b@y",
 	    &err) == 0);
 	T_ASSERT(cfg.alert_recipients.n == 2);
+	T_ASSERT(config_set_cli(&cfg,
+	    "imap_folders=INBOX, Junk Email,[Gmail]/All Mail", &err) == 0);
+	T_ASSERT(cfg.imap_folders.n == 3);
+	T_STREQ(cfg.imap_folders.v[1], "Junk Email");
+	T_STREQ(cfg.imap_folders.v[2], "[Gmail]/All Mail");
 	config_free(&cfg);
 	T_END();
 
