@@ -85,27 +85,6 @@ sample_env(struct envelope *env)
 	env->queue_id = "4VxYz1234";
 }
 
-static void
-free_x(struct extract *x)
-{
-	size_t	i;
-
-	free(x->message_id);
-	free(x->subject);
-	free(x->date);
-	addrlist_free(&x->from);
-	addrlist_free(&x->to);
-	addrlist_free(&x->cc);
-	addrlist_free(&x->reply_to);
-	free(x->return_path);
-	strlist_free(&x->urls);
-	for (i = 0; i < x->n_att; i++) {
-		free(x->att[i].name);
-		free(x->att[i].type);
-	}
-	free(x->att);
-	memset(x, 0, sizeof(*x));
-}
 
 static const char *const expected_json =
 "{\"environment\":\"Prod\","
@@ -279,7 +258,7 @@ test_id(void)
 	T_ASSERT(strcmp(id + strlen(id) - 32,
 	    "1a693fa7c91db3cd503fa38cb49a67ac") == 0);
 	T_END();
-	free_x(&x);
+	extract_free(&x);
 }
 
 /* squeeze - s without the white space outside JSON strings (new) */
@@ -353,7 +332,7 @@ test_exact(void)
 	T_END();
 
 	strlist_free(&env.rcpts);
-	free_x(&x);
+	extract_free(&x);
 }
 
 /* jget - o[key], or NULL if o is not an object, has no key or key is
@@ -605,7 +584,7 @@ test_recipients(void)
 	T_END();
 
 	strlist_free(&env.rcpts);
-	free_x(&x);
+	extract_free(&x);
 }
 
 static void
@@ -677,7 +656,7 @@ test_utf8(void)
 	T_ASSERT(evs(j, "truncated") == NULL);
 	json_object_put(j);
 	T_END();
-	free_x(&x);
+	extract_free(&x);
 }
 
 static void
@@ -856,7 +835,7 @@ test_bounds(void)
 	json_object_put(j);
 	free(js);
 	T_END();
-	free_x(&x);
+	extract_free(&x);
 }
 
 int
