@@ -5,7 +5,18 @@
  * *at() calls, with a name checked by spool_id_ok() first.  Durability:
  * a new alert is fsync'd, renamed into new/ without replacing anything
  * (renameat2 RENAME_NOREPLACE, or link+unlink where the file system
- * lacks it), then new/ is fsync'd.
+ * lacks it), then new/ is fsync'd: two syncs in a row per put, the
+ * least that keeps "a file in new/ is always complete" (the data must be
+ * on disk before the name is).  The put path does nothing else slow: no
+ * directory scan unless the spool looks full.
+ *
+ * Measured under a Postfix load and left out (docs/PERFORMANCE.md,
+ * "Postfix: milter throughput"): group commit of the fsync(new/) (few
+ * puts meet at that point, and a late one waits for the fsync in flight
+ * and then its own: slower), O_TMPFILE + linkat (tmp/ untouched, but the
+ * link count linkat raises must reach the disk too, a third sync per
+ * put: no faster), syncfs() for a batch of files (it writes out all
+ * that is dirty on the file system, Postfix's queue too: slower).
  */
 #include "autoconfig.h"
 
@@ -43,7 +54,6 @@ struct spool {
 	int64_t		 sent_retention, sent_max_entries;
 
 	pthread_mutex_t	 lock;		/* everything below */
-	uint64_t	 seq;		/* tmp file names */
 	bool		 scanning;
 	int64_t		 last_scan_ms;	/* monotonic */
 	struct spool_stats st;
@@ -446,13 +456,40 @@ uncount(struct spool *sp, uint64_t size)
 	sp->st.bytes -= size < sp->st.bytes ? size : sp->st.bytes;
 }
 
+/*
+ * tmp_create - create a new tmp/ file for id: its fd, name in tmp (n
+ * bytes), or -1 with errno.  Names are <id>.<pid>.<seq> with seq counted
+ * per process, not per handle: two handles in one process share tmp/.
+ */
+static int
+tmp_create(struct spool *sp, const char *id, char *tmp, size_t n)
+{
+	static pthread_mutex_t	seq_lock = PTHREAD_MUTEX_INITIALIZER;
+	static uint64_t		seq;
+	uint64_t		s;
+	int			fd, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		pthread_mutex_lock(&seq_lock);
+		s = ++seq;
+		pthread_mutex_unlock(&seq_lock);
+		snprintf(tmp, n, "%s.%ld.%" PRIu64, id, (long)getpid(), s);
+		fd = openat(sp->dfd_tmp, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+		/* Left by a crashed process that had our pid: next name. */
+	}
+	return -1;
+}
+
 /* spool_put - durably enqueue one alert */
 enum spool_put_result
 spool_put(struct spool *sp, const char *id, const char *body, size_t len,
     struct errbuf *err)
 {
 	char		 hdr[SPOOL_HEADER_MAX], tmp[SPOOL_ID_MAX + 64];
-	uint64_t	 size, seq;
+	uint64_t	 size;
 	bool		 scan;
 	int		 fd = -1, hl, r;
 
@@ -474,10 +511,17 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 	    "created %" PRId64 "\n\n", id, len, util_now_ms());
 	size = (uint64_t)hl + len + strlen(SPOOL_TRAILER);
 
-	/* Other processes also fill new/: recount now and then. */
+	/*
+	 * Other processes also fill and drain new/, so the counters may be
+	 * stale.  While they show room a put trusts them: no directory
+	 * scan in the MTA's reply path (the sender recounts on every pass).
+	 * When they say full, recount before refusing (at most every
+	 * SPOOL_RESCAN_MS): a backfill run, which has no sender of its own,
+	 * would otherwise stay "full" while the daemon drains the spool.
+	 */
 	pthread_mutex_lock(&sp->lock);
-	scan = !sp->scanning &&
-	    util_mono_ms() - sp->last_scan_ms > SPOOL_RESCAN_MS;
+	scan = !sp->scanning && over_cap(sp, size) &&
+	    util_mono_ms() - sp->last_scan_ms >= SPOOL_RESCAN_MS;
 	if (scan)
 		sp->scanning = true;
 	pthread_mutex_unlock(&sp->lock);
@@ -504,16 +548,12 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 	/* Reserve the room now so concurrent puts see it. */
 	sp->st.files++;
 	sp->st.bytes += size;
-	seq = ++sp->seq;
 	pthread_mutex_unlock(&sp->lock);
 
-	snprintf(tmp, sizeof(tmp), "%s.%ld.%" PRIu64, id, (long)getpid(),
-	    seq);
-	fd = openat(sp->dfd_tmp, tmp, O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1) {
+	if ((fd = tmp_create(sp, id, tmp, sizeof(tmp))) == -1) {
 		errbuf_set(err, "%s/tmp/%s: %s", sp->root, tmp,
 		    strerror(errno));
+		tmp[0] = '\0';		/* not ours: leave it */
 		goto fail;
 	}
 	if (write_all(fd, hdr, (size_t)hl) == -1 ||
@@ -563,7 +603,8 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 fail:
 	if (fd != -1)
 		close(fd);
-	(void)unlinkat(sp->dfd_tmp, tmp, 0);
+	if (tmp[0] != '\0')
+		(void)unlinkat(sp->dfd_tmp, tmp, 0);
 	pthread_mutex_lock(&sp->lock);
 	uncount(sp, size);
 	sp->st.err++;

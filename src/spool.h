@@ -13,10 +13,11 @@
  *
  * spool_put: tmp/<id>.<pid>.<n> O_EXCL 0600 -> write -> fsync -> rename
  * to new/<id> -> fsync(new/).  Only after it returns 0 is the alert
- * durable.  An id already pending in new/ or recorded in sent/ is a
- * duplicate (SPOOL_DUP), not an error.  Each file carries a header with
- * a format version, the id and the body length, and an END trailer;
- * files that do not validate are moved to bad/.
+ * durable (data and directory entry).  An id already pending in new/
+ * or recorded in sent/ is a duplicate (SPOOL_DUP), not an error.  Each
+ * file carries a header with a format version, the id and the body
+ * length, and an END trailer; files that do not validate are moved to
+ * bad/.  tmp/ names are unique per process (<n> counts across handles).
  *
  * File format (version 1):
  *   "SOARSPOOL 1\n" "id <id>\n" "length <n>\n" "created <unix ms>\n" "\n"
@@ -29,8 +30,10 @@
  * Safe for several processes (milter daemon, backfill runs) at once and
  * for several threads of one process.  The pending counters (files,
  * bytes) are kept in memory, set by a directory scan at open and again
- * at every spool_list and, in put, when the last scan is older than a
- * few seconds: approximate across processes, never unbounded.
+ * at every spool_list (each sender pass); a put adjusts them and scans
+ * new/ only when they say the spool is full and the last scan is older
+ * than a few seconds, so the MTA's reply path does not scan the spool.
+ * Approximate across processes, never unbounded.
  */
 #ifndef SOAR_SPOOL_H
 #define SOAR_SPOOL_H

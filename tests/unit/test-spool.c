@@ -1,5 +1,6 @@
 /*
- * test-spool - spool put/read/ack/dup/full/dead/bad/stale/ids/expiry.
+ * test-spool - spool put/read/ack/dup/full/dead/bad/stale/ids/expiry,
+ * concurrent puts from many threads and the pending counters.
  */
 #include "autoconfig.h"
 
@@ -515,6 +516,178 @@ test_race(void)
 	T_END();
 }
 
+/*
+ * Many puts at once, as from the end-of-message callbacks of a busy MTA,
+ * through two spool handles (two processes sharing the spool: milter
+ * daemon and backfill).  Each id is put once by each handle: exactly
+ * one wins.  Bodies differ in size and content, so a file mixed up
+ * with another or cut short does not validate.
+ */
+#define MANY_THREADS	12	/* per handle */
+#define MANY_IDS	40	/* per thread */
+
+struct many {
+	struct spool	*sp;
+	int		 t;
+	int		 ok, dup, other;
+};
+
+/* many_body - the body for id number n: n-dependent size and bytes */
+static char *
+many_body(int n, size_t *len_r)
+{
+	size_t	len = 1 + (size_t)(n * 7919) % 20000, i;
+	char	*b = xmalloc(len + 1);
+
+	for (i = 0; i < len; i++)
+		b[i] = (char)('a' + (n + i) % 26);
+	b[len] = '\0';
+	*len_r = len;
+	return b;
+}
+
+static void *
+many_main(void *arg)
+{
+	struct many	*m = arg;
+	struct errbuf	 err;
+	char		 id[32], *b;
+	size_t		 len;
+	int		 i, n;
+
+	for (i = 0; i < MANY_IDS; i++) {
+		n = m->t * MANY_IDS + i;
+		snprintf(id, sizeof(id), "m-%04d", n);
+		b = many_body(n, &len);
+		switch (spool_put(m->sp, id, b, len, &err)) {
+		case SPOOL_OK:
+			m->ok++;
+			break;
+		case SPOOL_DUP:
+			m->dup++;
+			break;
+		default:
+			fprintf(stderr, "put %s: %s\n", id, err.msg);
+			m->other++;
+		}
+		free(b);
+	}
+	return NULL;
+}
+
+static void
+test_many_threads(void)
+{
+	struct config	 cfg;
+	struct spool	*sp[2];
+	struct errbuf	 err;
+	struct many	 m[2 * MANY_THREADS];
+	pthread_t	 t[2 * MANY_THREADS];
+	struct strlist	 ids = { 0 };
+	struct spool_stats st0, st1;
+	char		 id[32], *body, *want;
+	size_t		 len, wlen;
+	int		 i, n, ok = 0, dup = 0, other = 0, valid = 0;
+
+	T_BEGIN("puts from 24 threads on two handles: every file valid");
+	cfg_init(&cfg, "many");
+	cfg.spool_max_files = 100000;
+	sp[0] = spool_open(&cfg, &err);
+	sp[1] = spool_open(&cfg, &err);
+	T_ASSERT(sp[0] != NULL && sp[1] != NULL);
+	for (i = 0; i < 2 * MANY_THREADS; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		m[i].sp = sp[i % 2];
+		m[i].t = i / 2;		/* both handles put the same ids */
+		T_ASSERT(pthread_create(&t[i], NULL, many_main, &m[i]) == 0);
+	}
+	for (i = 0; i < 2 * MANY_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ok += m[i].ok;
+		dup += m[i].dup;
+		other += m[i].other;
+	}
+	n = MANY_THREADS * MANY_IDS;
+	T_ASSERT(ok == n && dup == n && other == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == n);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "m-%04d", i);
+		want = many_body(i, &wlen);
+		body = NULL;
+		if (spool_read(sp[i % 2], id, &body, &len, &err) ==
+		    SPOOL_READ_OK && len == wlen && memcmp(body, want, len) == 0)
+			valid++;
+		else
+			fprintf(stderr, "%s: %s\n", id, err.msg);
+		free(body);
+		free(want);
+	}
+	T_ASSERT(valid == n);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/bad") == 0);
+	spool_get_stats(sp[0], &st0);
+	spool_get_stats(sp[1], &st1);
+	T_ASSERT(st0.put + st1.put == (uint64_t)n);
+	T_ASSERT(st0.err == 0 && st1.err == 0);
+	/* Each handle counted what it added; a listing recounts all. */
+	T_ASSERT(st0.files == st0.put && st1.files == st1.put);
+	T_ASSERT(spool_list(sp[0], &ids, &err) == 0 && ids.n == (size_t)n);
+	spool_get_stats(sp[0], &st0);
+	T_ASSERT(st0.files == (uint64_t)n);
+	strlist_free(&ids);
+	spool_close(&sp[0]);
+	spool_close(&sp[1]);
+	free(cfg.state_dir);
+	T_END();
+}
+
+/*
+ * The pending counters across processes: each handle counts what it
+ * adds and removes; the sender's listing recounts what others did.
+ */
+static void
+test_counters(void)
+{
+	struct config	 cfg;
+	struct spool	*a, *b;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	struct spool_stats st;
+	char		 id[16];
+	int		 i;
+
+	T_BEGIN("pending counters across two handles");
+	cfg_init(&cfg, "counters");
+	cfg.spool_max_files = 4;
+	a = spool_open(&cfg, &err);
+	b = spool_open(&cfg, &err);
+	T_ASSERT(a != NULL && b != NULL);
+	for (i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		T_ASSERT(spool_put(a, id, "x", 1, &err) == SPOOL_OK);
+	}
+	T_ASSERT(spool_put(a, "c4", "x", 1, &err) == SPOOL_FULL);
+	/* b opened before a's puts: its counters say empty. */
+	spool_get_stats(b, &st);
+	T_ASSERT(st.files == 0);
+	/* b's sender delivers two; a listing (a sender pass) recounts. */
+	T_ASSERT(spool_ack(b, "c0", &err) == 0);
+	T_ASSERT(spool_ack(b, "c1", &err) == 0);
+	T_ASSERT(spool_list(a, &ids, &err) == 0 && ids.n == 2);
+	strlist_free(&ids);
+	spool_get_stats(a, &st);
+	T_ASSERT(st.files == 2);
+	T_ASSERT(spool_put(a, "c4", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(a, "c5", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(a, "c6", "x", 1, &err) == SPOOL_FULL);
+	spool_get_stats(a, &st);
+	T_ASSERT(st.files == 4 && st.full == 2);
+	spool_close(&a);
+	spool_close(&b);
+	free(cfg.state_dir);
+	T_END();
+}
+
 static void
 test_open_error(void)
 {
@@ -555,6 +728,8 @@ main(void)
 	test_sent_expire();
 	test_claim();
 	test_race();
+	test_many_threads();
+	test_counters();
 	test_open_error();
 	rc = t_done();
 	cmd = xasprintf("rm -rf '%s'", tdir);
