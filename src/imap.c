@@ -527,33 +527,6 @@ fail:
 	return -1;
 }
 
-/* mkdir_p - create path and its parents (mode for the new ones) */
-static int
-mkdir_p(const char *path, mode_t mode, struct errbuf *err)
-{
-	char	*p, *s;
-
-	s = xstrdup(path);
-	for (p = s + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char	c = *p;
-
-			*p = '\0';
-			if (mkdir(s, mode) == -1 && errno != EEXIST) {
-				errbuf_set(err, "mkdir %s: %s", s,
-				    strerror(errno));
-				free(s);
-				return -1;
-			}
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(s);
-	return 0;
-}
-
 /* ---------------------------------------------------------- progress */
 
 /* prog_clear - erase the progress bar before a log line */

@@ -268,30 +268,6 @@ out:
 	return rc;
 }
 
-/* mkdir_p - create dir and missing parents */
-static int
-mkdir_p(const char *path, struct errbuf *err)
-{
-	char	*p = xstrdup(path), *s, c;
-
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, 0700) == -1 && errno != EEXIST) {
-			errbuf_set(err, "mkdir %s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return 0;
-}
-
 /* sender_new - the shared state of a thread or a foreground pass */
 static struct sender *
 sender_new(const struct config *cfg, struct spool *sp, struct errbuf *err)
@@ -315,7 +291,7 @@ sender_new(const struct config *cfg, struct spool *sp, struct errbuf *err)
 	if (cfg->soar_api == SOAR_API_NONE) {
 		s->outbox = cfg->outbox_dir != NULL ? xstrdup(cfg->outbox_dir) :
 		    xasprintf("%s/outbox", cfg->state_dir);
-		if (mkdir_p(s->outbox, err) == -1)
+		if (mkdir_p(s->outbox, 0700, err) == -1)
 			goto fail;
 		s->outbox_fd = open(s->outbox, O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC);

@@ -105,32 +105,6 @@ check_id(const char *id, struct errbuf *err)
 	return false;
 }
 
-/* mkdir_p - create dir and its parents (mode for the new ones) */
-static int
-mkdir_p(const char *path, mode_t mode, struct errbuf *err)
-{
-	char	*p, *s;
-
-	p = xstrdup(path);
-	for (s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, mode) == -1 && errno != EEXIST) {
-			errbuf_set(err, "mkdir %s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return 0;
-}
-
 /* open_dir - create root/sub if needed and open it as a directory fd */
 static int
 open_dir(const char *root, const char *sub, struct errbuf *err)

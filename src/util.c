@@ -359,6 +359,31 @@ file_read_capped(const char *path, size_t max, char **buf_r, size_t *len_r,
 	return 0;
 }
 
+/* mkdir_p - create path and its parents; existing ones are fine */
+int
+mkdir_p(const char *path, unsigned mode, struct errbuf *err)
+{
+	char	*p, *s, c;
+
+	p = xstrdup(path);
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		c = *s;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) == -1 && errno != EEXIST) {
+			errbuf_set(err, "mkdir %s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return 0;
+}
+
 int64_t
 util_now_ms(void)
 {

@@ -119,6 +119,9 @@ int	file_read_all(const char *path, size_t max, char **buf_r,
 int	file_read_capped(const char *path, size_t max, char **buf_r,
 	    size_t *len_r, uint64_t *total_r, struct errbuf *);
 
+/* Create path and its missing parents (new ones get mode). */
+int	mkdir_p(const char *path, unsigned mode, struct errbuf *);
+
 /* Wall clock in unix milliseconds. */
 int64_t	util_now_ms(void);
 /* Monotonic clock in milliseconds. */
