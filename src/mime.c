@@ -20,6 +20,9 @@
  *    + MIME_STACK_SLACK, or of one whose boundary it cannot track exactly.
  *    It also notes where each unencoded message/rfc822 part's content
  *    lies, so an attached message is hashed as carried (att_message).
+ *    The output is copied only from where it first differs from the
+ *    input: a message with LF line ends, nothing skipped and nothing
+ *    cut or renamed (most mail stored on Unix) is handed on as it is.
  * 2. GMime parses the pre-pass output from memory (no copy).
  * 3. Headers: our own RFC 2047 decoder (GMime 3.2.13 loses bytes of
  *    padded base64 words and of unknown charsets); address lists are
@@ -677,6 +680,15 @@ struct prepass {
 	size_t		 cap;		/* bytes buf was sized for */
 	char		*out;
 	size_t		 olen;
+	/*
+	 * Identity: while the output is a prefix of the input, out points
+	 * into the caller's (read-only) input and nothing is copied;
+	 * pp_own() copies it into buf at the first difference.  wrap is
+	 * the GByteArray parse() lends GMime over such an output.
+	 */
+	bool		 ident;
+	size_t		 in_len;	/* input bytes the pre-pass may read */
+	GByteArray	*wrap;
 	size_t		 body_off;	/* top-level body */
 	size_t		 n_headers;	/* fields of the top-level header */
 	size_t		 n_fields;	/* fields kept, all blocks */
@@ -782,6 +794,43 @@ pp_span_close(struct prepass *pp, size_t keep, bool at_boundary)
 	}
 }
 
+/*
+ * pp_own - the output stops being the input as it is: copy what there
+ * is so far into buf, and write there from now on.
+ */
+static void
+pp_own(struct prepass *pp)
+{
+	if (!pp->ident)
+		return;
+	if (pp->buf == NULL)		/* else a thread's kept buffer */
+		pp->buf = g_byte_array_sized_new((guint)pp->cap + 1);
+	g_byte_array_set_size(pp->buf, (guint)pp->cap);
+	memcpy(pp->buf->data, pp->out, pp->olen);
+	pp->out = (char *)pp->buf->data;
+	pp->ident = false;
+}
+
+/*
+ * pp_put - s[0..n) to the output, room checked by the caller.  In
+ * identity mode, bytes equal to the input at the same place (the input
+ * itself, or a "\n" where the input has one) cost nothing.
+ */
+static inline void
+pp_put(struct prepass *pp, const char *s, size_t n)
+{
+	if (pp->ident) {
+		if (s == pp->out + pp->olen || (n <= pp->in_len - pp->olen &&
+		    memcmp(pp->out + pp->olen, s, n) == 0)) {
+			pp->olen += n;
+			return;
+		}
+		pp_own(pp);
+	}
+	memcpy(pp->out + pp->olen, s, n);
+	pp->olen += n;
+}
+
 /* pp_emit - append to the output; false (and stop) when it is full */
 static bool
 pp_emit(struct prepass *pp, const char *s, size_t n)
@@ -789,14 +838,12 @@ pp_emit(struct prepass *pp, const char *s, size_t n)
 	size_t	 room = pp->max_out - pp->olen;
 
 	if (n > room) {
-		memcpy(pp->out + pp->olen, s, room);
-		pp->olen += room;
+		pp_put(pp, s, room);
 		pp->flags |= EXF_TRUNC_BYTES;
 		pp->full = true;
 		return false;
 	}
-	memcpy(pp->out + pp->olen, s, n);
-	pp->olen += n;
+	pp_put(pp, s, n);
 	return true;
 }
 
@@ -1054,10 +1101,13 @@ ct_parse(const char *v, size_t n, struct ctinfo *ci)
 static void
 pp_mangle(struct prepass *pp)
 {
-	char	*p = pp->out + pp->blk_start, *e = pp->out + pp->olen, *nl;
+	char	*p, *e, *nl;
 	char	*q;
 	bool	 in_ct = false;
 
+	pp_own(pp);			/* written in place */
+	p = pp->out + pp->blk_start;
+	e = pp->out + pp->olen;
 	for (; p < e; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
 			nl = e;
@@ -1269,8 +1319,7 @@ pp_bulk(struct prepass *pp, const char *p, const char *lim)
 		if (pp->sn > 0 && lim - q >= 2 && q[0] == '-' && q[1] == '-')
 			break;
 	}
-	memcpy(pp->out + pp->olen, p, (size_t)(q - p));
-	pp->olen += (size_t)(q - p);
+	pp_put(pp, p, (size_t)(q - p));
 	return q;
 }
 
@@ -1353,11 +1402,13 @@ pp_skip(const char *raw, size_t len)
 }
 
 /*
- * prepass - normalise raw[0..len) into pp->buf (see the top of this
- * file).  The output depends only on the normalised content: CRLF, LF
- * and mbox copies of a message give the same bytes.  At most
- * 2 * max_out + 16 raw bytes are looked at (a CRLF file of empty lines
- * is the worst legitimate case).
+ * prepass - normalise raw[0..len) into pp->out[0..olen) (see the top of
+ * this file): pp->buf, or raw itself as long as they do not differ
+ * (identity mode: raw must then outlive the parse and the walk).  The
+ * output depends only on the normalised content: CRLF, LF and mbox
+ * copies of a message give the same bytes.  At most 2 * max_out + 16
+ * raw bytes are looked at (a CRLF file of empty lines is the worst
+ * legitimate case).
  */
 static void
 prepass(struct prepass *pp, const char *raw, size_t len)
@@ -1372,11 +1423,11 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 	if (lim > avail)
 		lim = avail;
 	cap = lim < pp->max_out ? lim : pp->max_out;
-	if (pp->buf == NULL)		/* else a thread's kept buffer */
-		pp->buf = g_byte_array_sized_new((guint)cap + 1);
 	pp->cap = cap;
-	g_byte_array_set_size(pp->buf, (guint)cap);
-	pp->out = (char *)pp->buf->data;
+	/* never written through while ident: pp_own() copies first */
+	pp->out = (char *)(uintptr_t)(raw + skip);
+	pp->ident = true;
+	pp->in_len = lim;
 	pp->olen = 0;
 	p = raw + skip;
 	end = p + lim;
@@ -1419,13 +1470,18 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 		pp->flags |= EXF_TRUNC_BYTES;
 	if (pp->top)
 		pp->body_off = pp->olen;	/* header without a body */
-	g_byte_array_set_size(pp->buf, (guint)pp->olen);
-	pp->out = (char *)pp->buf->data;
+	if (!pp->ident) {
+		g_byte_array_set_size(pp->buf, (guint)pp->olen);
+		pp->out = (char *)pp->buf->data;
+	}
 }
 
 static void
 pp_free(struct prepass *pp)
 {
+	if (pp->wrap != NULL)		/* the input: not ours to free */
+		(void)g_byte_array_free(pp->wrap, FALSE);
+	pp->wrap = NULL;
 	if (pp->buf != NULL)
 		g_byte_array_free(pp->buf, TRUE);
 	free(pp->stack);
@@ -1527,7 +1583,8 @@ mcache_give(struct mctx *m, struct prepass *pp)
 	struct mcache	*c = g_private_get(&mime_cache);
 
 	ASSERT(c != NULL);
-	if (pp->buf != NULL && pp->cap <= MIME_KEEP) {
+	/* an identity pre-pass left the kept buffer as it was */
+	if (pp->buf != NULL && (pp->ident || pp->cap <= MIME_KEEP)) {
 		c->pp = pp->buf;
 		pp->buf = NULL;
 	}
@@ -1620,15 +1677,28 @@ prepass_for(struct mctx *m, struct prepass *pp, size_t max_out,
 	pp->base_depth = depth;
 }
 
-/* parse - GMime over pp's output, no copy; NULL if not a message */
+/*
+ * parse - GMime over pp's output, no copy; NULL if not a message.  An
+ * identity output is the caller's input: GMime gets it through a
+ * GByteArray that only borrows it (the stream does not own the array,
+ * GMime only reads its input, and pp_free() releases the array without
+ * its data), so the input must live until pp_free().
+ */
 static GMimeMessage *
 parse(struct prepass *pp)
 {
 	GMimeStream	*stream;
 	GMimeParser	*parser;
 	GMimeMessage	*msg;
+	GByteArray	*ba = pp->buf;
 
-	stream = g_mime_stream_mem_new_with_byte_array(pp->buf);
+	if (pp->ident) {
+		ASSERT(pp->wrap == NULL);
+		pp->wrap = g_byte_array_new_take((guint8 *)pp->out,
+		    pp->olen);
+		ba = pp->wrap;
+	}
+	stream = g_mime_stream_mem_new_with_byte_array(ba);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <gmime/gmime.h>	/* the reference decoders (test_decoders) */
 
@@ -1392,6 +1394,64 @@ test_deep(void)
 	T_END();
 }
 
+/*
+ * test_readonly - extract_message() hands GMime the caller's bytes when
+ * the pre-pass changes nothing: it must never write to them, also when
+ * it renames a boundary or converts line ends after the start.  The
+ * input lies in pages mapped read-only: a write would crash the test.
+ */
+static void
+test_readonly(void)
+{
+	static const char *const msgs[] = {
+		/* identity all along: multipart, attached message */
+		HDRS "Subject: ro\nContent-Type: multipart/mixed; "
+		"boundary=b1\n\n--b1\nContent-Type: text/html\n\n"
+		"<a href=\"http://ro-html.example/a\">x</a>\n--b1\n"
+		"Content-Type: message/rfc822\nContent-Disposition: "
+		"attachment; filename=m.eml\n\nFrom: c@example.com\n"
+		"Subject: inner\n\nhttp://ro-inner.example/\n--b1--\n",
+		/* a boundary renamed (RFC 2231) after identity so far */
+		HDRS "Content-Type: multipart/mixed; boundary*0=a; "
+		"boundary*1=b\n\n--ab\nContent-Type: text/plain\n\n"
+		"http://ro-2231.example/\n--ab--\n",
+		/* a CR late in the message: copied from there on */
+		HDRS "Content-Type: text/plain\n\nline http://ro-lf.example/\n"
+		"http://ro-cr.example/\r\nend\r\n",
+	};
+	static const char *const want[] = {
+		"http://ro-html.example/a", "", "http://ro-lf.example/",
+	};
+	struct extract	 x;
+	long		 pg = sysconf(_SC_PAGESIZE);
+	size_t		 i, n, sz;
+	char		*map;
+
+	T_BEGIN("input: never written, also where the pre-pass copies");
+	for (i = 0; i < ARRAY_LEN(msgs); i++) {
+		n = strlen(msgs[i]);
+		sz = (n / (size_t)pg + 1) * (size_t)pg;
+		map = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		T_ASSERT(map != MAP_FAILED);
+		memcpy(map + sz - n, msgs[i], n);	/* ends at the page end */
+		T_ASSERT(mprotect(map, sz, PROT_READ) == 0);
+		ex(map + sz - n, n, &x);
+		if (*want[i] != '\0')
+			T_ASSERT(x.urls.n > 0 && strcmp(x.urls.v[0],
+			    want[i]) == 0);
+		else
+			T_ASSERT(x.urls.n == 0);
+		if (i == 0)
+			T_ASSERT(x.n_att == 1 && x.urls.n == 2);
+		if (i == 2)
+			T_ASSERT(x.urls.n == 2);
+		extract_free(&x);
+		munmap(map, sz);
+	}
+	T_END();
+}
+
 /* ------------------------------------------------ transfer decoding */
 
 /* rnd - a small deterministic generator (xorshift32) */
@@ -1651,6 +1711,7 @@ main(void)
 	test_bounds();
 	test_not_mail();
 	test_deep();
+	test_readonly();
 	test_decoders();
 	test_threads();
 	test_api();
