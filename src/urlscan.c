@@ -164,16 +164,41 @@ to_lower(unsigned char c)
 	return CC(c, C_ALPHA) ? (c | 0x20) : c;
 }
 
+/*
+ * lower8 - the eight bytes of w with ASCII 'A'..'Z' made lower case,
+ * all at once: a byte gets 0x20 when its high bit is clear (ASCII), it
+ * is at least 'A' and not above 'Z'.
+ */
+static inline uint64_t
+lower8(uint64_t w)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	uint64_t	h = w & (ones * 0x7f);
+	uint64_t	ge_a = h + ones * (0x80 - 'A');
+	uint64_t	gt_z = h + ones * (0x80 - 'Z' - 1);
+
+	return w | ((ge_a & ~gt_z & ~w & (ones * 0x80)) >> 2);
+}
+
+/* eq_ci8 - eq_ci() for n <= 8, as one word compare */
+static inline bool
+eq_ci8(const char *s, const char *lit, size_t n)
+{
+	uint64_t	w = 0, l = 0;
+
+	memcpy(&w, s, n);
+	memcpy(&l, lit, n);
+	return lower8(w) == l;
+}
+
 /* eq_ci - s[0..n) equals the lower-case ASCII string lit[0..n), any case */
 static inline bool
 eq_ci(const char *s, const char *lit, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (to_lower((unsigned char)s[i]) != (unsigned char)lit[i])
+	for (; n > 8; s += 8, lit += 8, n -= 8)
+		if (!eq_ci8(s, lit, 8))
 			return false;
-	return true;
+	return eq_ci8(s, lit, n);
 }
 
 static inline int
@@ -1335,9 +1360,9 @@ run_add(struct scan *sc, const char *t, size_t n, bool raw)
 		decode_append(&sc->run, t, n, false);
 }
 
-/* flush_run - scan the visible text collected so far */
+/* flush_run_text - scan the visible text collected so far */
 static void
-flush_run(struct scan *sc)
+flush_run_text(struct scan *sc)
 {
 	/* the shortest URL is "www.x" */
 	if (sc->seg != NULL) {
@@ -1351,9 +1376,25 @@ flush_run(struct scan *sc)
 }
 
 /*
+ * flush_run - flush_run_text() at every tag, without a call for the
+ * usual run between two tags: none, or a few blanks (a stretch is
+ * never pending together with copied text, see run_add()).
+ */
+static inline void
+flush_run(struct scan *sc)
+{
+	if (sc->seg != NULL && sc->seg_len < 5) {
+		sc->seg = NULL;
+		return;
+	}
+	if (sc->seg != NULL || sc->run.len > 0)
+		flush_run_text(sc);
+}
+
+/*
  * Elements whose content is text, not markup: raw text (no entities:
  * script, style, xmp, iframe, noembed, noframes) or RCDATA (entities:
- * title, textarea).  name is lower case already.
+ * title, textarea).  name is as written, in any case.
  */
 #define ELEM_MARKUP	0
 #define ELEM_RAW	1
@@ -1363,22 +1404,20 @@ elem_kind(const char *name, size_t n)
 {
 	switch (n) {
 	case 3:
-		return memcmp(name, "xmp", 3) == 0 ? ELEM_RAW : ELEM_MARKUP;
+		return eq_ci(name, "xmp", 3) ? ELEM_RAW : ELEM_MARKUP;
 	case 5:
-		if (memcmp(name, "style", 5) == 0)
+		if (eq_ci(name, "style", 5))
 			return ELEM_RAW;
-		return memcmp(name, "title", 5) == 0 ? ELEM_RCDATA :
-		    ELEM_MARKUP;
+		return eq_ci(name, "title", 5) ? ELEM_RCDATA : ELEM_MARKUP;
 	case 6:
-		return memcmp(name, "script", 6) == 0 ||
-		    memcmp(name, "iframe", 6) == 0 ? ELEM_RAW : ELEM_MARKUP;
+		return eq_ci(name, "script", 6) || eq_ci(name, "iframe", 6) ?
+		    ELEM_RAW : ELEM_MARKUP;
 	case 7:
-		return memcmp(name, "noembed", 7) == 0 ? ELEM_RAW : ELEM_MARKUP;
+		return eq_ci(name, "noembed", 7) ? ELEM_RAW : ELEM_MARKUP;
 	case 8:
-		if (memcmp(name, "noframes", 8) == 0)
+		if (eq_ci(name, "noframes", 8))
 			return ELEM_RAW;
-		return memcmp(name, "textarea", 8) == 0 ? ELEM_RCDATA :
-		    ELEM_MARKUP;
+		return eq_ci(name, "textarea", 8) ? ELEM_RCDATA : ELEM_MARKUP;
 	}
 	return ELEM_MARKUP;
 }
@@ -1408,28 +1447,21 @@ raw_end(const char *h, size_t p, size_t limit, const char *name, size_t nl)
  * "</").  Reads the name and the attributes (HTML tokeniser rules:
  * quoted or unquoted values, a quoted value may hold '>'), handles the
  * link attributes of a start tag, and returns the index after '>'.
- * name_r gets the lower-cased name ("" if it does not fit), *nl_r its
- * length.
+ * The name is h[i..i + *nl_r), as written.
  */
 static size_t
 parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
-    bool end_tag, char *name_r, size_t name_cap, size_t *nl_r)
+    bool end_tag, size_t *nl_r)
 {
-	size_t	ns = i, an, ae, vs, ve, k;
+	size_t	ns = i, an, ae, vs, ve;
 	bool	meta, has_val;
 	char	q;
 	const char *qp;
 
 	while (i < limit && !CC(h[i], C_TAG_END))
 		i++;
-	/* only short names matter (meta, script, ...): a long one is "" */
-	k = 0;
-	if (i - ns < name_cap)
-		for (; k < i - ns; k++)
-			name_r[k] = (char)to_lower((unsigned char)h[ns + k]);
-	name_r[k] = '\0';
-	*nl_r = k;
-	meta = k == 4 && memcmp(name_r, "meta", 4) == 0;
+	*nl_r = i - ns;
+	meta = i - ns == 4 && eq_ci(h + ns, "meta", 4);
 	for (;;) {
 		while (i < limit && CC(h[i], C_SPACE) | (h[i] == '/'))
 			i++;
@@ -1491,7 +1523,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 	const char	*ce;
 	size_t		 p = 0, limit = len, cend = 0, lt, q, re;
 	bool		 in_comment = false, end_tag;
-	char		 name[16];
+	const char	*name;
 	size_t		 nl;
 	int		 kind;
 
@@ -1549,8 +1581,8 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		if (!(limit - q >= 3 && eq_ci(h + q, "wbr", 3) &&
 		    (limit - q == 3 || !is_alpha((unsigned char)h[q + 3]))))
 			flush_run(sc);
-		p = parse_tag(sc, h, q, limit, end_tag, name, sizeof(name),
-		    &nl);
+		name = h + q;
+		p = parse_tag(sc, h, q, limit, end_tag, &nl);
 		if (end_tag || p >= limit || h[p - 1] != '>')
 			continue;
 		if ((kind = elem_kind(name, nl)) == ELEM_MARKUP)

@@ -187,6 +187,14 @@ static const struct tcase cases[] = {
 	{ "html: single, unquoted, upper-case attribute names", MODE_HTML,
 	  "<A HREF='http://a.com/1'>x</A><img SRC=http://b.com/i.png alt=x>",
 	  "http://a.com/1\nhttp://b.com/i.png" },
+	{ "html: names in mixed case match, near misses do not", MODE_HTML,
+	  "<TD BackGround=\"http://e1.com/bg\" XLINK:HREF=http://e2.com/x "
+	  "hre\xc6=http://no1.com/ HRE@=http://no2.com/ [rc=http://no3.com/ "
+	  "src\x80=http://no4.com/ Href=HTTPS://e3.com/><StYlE>a{b:url(<x>"
+	  "http://e4.com/s)}</sTyLe><tItLe>&lt;http://e5.com/t</TITLE>"
+	  "<MeTa content=\"0; url=http://e6.com/m\">",
+	  "http://e1.com/bg\nhttp://e2.com/x\nHTTPS://e3.com/\n"
+	  "http://e4.com/s\nhttp://e5.com/t\nhttp://e6.com/m" },
 	{ "html: numeric entities", MODE_HTML,
 	  "<a href=\"&#104;ttp&#x3A;//c.com&#47;p&#X3f;q\">x</a>",
 	  "http://c.com/p?q" },
