@@ -215,6 +215,8 @@ static const struct key_def config_keys[] = {
 	  600, NULL, "IMAP connect timeout" },
 	{ "imap_timeout", KT_TIME, F(imap_timeout), "120", 1, 3600, NULL,
 	  "IMAP command timeout (no progress for this long)" },
+	{ "backfill_workers", KT_INT, F(backfill_workers), "0", 0, 64, NULL,
+	  "threads extracting messages during backfill (0: one per online CPU; 1: none, the reader does it)" },
 };
 
 static const struct key_def *

@@ -114,6 +114,7 @@ struct config {
 	char	*imap_ca_dir;
 	int64_t	 imap_connect_timeout;
 	int64_t	 imap_timeout;
+	int64_t	 backfill_workers;	/* 0: one per online CPU */
 
 	/* where the values came from, for messages and check-config */
 	char	*path;

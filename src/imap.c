@@ -37,6 +37,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,10 @@
 #define PROGRESS_EVERY	1000			/* log line every N (no tty) */
 #define PROGRESS_MS	100			/* bar redraw interval */
 #define OUTQ_MAX	256			/* --output files per sync */
+#define WORKERS_MAX	64			/* backfill_workers */
+#define INFLIGHT_MAX	256			/* messages read, not committed */
+#define INFLIGHT_BYTES	(64 * 1024 * 1024)	/* and their bytes */
+#define PIPE_MAX	2			/* UID FETCHes outstanding */
 
 #define CAP_MOVE	0x01
 #define CAP_UIDPLUS	0x02
@@ -99,8 +104,7 @@ struct imapc {
 	bool		 broken;		/* unusable: stop using it */
 	char		*buf;			/* input buffer */
 	size_t		 start, end, cap;
-	unsigned	 tagno;
-	char		 tag[16];
+	unsigned	 tagno;			/* of the last command sent */
 	unsigned	 caps;
 	char		 status[256];		/* text of the last tagged NO/BAD */
 	char		 bye[256];		/* text of an untagged BYE */
@@ -144,6 +148,7 @@ struct bf {
 	int		 lock_fd;
 	int		 out_dfd;		/* --output directory */
 	struct outq	 outq;
+	struct pool	*pool;			/* workers */
 	size_t		 fetch_limit;		/* bytes fetched per message */
 	uint64_t	 budget;		/* imap_max_messages left */
 	bool		 write_state;		/* not dry-run */
@@ -166,8 +171,8 @@ struct folder {
 	struct counts	 c;
 };
 
-/* The batch being fetched. */
-enum { B_PENDING, B_DONE, B_GONE, B_FAILED };
+/* A batch being fetched: one UID FETCH. */
+enum { B_PENDING, B_INFLIGHT, B_DONE, B_GONE, B_FAILED };
 struct batch {
 	const uint32_t	*uid;			/* ascending */
 	size_t		 n;
@@ -175,8 +180,50 @@ struct batch {
 	uint32_t	*after;			/* UIDs for STORE/MOVE */
 	size_t		 nafter;
 	struct folder	*f;
+	unsigned	 tag;			/* of its UID FETCH */
+	int		 rc;			/* IC_*, or -2 not answered yet */
+	size_t		 jobs;			/* its messages not committed */
+	bool		 discard;		/* drop them, do not commit */
+	char		 status[256];		/* text of a NO/BAD */
+};
+
+/*
+ * A fetched message on its way through the workers (extraction, id,
+ * duplicate check, JSON), then committed by the reader thread in the
+ * order the server sent it.
+ */
+struct job {
+	struct job	*next;			/* in flight, commit order */
+	struct job	*qnext;			/* waiting for a worker */
+	struct batch	*b;
+	size_t		 idx;			/* in b->uid */
+	uint32_t	 uid;
+	uint64_t	 size;			/* RFC822.SIZE */
+	int64_t		 idate_ms;
+	const char	*mailbox;
+	struct strbuf	 body;
+	size_t		 charge;		/* bytes counted in flight */
+	/* results (worker) */
+	char		 id[ALERT_ID_MAX];
+	char		*json;			/* NULL: duplicate */
+	char		*warn;			/* extraction problem */
+	bool		 done;			/* under pool.mu */
+};
+
+/* The workers.  With none, jobs run in the reader thread. */
+struct pool {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 more;			/* workers: a job, or quit */
+	pthread_cond_t	 ready;			/* reader: a job is done */
+	pthread_t	 tid[WORKERS_MAX];
+	int		 nthr;
+	bool		 quit;
+	bool		 failed;		/* a commit failed: drop the rest */
+	struct job	*todo, **todo_tail;
+	/* reader thread only */
+	struct job	*head, **tail;		/* in flight, commit order */
+	size_t		 n, bytes;
 	struct bf	*bf;
-	int		 stop_code;		/* set by the FETCH handler */
 };
 
 /* ------------------------------------------------------------ utils */
@@ -807,6 +854,15 @@ ic_read_resp(struct imapc *ic, size_t text_max, size_t lit_max)
 			    "than %d literals in one response", ic->where,
 			    RESP_MAX_LITS);
 		sb_reset(&r->lit[r->nlit].sb);
+		if (r->lit[r->nlit].sb.cap < (size_t)n + 1) {
+			/* one allocation of the right size (a message's
+			 * buffer is usually handed over to a worker) */
+			struct strbuf	*sb = &r->lit[r->nlit].sb;
+
+			sb->s = xrealloc(sb->s, (size_t)n + 1);
+			sb->cap = (size_t)n + 1;
+			sb->s[0] = '\0';
+		}
 		if (ic_literal(ic, &r->lit[r->nlit].sb, n) == -1)
 			return -1;
 		/* even a zero-length literal is a string, not NIL */
@@ -861,92 +917,154 @@ parse_caps(struct imapc *ic, const char *p, const char *end)
 	}
 }
 
+/* ic_vstart - send "TAG command"; the tag's number, or 0 on failure */
+static unsigned
+ic_vstart(struct imapc *ic, const char *fmt, va_list ap)
+{
+	struct strbuf	 cmd = { 0 };
+	char		*s;
+	int		 rc;
+
+	if (ic->broken)
+		return 0;
+	ic->tagno++;
+	if (ic->tagno == 0)
+		ic->tagno = 1;
+	sb_printf(&cmd, "b%u ", ic->tagno);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	ASSERT(s != NULL);
+	sb_puts(&cmd, s);
+	free(s);
+	log_debug("-: imap: C: %s", cmd.s);
+	sb_puts(&cmd, "\r\n");
+	rc = ic_send(ic, cmd.s, cmd.len);
+	sb_free(&cmd);
+	return rc == -1 ? 0 : ic->tagno;
+}
+
+/* ic_start - send a command without waiting for its answer (see ic_next) */
+static unsigned
+ic_start(struct imapc *ic, const char *fmt, ...)
+{
+	va_list		ap;
+	unsigned	tag;
+
+	va_start(ap, fmt);
+	tag = ic_vstart(ic, fmt, ap);
+	va_end(ap);
+	return tag;
+}
+
 /*
- * ic_cmd - send "TAG command" and read responses up to the tagged one.
- * Untagged responses go to fn (when not NULL) after the common ones
- * (BYE, CAPABILITY) are noted.  Returns IC_OK, IC_NO or IC_BAD (text in
- * ic->status), or -1 when the session failed.
+ * ic_next - read one response.  An untagged one goes to fn (when not
+ * NULL) after the common ones (BYE, CAPABILITY) are noted: 0.  A tagged
+ * one: 1, with its tag number in *tag and IC_OK, IC_NO or IC_BAD in *st
+ * (text of NO/BAD in ic->status).  -1 when the session failed.
+ */
+static int
+ic_next(struct imapc *ic, untagged_fn fn, void *arg, size_t text_max,
+    size_t lit_max, unsigned *tag, int *st)
+{
+	const char	*t, *end, *p, *q;
+	uint32_t	 v;
+
+	if (ic->broken)
+		return -1;
+	if (ic_read_resp(ic, text_max, lit_max) == -1)
+		return -1;
+	t = ic->r.text.s != NULL ? ic->r.text.s : "";
+	end = t + ic->r.text.len;
+	if (ic->r.text.len >= 2 && t[0] == '*' && t[1] == ' ') {
+		p = t + 2;
+		if (word_is(p, end, "BYE"))
+			save_text(ic->bye, sizeof(ic->bye), p + 3 < end ?
+			    p + 4 : "");
+		else if (word_is(p, end, "CAPABILITY"))
+			parse_caps(ic, p + 10, end);
+		else if (word_is(p, end, "OK") && end - p > 16 &&
+		    strncasecmp(p + 3, "[CAPABILITY ", 12) == 0)
+			parse_caps(ic, p + 15, end);
+		if (fn != NULL && fn(ic, p, (size_t)(end - p), arg) == -1)
+			return -1;
+		return 0;
+	}
+	if (t[0] == '+')
+		return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: unexpected "
+		    "continuation request", ic->where);
+	/* our tags are "b<number>" */
+	for (q = t + 1; q < end && *q >= '0' && *q <= '9'; q++)
+		;
+	if (t[0] == 'b' && q < end && *q == ' ' &&
+	    parse_u32(t + 1, (size_t)(q - (t + 1)), &v) && v != 0) {
+		p = q + 1;
+		*tag = v;
+		if (word_is(p, end, "OK")) {
+			*st = IC_OK;
+			return 1;
+		}
+		if (word_is(p, end, "NO")) {
+			save_text(ic->status, sizeof(ic->status), p + 2 < end ?
+			    p + 3 : "");
+			*st = IC_NO;
+			return 1;
+		}
+		if (word_is(p, end, "BAD")) {
+			save_text(ic->status, sizeof(ic->status), p + 3 < end ?
+			    p + 4 : "");
+			*st = IC_BAD;
+			return 1;
+		}
+	}
+	{
+		char	shown[80];
+
+		save_text(shown, sizeof(shown), t);
+		return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: unexpected "
+		    "response \"%s\"", ic->where, shown);
+	}
+}
+
+/* ic_unexpected - a tagged response for no command we are waiting for */
+static int
+ic_unexpected(struct imapc *ic)
+{
+	char	shown[80];
+
+	save_text(shown, sizeof(shown), ic->r.text.s != NULL ? ic->r.text.s :
+	    "");
+	return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: unexpected response "
+	    "\"%s\"", ic->where, shown);
+}
+
+/*
+ * ic_cmd - send "TAG command" and read responses up to the tagged one
+ * (untagged ones go to fn, see ic_next).  Returns IC_OK, IC_NO or IC_BAD
+ * (text in ic->status), or -1 when the session failed.
  */
 static int
 ic_cmd(struct imapc *ic, untagged_fn fn, void *arg, size_t text_max,
     size_t lit_max, const char *fmt, ...)
 {
-	struct strbuf	 cmd = { 0 };
 	va_list		 ap;
-	const char	*t, *end, *p;
-	size_t		 taglen;
-	int		 rc;
+	unsigned	 tag, got = 0;
+	int		 rc, st = IC_BAD;
 
-	if (ic->broken)
-		return -1;
-	ic->tagno++;
-	snprintf(ic->tag, sizeof(ic->tag), "b%u", ic->tagno);
-	taglen = strlen(ic->tag);
-	sb_printf(&cmd, "%s ", ic->tag);
-	{
-		char	*s;
-
-		va_start(ap, fmt);
-		if (vasprintf(&s, fmt, ap) == -1)
-			s = NULL;
-		va_end(ap);
-		ASSERT(s != NULL);
-		sb_puts(&cmd, s);
-		free(s);
-	}
-	log_debug("-: imap: C: %s", cmd.s);
-	sb_puts(&cmd, "\r\n");
-	rc = ic_send(ic, cmd.s, cmd.len);
-	sb_free(&cmd);
-	if (rc == -1)
+	va_start(ap, fmt);
+	tag = ic_vstart(ic, fmt, ap);
+	va_end(ap);
+	if (tag == 0)
 		return -1;
 	ic->status[0] = '\0';
 	for (;;) {
-		if (ic_read_resp(ic, text_max, lit_max) == -1)
+		rc = ic_next(ic, fn, arg, text_max, lit_max, &got, &st);
+		if (rc == -1)
 			return -1;
-		t = ic->r.text.s != NULL ? ic->r.text.s : "";
-		end = t + ic->r.text.len;
-		if (ic->r.text.len >= 2 && t[0] == '*' && t[1] == ' ') {
-			p = t + 2;
-			if (word_is(p, end, "BYE"))
-				save_text(ic->bye, sizeof(ic->bye), p + 3 <
-				    end ? p + 4 : "");
-			else if (word_is(p, end, "CAPABILITY"))
-				parse_caps(ic, p + 10, end);
-			else if (word_is(p, end, "OK") && end - p > 16 &&
-			    strncasecmp(p + 3, "[CAPABILITY ", 12) == 0)
-				parse_caps(ic, p + 15, end);
-			if (fn != NULL && fn(ic, p, (size_t)(end - p), arg) ==
-			    -1)
-				return -1;
+		if (rc == 0)
 			continue;
-		}
-		if (t[0] == '+')
-			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
-			    "unexpected continuation request", ic->where);
-		if (ic->r.text.len > taglen && strncmp(t, ic->tag, taglen) ==
-		    0 && t[taglen] == ' ') {
-			p = t + taglen + 1;
-			if (word_is(p, end, "OK"))
-				return IC_OK;
-			if (word_is(p, end, "NO")) {
-				save_text(ic->status, sizeof(ic->status),
-				    p + 2 < end ? p + 3 : "");
-				return IC_NO;
-			}
-			if (word_is(p, end, "BAD")) {
-				save_text(ic->status, sizeof(ic->status),
-				    p + 3 < end ? p + 4 : "");
-				return IC_BAD;
-			}
-		}
-		{
-			char	shown[80];
-
-			save_text(shown, sizeof(shown), t);
-			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
-			    "unexpected response \"%s\"", ic->where, shown);
-		}
+		if (got != tag)
+			return ic_unexpected(ic);
+		return st;
 	}
 }
 
@@ -1706,52 +1824,321 @@ is_dup(struct bf *bf, const char *id)
 	return false;
 }
 
-/* process - one fetched message -> alert.  -1 stops the run. */
-static int
-process(struct bf *bf, struct folder *f, const struct fetched *m,
-    int *code, struct errbuf *err)
+/* ------------------------------------------------------------ workers */
+
+/*
+ * job_run - the per-message work, in a worker (or the reader thread
+ * with one worker): extract, alert id, duplicate check, alert JSON.
+ * Uses only what is read-only during the run (cfg, spool, output
+ * directory) and thread-safe modules (extract, alert, spool, digest).
+ */
+static void
+job_run(struct bf *bf, struct job *j)
 {
 	struct extract	 x;
 	struct envelope	 env;
 	struct errbuf	 e;
-	char		 id[ALERT_ID_MAX], uidbuf[16], *json;
-	int		 rc;
+	char		 uidbuf[16];
 
 	memset(&x, 0, sizeof(x));
 	memset(&env, 0, sizeof(env));
-	if (extract_message(bf->cfg, m->body, m->len, &x, &e) == -1)
+	if (extract_message(bf->cfg, j->body.s != NULL ? j->body.s : "",
+	    j->body.len, &x, &e) == -1)
+		j->warn = xstrdup(e.msg);
+	/* a message longer than we fetched: report its real size */
+	if (j->size > j->body.len && j->body.len >= bf->fetch_limit)
+		x.bytes = j->size;
+	alert_id(bf->cfg, &x, j->id);
+	/* the body is not needed any more: keep memory down */
+	sb_free(&j->body);
+	if (!is_dup(bf, j->id)) {
+		snprintf(uidbuf, sizeof(uidbuf), "%" PRIu32, j->uid);
+		env.mode = "imap";
+		env.mailbox = j->mailbox;
+		env.imap_uid = uidbuf;
+		env.received_ms = j->idate_ms;
+		j->json = alert_json(bf->cfg, &x, &env, util_now_ms(), false);
+	}
+	extract_free(&x);
+}
+
+/* worker - take jobs until told to quit */
+static void *
+worker(void *arg)
+{
+	struct pool	*p = arg;
+	struct job	*j;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->todo == NULL && !p->quit)
+			pthread_cond_wait(&p->more, &p->mu);
+		if ((j = p->todo) == NULL)
+			break;
+		if ((p->todo = j->qnext) == NULL)
+			p->todo_tail = &p->todo;
+		pthread_mutex_unlock(&p->mu);
+		job_run(p->bf, j);
+		pthread_mutex_lock(&p->mu);
+		j->done = true;
+		pthread_cond_signal(&p->ready);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* backfill_workers: 0 is one per online CPU */
+static int
+workers_wanted(const struct config *cfg)
+{
+	long	n = cfg->backfill_workers;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > WORKERS_MAX ? WORKERS_MAX : (int)n;
+}
+
+/*
+ * pool_start - the worker threads (none for backfill_workers = 1: the
+ * reader thread then does each job when it arrives).  They block
+ * SIGINT/SIGTERM so that a signal reaches the reader thread's poll().
+ */
+static struct pool *
+pool_start(struct bf *bf)
+{
+	struct pool	*p = xcalloc(1, sizeof(*p));
+	sigset_t	 set, old;
+	int		 want = workers_wanted(bf->cfg), i, err;
+
+	p->bf = bf;
+	p->todo_tail = &p->todo;
+	p->tail = &p->head;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->more, NULL);
+	pthread_cond_init(&p->ready, NULL);
+	if (want < 2)
+		return p;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (i = 0; i < want; i++) {
+		if ((err = pthread_create(&p->tid[i], NULL, worker, p)) != 0) {
+			log_warn("-: imap: cannot start worker thread %d: %s "
+			    "(going on with %d)", i + 1, strerror(err),
+			    p->nthr);
+			break;
+		}
+		p->nthr++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	log_debug("-: imap: %d worker threads", p->nthr);
+	return p;
+}
+
+/* job_free - a job and what it holds */
+static void
+job_free(struct job *j)
+{
+	sb_free(&j->body);
+	free(j->json);
+	free(j->warn);
+	free(j);
+}
+
+/* pool_wait_head - wait until the oldest job in flight is done */
+static void
+pool_wait_head(struct pool *p)
+{
+	if (p->nthr == 0)
+		return;			/* done when submitted */
+	pthread_mutex_lock(&p->mu);
+	while (!p->head->done)
+		pthread_cond_wait(&p->ready, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* pool_head_done - is the oldest job in flight done (without waiting) */
+static bool
+pool_head_done(struct pool *p)
+{
+	bool	done;
+
+	if (p->head == NULL)
+		return false;
+	if (p->nthr == 0)
+		return true;
+	pthread_mutex_lock(&p->mu);
+	done = p->head->done;
+	pthread_mutex_unlock(&p->mu);
+	return done;
+}
+
+/*
+ * commit_job - a finished message, in order: count it, deliver its
+ * alert (spool, --output or stdout), mark it done for the checkpoint and
+ * the after-action.  -1 when delivery failed (the session is stopped
+ * with the error, as for any other fatal error).
+ */
+static int
+commit_job(struct bf *bf, struct job *j)
+{
+	struct batch	*b = j->b;
+	struct folder	*f = b->f;
+	struct errbuf	 err;
+	int		 rc, code = BACKFILL_EXIT_SOFTWARE;
+
+	if (j->warn != NULL)
 		BF_LOG(bf, LOG_LVL_WARN, "%s:%" PRIu32 ": imap: extraction "
 		    "problem: %s (alerting on what was read)", f->name,
-		    m->uid, e.msg);
-	/* a message longer than we fetched: report its real size */
-	if (m->size > m->len && m->len >= bf->fetch_limit)
-		x.bytes = m->size;
-	alert_id(bf->cfg, &x, id);
+		    j->uid, j->warn);
 	f->c.seen++;
-	if (is_dup(bf, id)) {
+	if (j->json == NULL) {
 		f->c.dup++;
 		log_debug("%s:%" PRIu32 ": imap: alert %s: duplicate "
-		    "(already pending or sent)", f->name, m->uid, id);
-		extract_free(&x);
+		    "(already pending or sent)", f->name, j->uid, j->id);
+	} else {
+		rc = deliver(bf, f, j->id, j->json, &code, &err);
+		if (rc == -1) {
+			b->st[j->idx] = B_FAILED;
+			if (!bf->ic.broken)
+				return ic_fail(&bf->ic, code, "%s:%" PRIu32
+				    ": %s", f->name, j->uid, err.msg);
+			/* the session already stopped: say it here */
+			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s:%" PRIu32 ": %s",
+			    f->name, j->uid, err.msg);
+			bf->rc = code;
+			return -1;
+		}
+		if (rc == 1) {
+			f->c.alerted++;
+			log_debug("%s:%" PRIu32 ": imap: alert %s written",
+			    f->name, j->uid, j->id);
+		} else
+			f->c.dup++;
+	}
+	b->st[j->idx] = B_DONE;
+	b->after[b->nafter++] = j->uid;
+	bf->prog.done++;
+	prog_step(bf, false);
+	return 0;
+}
+
+/*
+ * pool_commit - commit the jobs at the head of the line that are done
+ * (with wait, at least the head one, waiting for it).  After a failed
+ * commit (the session is then broken) or for a discarded batch, jobs
+ * are dropped instead.  -1 when a commit failed.
+ */
+static int
+pool_commit(struct bf *bf, bool wait)
+{
+	struct pool	*p = bf->pool;
+	struct job	*j;
+	int		 rc = 0;
+
+	while (p->head != NULL) {
+		if (wait) {
+			pool_wait_head(p);
+			wait = false;
+		} else if (!pool_head_done(p))
+			break;
+		j = p->head;
+		if ((p->head = j->next) == NULL)
+			p->tail = &p->head;
+		p->n--;
+		p->bytes -= j->charge;
+		j->b->jobs--;
+		if (!j->b->discard && !p->failed && commit_job(bf, j) == -1) {
+			p->failed = true;
+			rc = -1;
+		}
+		job_free(j);
+	}
+	return rc;
+}
+
+/* pool_drain - wait for every job in flight and commit it (unless a
+ * commit failed or its batch is discarded) */
+static void
+pool_drain(struct bf *bf)
+{
+	while (bf->pool->head != NULL)
+		(void)pool_commit(bf, true);
+}
+
+/*
+ * pool_submit - hand a fetched message to the workers.  At most
+ * INFLIGHT_MAX messages and INFLIGHT_BYTES bytes (but always one) are
+ * in flight: beyond, the reader commits (waiting) before it reads on.
+ * -1 when a commit failed.
+ */
+static int
+pool_submit(struct bf *bf, struct job *j)
+{
+	struct pool	*p = bf->pool;
+
+	while (p->head != NULL && (p->n >= INFLIGHT_MAX ||
+	    p->bytes + j->body.len > INFLIGHT_BYTES))
+		if (pool_commit(bf, true) == -1) {
+			job_free(j);
+			return -1;
+		}
+	j->next = NULL;
+	*p->tail = j;
+	p->tail = &j->next;
+	p->n++;
+	j->charge = j->body.len;
+	p->bytes += j->charge;
+	j->b->jobs++;
+	if (p->nthr == 0) {
+		job_run(bf, j);
+		j->done = true;
 		return 0;
 	}
-	snprintf(uidbuf, sizeof(uidbuf), "%" PRIu32, m->uid);
-	env.mode = "imap";
-	env.mailbox = f->name;
-	env.imap_uid = uidbuf;
-	env.received_ms = m->idate_ms;
-	json = alert_json(bf->cfg, &x, &env, util_now_ms(), false);
-	rc = deliver(bf, f, id, json, code, err);
-	free(json);
-	extract_free(&x);
-	if (rc == 1) {
-		f->c.alerted++;
-		log_debug("%s:%" PRIu32 ": imap: alert %s written", f->name,
-		    m->uid, id);
-	} else if (rc == 0)
-		f->c.dup++;
-	return rc == -1 ? -1 : 0;
+	pthread_mutex_lock(&p->mu);
+	j->qnext = NULL;
+	*p->todo_tail = j;
+	p->todo_tail = &j->qnext;
+	pthread_cond_signal(&p->more);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
 }
+
+/* pool_stop - end the workers (no job is in flight any more) */
+static void
+pool_stop(struct pool *p)
+{
+	int	i;
+
+	if (p == NULL)
+		return;
+	ASSERT(p->head == NULL);
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->more);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthr; i++)
+		pthread_join(p->tid[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->more);
+	pthread_cond_destroy(&p->ready);
+	free(p);
+}
+
+/* ----------------------------------------------------------- fetching */
+
+/* The UID FETCHes of a folder in flight: at most PIPE_MAX, oldest first. */
+struct fetchq {
+	struct batch	 b[PIPE_MAX];
+	size_t		 first, count;
+	struct bf	*bf;
+	struct folder	*f;
+};
+
+#define FQ_AT(q, i)	(&(q)->b[((q)->first + (i)) % PIPE_MAX])
 
 /* batch_index - position of uid in the batch, or -1 */
 static ssize_t
@@ -1771,48 +2158,64 @@ batch_index(const struct batch *b, uint32_t uid)
 	return -1;
 }
 
-/* fetch_resp - one untagged response during UID FETCH */
+/* fetch_resp - one untagged response during the UID FETCHes */
 static int
 fetch_resp(struct imapc *ic, const char *t, size_t len, void *arg)
 {
-	struct batch	*b = arg;
-	struct bf	*bf = b->bf;
+	struct fetchq	*q = arg;
+	struct bf	*bf = q->bf;
+	struct batch	*b = NULL;
 	struct fetched	 m;
-	struct errbuf	 err;
+	struct job	*j;
 	const char	*end = t + len;
-	ssize_t		 i;
-	int		 code = BACKFILL_EXIT_SOFTWARE;
+	ssize_t		 i = -1;
+	size_t		 k;
 
 	if (len == 0 || !isdigit((unsigned char)t[0]))
 		return 0;
 	if (!parse_fetch(&ic->r, t, end, &m)) {
-		const char *q = t;
+		const char *p = t;
 
-		while (q < end && isdigit((unsigned char)*q))
-			q++;
-		if (end - q >= 6 && strncasecmp(q, " FETCH", 6) == 0)
+		while (p < end && isdigit((unsigned char)*p))
+			p++;
+		if (end - p >= 6 && strncasecmp(p, " FETCH", 6) == 0)
 			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: "
 			    "malformed FETCH response", ic->where);
 		return 0;		/* EXISTS, EXPUNGE, RECENT... */
 	}
 	if (!m.have_body)
 		return 0;		/* unsolicited (flag change) */
-	if (!m.have_uid || (i = batch_index(b, m.uid)) < 0) {
+	for (k = 0; m.have_uid && k < q->count; k++) {
+		b = FQ_AT(q, k);
+		if (b->rc == -2 && (i = batch_index(b, m.uid)) >= 0)
+			break;
+	}
+	if (!m.have_uid || i < 0) {
 		BF_LOG(bf, LOG_LVL_WARN, "%s: imap: ignoring a FETCH "
-		    "response for a UID that was not asked for", b->f->name);
+		    "response for a UID that was not asked for", q->f->name);
 		return 0;
 	}
 	if (b->st[i] != B_PENDING)
 		return 0;		/* repeated */
-	if (process(bf, b->f, &m, &code, &err) == -1) {
-		b->st[i] = B_FAILED;
-		return ic_fail(ic, code, "%s:%" PRIu32 ": %s", b->f->name,
-		    m.uid, err.msg);
-	}
-	b->st[i] = B_DONE;
-	b->after[b->nafter++] = m.uid;
-	bf->prog.done++;
-	prog_step(bf, false);
+	b->st[i] = B_INFLIGHT;
+	j = xcalloc(1, sizeof(*j));
+	j->b = b;
+	j->idx = (size_t)i;
+	j->uid = m.uid;
+	j->size = m.size;
+	j->idate_ms = m.idate_ms;
+	j->mailbox = q->f->name;
+	/* take the literal's buffer over instead of copying it */
+	for (k = 0; k < ic->r.nlit; k++)
+		if (ic->r.lit[k].sb.s == m.body) {
+			j->body = ic->r.lit[k].sb;
+			memset(&ic->r.lit[k].sb, 0, sizeof(ic->r.lit[k].sb));
+			break;
+		}
+	if (k == ic->r.nlit)
+		sb_append(&j->body, m.body, m.len);
+	if (pool_submit(bf, j) == -1)
+		return -1;
 	if (bf_stop)
 		return ic_fail(ic, BACKFILL_EXIT_INTERRUPTED, "interrupted");
 	return 0;
@@ -2004,96 +2407,225 @@ search(struct bf *bf, struct folder *f, struct uids *u)
 	return 0;
 }
 
-/* fetch_batches - UID FETCH u in batches; -1 when the run must stop */
+/* fetch_send - UID FETCH the next batch of u from *pos; -1 if the
+ * session failed */
+static int
+fetch_send(struct bf *bf, struct fetchq *q, const struct uids *u,
+    size_t *pos, struct strbuf *set)
+{
+	struct batch	*b = FQ_AT(q, q->count);
+	size_t		 n = u->n - *pos;
+
+	if (n > (size_t)bf->cfg->imap_batch)
+		n = (size_t)bf->cfg->imap_batch;
+	sb_reset(set);
+	b->n = uid_set(u->v + *pos, n, set);
+	b->uid = u->v + *pos;
+	b->nafter = 0;
+	b->jobs = 0;
+	b->discard = false;
+	b->rc = -2;
+	b->status[0] = '\0';
+	memset(b->st, B_PENDING, b->n);
+	b->tag = ic_start(&bf->ic, "UID FETCH %s (UID RFC822.SIZE INTERNALDATE "
+	    "BODY.PEEK[]<0.%zu>)", set->s, bf->fetch_limit);
+	if (b->tag == 0)
+		return -1;
+	*pos += b->n;
+	q->count++;
+	return 0;
+}
+
+/*
+ * fetch_finish - the oldest batch is answered and all its messages are
+ * committed: make --output durable, do the after-action, write the
+ * checkpoint.  0 go on, 1 stop this folder (bf->rc says why), -1 stop
+ * the run.
+ */
+static int
+fetch_finish(struct bf *bf, struct fetchq *q, struct batch *b)
+{
+	struct folder	*f = q->f;
+	struct errbuf	 e;
+	size_t		 i;
+
+	if (b->discard)
+		return 0;
+	for (i = 0; i < b->n; i++) {
+		if (b->st[i] != B_PENDING)
+			continue;
+		if (b->rc == IC_OK) {
+			b->st[i] = B_GONE;	/* expunged meanwhile */
+			f->c.gone++;
+		} else
+			f->c.errors++;
+	}
+	if (b->rc != IC_OK)
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: FETCH: %s (the messages "
+		    "not fetched are retried next run)", f->name, b->status);
+	/* what --output wrote is durable before anything else */
+	if (bf->outq.n > 0 && outq_flush(bf, f, &e) == -1) {
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s", e.msg);
+		bf->rc = BACKFILL_EXIT_STATE;
+		return -1;
+	}
+	if (b->nafter > 1)	/* arrival order: sort for ranges */
+		qsort(b->after, b->nafter, sizeof(*b->after), cmp_u32);
+	if (after_actions(bf, f, b->after, b->nafter) == -1) {
+		if (bf->ic.broken)
+			return session_lost(bf);
+		if (bf->rc == 0 || bf->rc == BACKFILL_EXIT_PARTIAL)
+			bf->rc = BACKFILL_EXIT_PARTIAL;
+		return 1;
+	}
+	if (checkpoint(bf, f, batch_prefix(b, f->last), false) == -1)
+		return -1;
+	if (b->rc != IC_OK) {
+		if (bf->rc == 0)
+			bf->rc = BACKFILL_EXIT_PARTIAL;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * fetch_batches - UID FETCH u in batches; -1 when the run must stop.
+ *
+ * The reader (this thread) reads the FETCH responses and hands each
+ * message to the workers; finished messages are committed here, in the
+ * order they arrived, so the alerts, counts and checkpoints are those of
+ * a single thread.  With imap_after = none (nothing to send between two
+ * batches) the next batch's UID FETCH goes out while the current one is
+ * still being worked on: the round trip is hidden.
+ */
 static int
 fetch_batches(struct bf *bf, struct folder *f, const struct uids *u)
 {
 	const struct config	*cfg = bf->cfg;
 	struct imapc		*ic = &bf->ic;
 	struct strbuf		 set = { 0 };
-	struct batch		 b;
+	struct fetchq		 q;
+	struct batch		*b;
 	struct errbuf		 e;
-	size_t			 pos, k, i, n;
-	int			 rc, ret = 0;
+	size_t			 pos = 0, depth, i, k;
+	unsigned		 tag;
+	uint32_t		 last;
+	bool			 stop = false;
+	int			 rc, st, ret = 0;
 
-	memset(&b, 0, sizeof(b));
-	b.f = f;
-	b.bf = bf;
-	b.st = xmalloc(u->n);
-	b.after = xmalloc(u->n * sizeof(*b.after));
+	memset(&q, 0, sizeof(q));
+	q.bf = bf;
+	q.f = f;
+	depth = cfg->imap_after == IMAP_AFTER_NONE || !bf->write_state ?
+	    PIPE_MAX : 1;
+	for (i = 0; i < PIPE_MAX; i++) {
+		q.b[i].f = f;
+		q.b[i].st = xmalloc((size_t)cfg->imap_batch);
+		q.b[i].after = xmalloc((size_t)cfg->imap_batch *
+		    sizeof(*q.b[i].after));
+	}
 	prog_start(&bf->prog, f->name, u->n);
-	for (pos = 0; pos < u->n; pos += b.n) {
-		n = u->n - pos;
-		if (n > (size_t)cfg->imap_batch)
-			n = (size_t)cfg->imap_batch;
-		k = uid_set(u->v + pos, n, &set);
-		b.uid = u->v + pos;
-		b.n = k;
-		b.nafter = 0;
-		memset(b.st, B_PENDING, k);
-		rc = ic_cmd(ic, fetch_resp, &b, LINE_MAX_TEXT, bf->fetch_limit,
-		    "UID FETCH %s (UID RFC822.SIZE INTERNALDATE "
-		    "BODY.PEEK[]<0.%zu>)", set.s, bf->fetch_limit);
-		/* what --output wrote is durable before anything else */
-		if (bf->outq.n > 0 && outq_flush(bf, f, &e) == -1) {
-			if (rc == -1)
-				(void)session_lost(bf);
-			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s", e.msg);
-			bf->rc = BACKFILL_EXIT_STATE;
-			ret = -1;
+	for (;;) {
+		while (!stop && q.count < depth && pos < u->n)
+			if (fetch_send(bf, &q, u, &pos, &set) == -1)
+				goto broken;
+		if (q.count == 0)
 			break;
+		if (pool_commit(bf, false) == -1)
+			goto broken;
+		b = FQ_AT(&q, 0);
+		if (b->rc != -2 && b->jobs == 0) {
+			/* the oldest batch is complete */
+			rc = fetch_finish(bf, &q, b);
+			q.first = (q.first + 1) % PIPE_MAX;
+			q.count--;
+			if (rc == -1) {
+				ret = -1;
+				goto drop;
+			}
+			if (rc == 1) {
+				/* stop the folder: answers still to come
+				 * for later batches are read and dropped */
+				stop = true;
+				for (k = 0; k < q.count; k++)
+					FQ_AT(&q, k)->discard = true;
+			}
+			continue;
 		}
-		if (rc == -1) {
-			/*
-			 * Stopped mid-batch (signal, session or local
-			 * failure).  Without after-actions the finished
-			 * prefix is complete: keep it.  Otherwise the next
-			 * run does the batch again: its alerts are then
-			 * duplicates and only the after-action is redone.
-			 */
-			ret = session_lost(bf);
-			if (cfg->imap_after == IMAP_AFTER_NONE)
-				(void)checkpoint(bf, f, batch_prefix(&b,
-				    f->last), false);
-			break;
+		for (k = 0; k < q.count && FQ_AT(&q, k)->rc != -2; k++)
+			;
+		if (k == q.count) {
+			/* all answered: wait for the workers */
+			if (pool_commit(bf, true) == -1)
+				goto broken;
+			continue;
 		}
-		for (i = 0; i < k; i++) {
-			if (b.st[i] != B_PENDING)
-				continue;
-			if (rc == IC_OK) {
-				b.st[i] = B_GONE;	/* expunged meanwhile */
-				f->c.gone++;
-			} else
-				f->c.errors++;
+		rc = ic_next(ic, fetch_resp, &q, LINE_MAX_TEXT,
+		    bf->fetch_limit, &tag, &st);
+		if (rc == -1)
+			goto broken;
+		if (rc == 1) {
+			for (k = 0; k < q.count; k++) {
+				b = FQ_AT(&q, k);
+				if (b->rc == -2 && b->tag == tag)
+					break;
+			}
+			if (k == q.count) {
+				(void)ic_unexpected(ic);
+				goto broken;
+			}
+			b->rc = st;
+			if (st != IC_OK)
+				memcpy(b->status, ic->status,
+				    sizeof(b->status));
 		}
-		if (rc != IC_OK)
-			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s: FETCH: %s (the "
-			    "messages not fetched are retried next run)",
-			    f->name, ic->status);
-		if (b.nafter > 1)	/* arrival order: sort for ranges */
-			qsort(b.after, b.nafter, sizeof(*b.after), cmp_u32);
-		if (after_actions(bf, f, b.after, b.nafter) == -1) {
-			ret = ic->broken ? session_lost(bf) : 0;
-			if (ret == 0 && (bf->rc == 0 ||
-			    bf->rc == BACKFILL_EXIT_PARTIAL))
-				bf->rc = BACKFILL_EXIT_PARTIAL;
-			break;
-		}
-		if (checkpoint(bf, f, batch_prefix(&b, f->last), false) == -1) {
-			ret = -1;
-			break;
-		}
-		if (rc != IC_OK) {
-			if (bf->rc == 0)
-				bf->rc = BACKFILL_EXIT_PARTIAL;
-			break;
+		if (bf_stop) {
+			(void)ic_fail(ic, BACKFILL_EXIT_INTERRUPTED,
+			    "interrupted");
+			goto broken;
 		}
 	}
+	goto out;
+
+broken:
+	/*
+	 * Stopped mid-batch (signal, session or local failure).  What was
+	 * read is finished and committed (unless a commit failed), made
+	 * durable, and without after-actions the finished prefix is kept.
+	 * Otherwise the next run does the batch again: its alerts are then
+	 * duplicates and only the after-action is redone.
+	 */
+	ret = session_lost(bf);
+	pool_drain(bf);
+	if (bf->outq.n > 0 && outq_flush(bf, f, &e) == -1) {
+		BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s", e.msg);
+		bf->rc = BACKFILL_EXIT_STATE;
+	} else if (cfg->imap_after == IMAP_AFTER_NONE) {
+		last = f->last;
+		for (k = 0; k < q.count; k++) {
+			b = FQ_AT(&q, k);
+			if (b->discard)
+				break;
+			last = batch_prefix(b, last);
+			if (b->n == 0 || last != b->uid[b->n - 1])
+				break;
+		}
+		(void)checkpoint(bf, f, last, false);
+	}
+	goto out;
+drop:
+	/* a fatal local error: what is in flight is dropped */
+	for (k = 0; k < q.count; k++)
+		FQ_AT(&q, k)->discard = true;
+	pool_drain(bf);
+out:
 	if (bf->prog.tty)
 		prog_step(bf, true);
 	prog_clear(&bf->prog);
-	free(b.st);
-	free(b.after);
+	for (i = 0; i < PIPE_MAX; i++) {
+		free(q.b[i].st);
+		free(q.b[i].after);
+	}
 	sb_free(&set);
 	return ret;
 }
@@ -2375,6 +2907,7 @@ imap_backfill(const struct config *cfg, const struct backfill_opts *opts)
 		rc = 0;
 	}
 
+	bf.pool = pool_start(&bf);
 	for (i = 0; i < nf && !bf_stop; i++) {
 		if (bf.budget == 0)
 			break;
@@ -2384,6 +2917,8 @@ imap_backfill(const struct config *cfg, const struct backfill_opts *opts)
 			break;
 		}
 	}
+	pool_stop(bf.pool);
+	bf.pool = NULL;
 	if (bf_stop && bf.rc == 0)
 		bf.rc = BACKFILL_EXIT_INTERRUPTED;
 	rc = bf.rc;
