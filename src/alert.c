@@ -24,6 +24,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -663,24 +664,68 @@ ev_indexed(struct ev *e, const char *key, const char *s, size_t max)
 	clean_free(&c);
 }
 
-/* ev_key - prefix followed by n in decimal, into e->key (which ev_put()
- * copies) */
+/*
+ * Indexed keys: the names "url_1".."url_KEYS_URL" and "file_*_1".."file_*_
+ * KEYS_FILE", built once for the life of the process, so that json-c
+ * takes them as constant keys instead of copying (and later freeing)
+ * each one.  Indexes past the table are formatted into e->key.
+ */
+#define KEYS_URL	1000
+#define KEYS_FILE	100
+
+enum { K_URL, K_FILE_NAME, K_FILE_TYPE, K_FILE_SIZE, K_FILE_SHA256,
+	K_FILE_MD5, K_N };
+
+static const char *const key_prefix[K_N] = { "url_", "file_name_",
+	"file_type_", "file_size_", "file_sha256_", "file_md5_" };
+static pthread_once_t	 keys_once = PTHREAD_ONCE_INIT;
+static const char	**keys[K_N];	/* keys[k][n - 1] */
+
+/* key_format - prefix followed by n in decimal into buf (cap bytes) */
 static const char *
-ev_key(struct ev *e, const char *prefix, size_t n)
+key_format(char *buf, size_t cap, const char *prefix, size_t n)
 {
-	char	digits[24], *buf = e->key;
+	char	digits[24];
 	size_t	nd = 0, plen = strlen(prefix);
 
 	do {
 		digits[nd++] = (char)('0' + n % 10);
 		n /= 10;
 	} while (n > 0);
-	ASSERT(plen + nd < sizeof(e->key));
+	ASSERT(plen + nd < cap);
 	memcpy(buf, prefix, plen);
 	while (nd > 0)
 		buf[plen++] = digits[--nd];
 	buf[plen] = '\0';
 	return buf;
+}
+
+/* keys_init - the table of indexed keys (pthread_once) */
+static void
+keys_init(void)
+{
+	char	buf[48];
+	size_t	k, n, max;
+
+	for (k = 0; k < K_N; k++) {
+		max = k == K_URL ? KEYS_URL : KEYS_FILE;
+		keys[k] = xcalloc(max, sizeof(*keys[k]));
+		for (n = 1; n <= max; n++)
+			keys[k][n - 1] = xstrdup(key_format(buf, sizeof(buf),
+			    key_prefix[k], n));
+	}
+}
+
+/* ev_key - key k with index n: from the table, else in e->key (which
+ * ev_put() copies) */
+static const char *
+ev_key(struct ev *e, int k, size_t n)
+{
+	if (pthread_once(&keys_once, keys_init) != 0)
+		ASSERT(!"pthread_once");
+	if (n >= 1 && n <= (k == K_URL ? KEYS_URL : KEYS_FILE))
+		return keys[k][n - 1];
+	return key_format(e->key, sizeof(e->key), key_prefix[k], n);
 }
 
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
@@ -860,7 +905,7 @@ build_event(const struct config *cfg, const struct extract *x,
 		e.value_cut = true;
 
 	for (i = 0; i < x->urls.n && !e.budget_hit; i++)
-		ev_indexed(&e, ev_key(&e, "url_", i + 1), x->urls.v[i],
+		ev_indexed(&e, ev_key(&e, K_URL, i + 1), x->urls.v[i],
 		    TEXT_MAX);
 	for (i = 0; i < x->n_att && !e.budget_hit; i++) {
 		const struct attachment *a = &x->att[i];
@@ -871,14 +916,14 @@ build_event(const struct config *cfg, const struct extract *x,
 		    0 : json_cost(a->type, strlen(a->type))) + 5 * 20 + 21 +
 		    66 + 34))
 			break;
-		ev_indexed(&e, ev_key(&e, "file_name_", i + 1), a->name,
+		ev_indexed(&e, ev_key(&e, K_FILE_NAME, i + 1), a->name,
 		    TEXT_MAX);
-		ev_indexed(&e, ev_key(&e, "file_type_", i + 1), a->type,
+		ev_indexed(&e, ev_key(&e, K_FILE_TYPE, i + 1), a->type,
 		    TEXT_MAX);
-		ev_int(&e, ev_key(&e, "file_size_", i + 1), (int64_t)a->size);
-		ev_indexed(&e, ev_key(&e, "file_sha256_", i + 1),
+		ev_int(&e, ev_key(&e, K_FILE_SIZE, i + 1), (int64_t)a->size);
+		ev_indexed(&e, ev_key(&e, K_FILE_SHA256, i + 1),
 		    a->sha256, TEXT_MAX);
-		ev_indexed(&e, ev_key(&e, "file_md5_", i + 1),
+		ev_indexed(&e, ev_key(&e, K_FILE_MD5, i + 1),
 		    a->md5, TEXT_MAX);
 	}
 

@@ -753,6 +753,51 @@ test_bounds(void)
 	json_object_put(j);
 	T_END();
 
+	T_BEGIN("indexed keys past the built-in table of names");
+	strlist_free(&x.urls);
+	for (i = 1; i <= 1205; i++) {
+		snprintf(url, sizeof(url), "http://k%zu.example/", i);
+		strlist_add(&x.urls, url);
+	}
+	for (i = 0; i < x.n_att; i++) {
+		free(x.att[i].name);
+		free(x.att[i].type);
+	}
+	x.n_att = 0;
+	for (i = 1; i <= 103; i++) {
+		snprintf(url, sizeof(url), "f%zu.txt", i);
+		add_att(&x, url, "text/plain", url);
+	}
+	env.truncated = false;
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "url_1"), "http://k1.example/");
+	T_STREQ(evs(j, "url_1000"), "http://k1000.example/");
+	T_STREQ(evs(j, "url_1001"), "http://k1001.example/");
+	T_STREQ(evs(j, "url_1205"), "http://k1205.example/");
+	T_ASSERT(!has(event0(j), "url_1206"));
+	T_STREQ(evs(j, "file_name_100"), "f100.txt");
+	T_STREQ(evs(j, "file_name_103"), "f103.txt");
+	T_STREQ(evs(j, "file_type_101"), "text/plain");
+	T_ASSERT(json_object_get_int64(jget(event0(j), "file_size_102")) ==
+	    8);
+	T_ASSERT(strlen(evs(j, "file_sha256_103")) == 64);
+	T_ASSERT(strlen(evs(j, "file_md5_101")) == 32);
+	T_ASSERT(!has(event0(j), "file_name_104"));
+	json_object_put(j);
+	/* and the names stay right in a second alert */
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "url_999"), "http://k999.example/");
+	T_STREQ(evs(j, "file_md5_1"), x.att[0].md5);
+	json_object_put(j);
+	for (i = 0; i < x.n_att; i++) {
+		free(x.att[i].name);
+		free(x.att[i].type);
+	}
+	free(x.att);
+	x.att = NULL;
+	x.n_att = 0;
+	T_END();
+
 	T_BEGIN("recipient list capped between items");
 	for (i = 0; i < 5000; i++) {
 		snprintf(url, sizeof(url), "user%04zu@a-rather-long-domain.example",
