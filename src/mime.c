@@ -47,6 +47,9 @@
 #include <strings.h>
 
 #include <gmime/gmime.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "config.h"
 #include "digest.h"
@@ -1323,6 +1326,68 @@ pp_bulk(struct prepass *pp, const char *p, const char *lim)
 	return q;
 }
 
+/*
+ * next_eol - index of the first CR or LF in s[0..n), or n: sixteen bytes
+ * at a time with SSE2, one at a time elsewhere.
+ */
+static inline size_t
+next_eol(const char *s, size_t n)
+{
+	size_t	i = 0;
+
+#ifdef __SSE2__
+	const __m128i	cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	__m128i		v;
+	unsigned	m;
+
+	for (; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == '\r' || s[i] == '\n')
+			return i;
+	return n;
+}
+
+/*
+ * pp_body_lines - body lines at p (up to end) without pp_line(): what
+ * pp_line() does with a body line that is no boundary (CRLF and a lone
+ * CR become LF), line after line, until the output is full or a line
+ * may be a boundary ("--" at its start while a multipart is open).  The
+ * line at p must not start with "--".  Returns where it stopped.
+ */
+static const char *
+pp_body_lines(struct prepass *pp, const char *p, const char *end)
+{
+	const char	*e;
+
+	while (p < end) {
+		e = p + next_eol(p, (size_t)(end - p));
+		if (e == end) {
+			(void)pp_emit(pp, p, (size_t)(e - p));
+			return end;
+		}
+		if (*e == '\n') {
+			if (!pp_emit(pp, p, (size_t)(e + 1 - p)))
+				return end;
+			p = e + 1;
+		} else {
+			if (!pp_emit(pp, p, (size_t)(e - p)) ||
+			    !pp_emit(pp, "\n", 1))
+				return end;
+			p = e + 1 < end && e[1] == '\n' ? e + 2 : e + 1;
+		}
+		if (pp->sn > 0 && end - p >= 2 && p[0] == '-' && p[1] == '-')
+			break;
+	}
+	return p;
+}
+
 /* line_end - end of the line at p (CRLF, CR or LF); *next after it */
 static const char *
 line_end(const char *p, const char *end, const char **next)
@@ -1445,11 +1510,15 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 			if ((cr = memchr(p, '\r', (size_t)(end - p))) == NULL)
 				cr = end;
 		}
-		/* bulk copy unless a CR is near (CRLF text: line by line) */
-		if (pp->state == PP_BODY && cr - p >= 256 && (p[0] != '-' ||
-		    p[1] != '-') && (next = pp_bulk(pp, p, cr)) != p) {
-			p = next;
-			continue;
+		/* body: bulk copy unless a CR is near, else lines at once */
+		if (pp->state == PP_BODY && (end - p < 2 || p[0] != '-' ||
+		    p[1] != '-')) {
+			if (cr - p < 256 || (next = pp_bulk(pp, p, cr)) == p)
+				next = pp_body_lines(pp, p, end);
+			if (next != p) {
+				p = next;
+				continue;
+			}
 		}
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
