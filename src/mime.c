@@ -2367,7 +2367,8 @@ eq_mask(uint64_t w)
 /*
  * qp_decode - quoted-printable src[0..n) into dst (room for n bytes),
  * the result of GMime's decoder (steps, then flush) but faster: runs
- * without '=' are copied 8 bytes at a time.  "=XX" (hex, either case)
+ * without '=' are copied 8 bytes at a time, and the escape that ends
+ * one is decoded right there.  "=XX" (hex, either case)
  * is the byte, "=\n" and "=\r\n" are soft breaks, any other "=ab" is
  * kept as is.  An escape cut short by the end of the input ("=" or
  * "=a") is dropped when final, else left unread: *used says how many
@@ -2397,7 +2398,22 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 #endif
 			o += k;
 			p += k;
-			break;
+			/* the escape at p, here unless near the end */
+			if (e - p < 3)
+				break;
+			if (p[1] == '\n') {
+				p += 2;
+				continue;
+			}
+			if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
+				*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
+			else if (p[1] != '\r' || p[2] != '\n') {
+				o[0] = '=';
+				o[1] = p[1];
+				o[2] = p[2];
+				o += 3;
+			}
+			p += 3;
 		}
 		while (p < e && *p != '=')
 			*o++ = *p++;
