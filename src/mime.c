@@ -835,7 +835,7 @@ pp_put(struct prepass *pp, const char *s, size_t n)
 }
 
 /* pp_emit - append to the output; false (and stop) when it is full */
-static bool
+static inline bool
 pp_emit(struct prepass *pp, const char *s, size_t n)
 {
 	size_t	 room = pp->max_out - pp->olen;
