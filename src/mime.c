@@ -50,6 +50,10 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#define B64_SSSE3	1	/* chosen at run time: b64_simd */
+#endif
 
 #include "config.h"
 #include "digest.h"
@@ -2441,7 +2445,11 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 #define B64_BAD		0x01000000u
 static uint32_t		b64d[4][256];
 
-/* b64_tables - fill b64d (once, from extract_init) */
+#ifdef B64_SSSE3
+static bool		b64_simd;	/* the CPU has SSSE3 */
+#endif
+
+/* b64_tables - fill b64d, check the CPU (once, from extract_init) */
 static void
 b64_tables(void)
 {
@@ -2451,7 +2459,76 @@ b64_tables(void)
 		for (i = 0; i < 256; i++)
 			b64d[j][i] = b64val[i] != 0 ?
 			    (uint32_t)(b64val[i] - 1) << (18 - 6 * j) : B64_BAD;
+#ifdef B64_SSSE3
+	__builtin_cpu_init();
+	b64_simd = __builtin_cpu_supports("ssse3");
+#endif
 }
+
+#ifdef B64_SSSE3
+/*
+ * b64_run16 - decode p[0..n) sixteen alphabet characters at a time,
+ * twelve bytes out per block (SSSE3), up to the first block holding
+ * anything else ('=', a line break, ...), of which the whole groups of
+ * four before that byte are decoded too, or up to the last 19 bytes;
+ * returns the input bytes used, a multiple of 4, all of them alphabet
+ * characters (used / 4 * 3 bytes out).  Each block is checked with
+ * two nibble tables (a byte is valid when the entries for its high and
+ * its low nibble share no bit), turned into 6-bit values by adding an
+ * offset chosen by the high nibble ('/' shares its nibble with '+' and
+ * gets its own), and packed: pairs into 12 bits, pairs of those into 24,
+ * three bytes of each 32-bit lane kept in big-endian order.  A 16-byte
+ * store per block: with 20 input bytes left, the b64_decode() caller's
+ * room (n / 4 * 3 + 8 from any state) holds it.
+ */
+__attribute__((target("ssse3")))
+static size_t
+b64_run16(const unsigned char *p, size_t n, unsigned char *o)
+{
+	/* bit 0x10: high nibble 0, 1, 8-15; 0x01: 2 and not '+' '/';
+	 * 0x02: 3 and not a digit; 0x04: 4 or 6 and lo 0 ('@' '`');
+	 * 0x08: 5 or 7 and lo above 0xa */
+	const __m128i	lut_lo = _mm_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11,
+			    0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a, 0x1b,
+			    0x1b, 0x1b, 0x1a);
+	const __m128i	lut_hi = _mm_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04,
+			    0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
+			    0x10, 0x10, 0x10);
+	/* '/' -> index 1 (+16), '+' (+19), '0'-'9' (+4), 'A'-'Z' (-65),
+	 * 'a'-'z' (-71) */
+	const __m128i	lut_off = _mm_setr_epi8(0, 16, 19, 4, -65, -65, -71,
+			    -71, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i	pack = _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14,
+			    13, 12, -1, -1, -1, -1);
+	const __m128i	nib = _mm_set1_epi8(0x0f), slash = _mm_set1_epi8('/');
+	const __m128i	zero = _mm_setzero_si128();
+	__m128i		v, hi, lo, bad, vals;
+	size_t		i, k = 16;
+	unsigned	ok;
+
+	for (i = 0; k == 16 && i + 20 <= n; i += k) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		hi = _mm_and_si128(_mm_srli_epi32(v, 4), nib);
+		lo = _mm_and_si128(v, nib);
+		bad = _mm_and_si128(_mm_shuffle_epi8(lut_lo, lo),
+		    _mm_shuffle_epi8(lut_hi, hi));
+		ok = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bad, zero));
+		/* valid bytes before the first other one, whole groups */
+		k = ok == 0xffff ? 16 :
+		    ((unsigned)__builtin_ctz(~ok) & ~3u);
+		if (k == 0)
+			break;
+		/* lanes past k hold garbage: written, not counted */
+		vals = _mm_add_epi8(v, _mm_shuffle_epi8(lut_off,
+		    _mm_add_epi8(hi, _mm_cmpeq_epi8(v, slash))));
+		vals = _mm_maddubs_epi16(vals, _mm_set1_epi32(0x01400140));
+		vals = _mm_madd_epi16(vals, _mm_set1_epi32(0x00011000));
+		_mm_storeu_si128((__m128i *)(void *)(o + i / 4 * 3),
+		    _mm_shuffle_epi8(vals, pack));
+	}
+	return i;
+}
+#endif
 
 /* base64 decoding state between calls */
 struct b64 {
@@ -2478,6 +2555,14 @@ b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 
 	while (p < e && !st->done) {
 		if (st->k == 0) {
+#ifdef B64_SSSE3
+			if (b64_simd && e - p >= 20) {
+				size_t	used = b64_run16(p, (size_t)(e - p), o);
+
+				p += used;
+				o += used / 4 * 3;
+			}
+#endif
 			while (e - p >= 8) {
 				x = b64d[0][p[0]] | b64d[1][p[1]] |
 				    b64d[2][p[2]] | b64d[3][p[3]];

@@ -1493,6 +1493,34 @@ rnd_body(uint32_t *st, bool qp, struct strbuf *sb, size_t n)
 }
 
 /*
+ * rnd_b64_runs - base64 as mail carries it, n bytes: runs of 0 to 120
+ * alphabet characters (whole blocks of 16 and the cuts between them,
+ * for the SSSE3 decoder) between line breaks (LF or CRLF) or a junk
+ * byte, and once in a while a '=' that ends the data
+ */
+static void
+rnd_b64_runs(uint32_t *st, struct strbuf *sb, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char junk[] = "\n\n\n\r -.*:@[`{\x80\xe9\xff\x01";
+	size_t	 end = sb->len + n, run, k;
+
+	while (sb->len < end) {
+		run = rnd(st) % 4 == 0 ? 16 * (rnd(st) % 6) + rnd(st) % 3 :
+		    rnd(st) % 121;
+		for (k = 0; k < run && sb->len < end; k++)
+			sb_putc(sb, b64[rnd(st) % 64]);
+		if (sb->len >= end)
+			break;
+		if (rnd(st) % 300 == 0)
+			sb_putc(sb, '=');
+		else
+			sb_putc(sb, junk[rnd(st) % (sizeof(junk) - 1)]);
+	}
+}
+
+/*
  * test_decoders - base64 and quoted-printable text parts are decoded to
  * exactly the bytes GMime's own decoder (step + flush) gives, on random
  * well- and ill-formed input: padding anywhere, junk, soft breaks, bad
@@ -1540,6 +1568,32 @@ test_decoders(void)
 			}
 			extract_free(&x);
 		}
+	T_ASSERT(bad == 0);
+	T_END();
+
+	T_BEGIN("decoding: base64 runs and line breaks equal GMime's decoder");
+	for (i = 0; i < 3000; i++) {
+		sb_reset(&sb);
+		sb_printf(&sb, HDRS "Content-Type: text/plain; name=r.txt\n"
+		    "Content-Transfer-Encoding: base64\n\n");
+		hdr = sb.len;
+		rnd_b64_runs(&seed, &sb, i < 200 ? i : rnd(&seed) % 3000);
+		g_mime_encoding_init_decode(&st, GMIME_CONTENT_ENCODING_BASE64);
+		o = xmalloc(sb.len - hdr + 16);
+		k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr, o);
+		k += g_mime_encoding_flush(&st, "", 0, o + k);
+		digest_sha256_hex(o, k, want);
+		free(o);
+		ex(sb.s, sb.len, &x);
+		if (x.n_att != 1 || x.att[0].size != k ||
+		    strcmp(x.att[0].sha256, want) != 0) {
+			if (bad++ < 6)
+				fprintf(stderr, "  base64 run case %zu differs: "
+				    "%.*s\n", i, (int)(sb.len - hdr),
+				    sb.s + hdr);
+		}
+		extract_free(&x);
+	}
 	T_ASSERT(bad == 0);
 	T_END();
 
