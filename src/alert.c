@@ -728,6 +728,64 @@ ev_key(struct ev *e, int k, size_t n)
 	return key_format(e->key, sizeof(e->key), key_prefix[k], n);
 }
 
+/*
+ * A URL as it goes into the alert (found_url and url_N): cleaned and
+ * costed once, on first use, for both.
+ */
+struct uclean {
+	struct clean	 c;
+	size_t		 cost;		/* json_cost() of c */
+	bool		 cut;		/* c was cut to TEXT_MAX */
+	bool		 done;
+};
+
+/* url_clean - URL i of x cleaned as joined_add() / ev_indexed() do */
+static const struct uclean *
+url_clean(struct uclean *uc, const struct extract *x, size_t i)
+{
+	if (!uc[i].done) {
+		clean(&uc[i].c, x->urls.v[i], TEXT_MAX, &uc[i].cut);
+		uc[i].cost = json_cost(uc[i].c.s, uc[i].c.len);
+		uc[i].done = true;
+	}
+	return &uc[i];
+}
+
+/*
+ * found_urls - event["found_url"]: the URLs comma-joined up to LIST_MAX
+ * at an item boundary, as a joined list would be (an item is cleaned
+ * before the bound is checked), without cleaning the result again: it
+ * is valid UTF-8 under LIST_MAX by construction, its cost the sum.
+ */
+static void
+found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
+{
+	struct strbuf		 sb = { NULL, 0, 0 };
+	const struct uclean	*u;
+	size_t			 i, n = 0, cost = 2;
+
+	for (i = 0; i < x->urls.n; i++) {
+		if (empty(x->urls.v[i]))
+			continue;
+		u = url_clean(uc, x, i);
+		if (u->cut)
+			e->value_cut = true;
+		if (sb.len + 1 + u->c.len > LIST_MAX) {
+			e->value_cut = true;
+			break;
+		}
+		if (n++ > 0) {
+			sb_putc(&sb, ',');
+			cost++;
+		}
+		sb_append(&sb, u->c.s, u->c.len);
+		cost += u->cost - 2;
+	}
+	ev_put(e, "found_url", jstr(sb.s != NULL ? sb.s : "", sb.len, cost),
+	    cost);
+	sb_free(&sb);
+}
+
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
 static char *
 addr_list(const struct addrlist *l, bool *cut_r)
@@ -819,10 +877,11 @@ build_event(const struct config *cfg, const struct extract *x,
 {
 	static const struct envelope	noenv;
 	struct ev	 e = { 0 };
-	const char	*from, *from_name = NULL, *extra[3];
+	struct uclean	*uc;
+	const struct uclean *u;
+	const char	*from, *from_name = NULL, *extra[3], *key;
 	size_t		 i;
 	bool		 cut = false;
-	char		*s;
 
 	if (env == NULL)
 		env = &noenv;
@@ -843,17 +902,8 @@ build_event(const struct config *cfg, const struct extract *x,
 	ev_str(&e, "DestinationUserName", dest, LIST_MAX);
 	if (dest_cut)
 		e.value_cut = true;
-	{
-		struct joined	j = { 0 };
-
-		for (i = 0; i < x->urls.n; i++)
-			joined_add(&j, x->urls.v[i]);
-		if (j.cut || j.item_cut)
-			e.value_cut = true;
-		s = joined_steal(&j);
-		ev_str(&e, "found_url", s, LIST_MAX);
-		free(s);
-	}
+	uc = xcalloc(x->urls.n > 0 ? x->urls.n : 1, sizeof(*uc));
+	found_urls(&e, x, uc);
 	ev_int(&e, "url_count", (int64_t)x->urls.n);
 	ev_int(&e, "attachment_count", (int64_t)x->n_att);
 	ev_str(&e, "time_source", from_date ? "date_header" :
@@ -904,9 +954,22 @@ build_event(const struct config *cfg, const struct extract *x,
 	if (cut)
 		e.value_cut = true;
 
-	for (i = 0; i < x->urls.n && !e.budget_hit; i++)
-		ev_indexed(&e, ev_key(&e, K_URL, i + 1), x->urls.v[i],
-		    TEXT_MAX);
+	for (i = 0; i < x->urls.n && !e.budget_hit; i++) {
+		/* as ev_indexed(): a cut counts even if the budget is hit */
+		key = ev_key(&e, K_URL, i + 1);
+		if (empty(x->urls.v[i]))
+			continue;
+		u = url_clean(uc, x, i);
+		if (u->cut)
+			e.value_cut = true;
+		if (ev_budget(&e, key, u->cost))
+			ev_put(&e, key, jstr(u->c.s, u->c.len, u->cost),
+			    u->cost);
+	}
+	for (i = 0; i < x->urls.n; i++)
+		if (uc[i].done)
+			clean_free(&uc[i].c);
+	free(uc);
 	for (i = 0; i < x->n_att && !e.budget_hit; i++) {
 		const struct attachment *a = &x->att[i];
 
