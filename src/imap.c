@@ -716,28 +716,18 @@ ic_send(struct imapc *ic, const char *s, size_t len)
 	return 0;
 }
 
-/* ic_fill - read more input (at least one byte) */
+/* ic_recv - read at least one byte (at most len) into p; *got says how
+ * many */
 static int
-ic_fill(struct imapc *ic)
+ic_recv(struct imapc *ic, char *p, size_t len, size_t *got)
 {
 	int64_t		deadline = util_mono_ms() + ic->timeout_ms;
 	size_t		n;
 	CURLcode	rc;
 
-	if (ic->start > 0 && (ic->start == ic->end ||
-	    ic->start > ic->cap / 2)) {
-		memmove(ic->buf, ic->buf + ic->start, ic->end - ic->start);
-		ic->end -= ic->start;
-		ic->start = 0;
-	}
-	if (ic->cap - ic->end < 16384) {
-		ic->cap = ic->cap ? ic->cap * 2 : 65536;
-		ic->buf = xrealloc(ic->buf, ic->cap);
-	}
 	for (;;) {
 		n = 0;
-		rc = curl_easy_recv(ic->curl, ic->buf + ic->end,
-		    ic->cap - ic->end, &n);
+		rc = curl_easy_recv(ic->curl, p, len, &n);
 		if (rc == CURLE_AGAIN) {
 			if (ic_wait(ic, POLLIN, deadline) == -1)
 				return -1;
@@ -750,9 +740,31 @@ ic_fill(struct imapc *ic)
 			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: the "
 			    "server closed the connection%s%s", ic->where,
 			    ic->bye[0] ? ": " : "", ic->bye);
-		ic->end += n;
+		*got = n;
 		return 0;
 	}
+}
+
+/* ic_fill - read more input (at least one byte) */
+static int
+ic_fill(struct imapc *ic)
+{
+	size_t	n;
+
+	if (ic->start > 0 && (ic->start == ic->end ||
+	    ic->start > ic->cap / 2)) {
+		memmove(ic->buf, ic->buf + ic->start, ic->end - ic->start);
+		ic->end -= ic->start;
+		ic->start = 0;
+	}
+	if (ic->cap - ic->end < 16384) {
+		ic->cap = ic->cap ? ic->cap * 2 : 65536;
+		ic->buf = xrealloc(ic->buf, ic->cap);
+	}
+	if (ic_recv(ic, ic->buf + ic->end, ic->cap - ic->end, &n) == -1)
+		return -1;
+	ic->end += n;
+	return 0;
 }
 
 /* ic_line - next line (without CRLF) appended to sb, at most max bytes */
@@ -793,22 +805,32 @@ ic_line(struct imapc *ic, struct strbuf *sb, size_t max)
 	return 0;
 }
 
-/* ic_literal - read n literal bytes into sb */
+/* ic_literal - read n literal bytes into sb: what is buffered, then the
+ * rest straight from the connection into sb (never past the literal) */
 static int
 ic_literal(struct imapc *ic, struct strbuf *sb, size_t n)
 {
 	size_t	have;
 
+	if (sb->cap < sb->len + n + 1) {
+		sb->s = xrealloc(sb->s, sb->len + n + 1);
+		sb->cap = sb->len + n + 1;
+	}
 	while (n > 0) {
-		if (ic->start == ic->end && ic_fill(ic) == -1)
-			return -1;
 		have = ic->end - ic->start;
-		if (have > n)
-			have = n;
-		sb_append(sb, ic->buf + ic->start, have);
-		ic->start += have;
+		if (have == 0) {
+			if (ic_recv(ic, sb->s + sb->len, n, &have) == -1)
+				return -1;
+		} else {
+			if (have > n)
+				have = n;
+			memcpy(sb->s + sb->len, ic->buf + ic->start, have);
+			ic->start += have;
+		}
+		sb->len += have;
 		n -= have;
 	}
+	sb->s[sb->len] = '\0';
 	return 0;
 }
 
@@ -853,16 +875,9 @@ ic_read_resp(struct imapc *ic, size_t text_max, size_t lit_max)
 			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: more "
 			    "than %d literals in one response", ic->where,
 			    RESP_MAX_LITS);
+		/* one allocation of the right size (a message's buffer is
+		 * then handed over to a worker) */
 		sb_reset(&r->lit[r->nlit].sb);
-		if (r->lit[r->nlit].sb.cap < (size_t)n + 1) {
-			/* one allocation of the right size (a message's
-			 * buffer is usually handed over to a worker) */
-			struct strbuf	*sb = &r->lit[r->nlit].sb;
-
-			sb->s = xrealloc(sb->s, (size_t)n + 1);
-			sb->cap = (size_t)n + 1;
-			sb->s[0] = '\0';
-		}
 		if (ic_literal(ic, &r->lit[r->nlit].sb, n) == -1)
 			return -1;
 		/* even a zero-length literal is a string, not NIL */
