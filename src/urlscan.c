@@ -1297,6 +1297,41 @@ is_url_attr(const char *s, size_t n)
 }
 
 /*
+ * attr_plain - v[0..n) is printable ASCII without '"', '<', '>' or '&':
+ * no entity to decode, nothing to trim or escape, so the value is its
+ * own cleaned URL (the common case: no copies then).
+ */
+static bool
+attr_plain(const char *v, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 i = 0;
+
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		__m128i	x = _mm_loadu_si128((const __m128i *)
+		    (const void *)(s + i));
+		__m128i	bad = _mm_or_si128(
+		    _mm_cmplt_epi8(x, _mm_set1_epi8(0x21)),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+		bad = _mm_or_si128(bad, _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('&'))),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('>')))));
+		if (_mm_movemask_epi8(bad) != 0)
+			return false;
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' ||
+		    s[i] == '&' || s[i] == '<' || s[i] == '>')
+			return false;
+	return true;
+}
+
+/*
  * attr_url - an attribute that holds a link: decode its entities, trim
  * the white space and controls a browser ignores (and drop TAB, CR, LF
  * anywhere, as a browser does), keep it only when it is an absolute
@@ -1309,6 +1344,12 @@ attr_url(struct scan *sc, const char *v, size_t n)
 	const char	*u;
 	size_t		 plen, ul;
 
+	if (attr_plain(v, n)) {
+		plen = absolute_prefix_len(v, n);
+		if (plen > 0 && n > plen)
+			emit(sc, v, n, 0);
+		return;
+	}
 	sb_reset(sb);
 	decode_append(sb, v, n, true);
 	u = sb->s;
