@@ -33,6 +33,21 @@
 #define EXPIRE_EVERY_MS		(3600 * 1000)	/* spool_sent_expire */
 #define RETRY_AFTER_CLAMP_S	3600
 #define MIN_429_S		30
+#define BATCH_MAX		64		/* acks synced together */
+#define BATCH_MS		1000		/* the longest an ack waits */
+#define LINGER_MS		100		/* after a kick, wait this... */
+#define LINGER_KICKS		16		/* ...for this many alerts */
+
+/* An alert copied to the outbox (soar_api = none), waiting for its ack:
+ * the claim, and the outbox file, written and in place but not yet
+ * synced.  (A POSTed alert is acked at once: after a crash only the one
+ * in flight may be sent twice.  The outbox copies of a batch are merely
+ * written again, same name and bytes.) */
+struct done {
+	char		*id;
+	int		 claim_fd;
+	int		 out_fd;
+};
 
 struct defer {
 	struct defer	*next;
@@ -54,6 +69,7 @@ struct sender {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;		/* CLOCK_MONOTONIC */
 	bool		 kicked, stopping;
+	unsigned	 nkicks;		/* since the last pass */
 	struct sender_stats st;
 
 	/* pass state: sender thread (or run_once caller) only */
@@ -64,6 +80,10 @@ struct sender {
 	struct defer	*defer[DEFER_BUCKETS];
 	size_t		 ndefer;
 	uint64_t	 gen;
+	bool		 pool_failing;	/* spool_pool_fill failed last */
+	struct done	 batch[BATCH_MAX];
+	size_t		 nbatch;
+	int64_t		 batch_since;	/* mono ms of the oldest */
 };
 
 /* rnd - xorshift64*: jitter only, not security */
@@ -228,13 +248,20 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* outbox_write - soar_api = none: durable copy to outbox/<id>.json */
+/*
+ * outbox_stage - soar_api = none: write outbox/<id>.json (a dot file
+ * renamed into place, so a reader never sees half a file) and return
+ * its fd, not yet synced: batch_flush syncs the files and the directory
+ * of a whole batch before any of them is recorded as sent.  A power
+ * loss before that can leave a short outbox file, but its alert is
+ * still pending then and is written again after the restart.
+ */
 static int
-outbox_write(struct sender *s, const char *id, const char *body, size_t len,
+outbox_stage(struct sender *s, const char *id, const char *body, size_t len,
     struct errbuf *err)
 {
 	char	*name, *tmp;
-	int	 fd, rc = -1;
+	int	 fd;
 
 	name = xasprintf("%s.json", id);
 	tmp = xasprintf(".%s.tmp.%ld", id, (long)getpid());
@@ -244,28 +271,24 @@ outbox_write(struct sender *s, const char *id, const char *body, size_t len,
 		errbuf_set(err, "%s/%s: %s", s->outbox, tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, body, len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, body, len) == -1) {
 		errbuf_set(err, "%s/%s: %s", s->outbox, tmp, strerror(errno));
-		close(fd);
-		(void)unlinkat(s->outbox_fd, tmp, 0);
-		goto out;
+		goto fail;
 	}
-	close(fd);
 	if (renameat(s->outbox_fd, tmp, s->outbox_fd, name) == -1) {
 		errbuf_set(err, "%s/%s: rename: %s", s->outbox, name,
 		    strerror(errno));
-		(void)unlinkat(s->outbox_fd, tmp, 0);
-		goto out;
+		goto fail;
 	}
-	if (fsync(s->outbox_fd) == -1) {
-		errbuf_set(err, "%s: fsync: %s", s->outbox, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	goto out;
+fail:
+	close(fd);
+	fd = -1;
+	(void)unlinkat(s->outbox_fd, tmp, 0);
 out:
 	free(name);
 	free(tmp);
-	return rc;
+	return fd;
 }
 
 /* sender_new - the shared state of a thread or a foreground pass */
@@ -413,6 +436,108 @@ delivered(struct sender *s, const char *id)
 
 enum one_result { ONE_DONE, ONE_SKIP, ONE_RETRY };
 
+/* outbox_failed - the outbox copy of id failed: retry it later */
+static void
+outbox_failed(struct sender *s, const char *id, const char *why)
+{
+	struct soar_reply	rep;
+	int64_t			delay;
+
+	log_err("-: sender: %s: outbox: %s", id, why);
+	memset(&rep, 0, sizeof(rep));
+	rep.retry_after = -1;
+	delay = failed(s, id, &rep);
+	log_warn("-: sender: %s: retry in %" PRId64 " s", id,
+	    (delay + 999) / 1000);
+}
+
+/*
+ * batch_flush - ack every delivered alert of the batch at once: first
+ * the outbox files and directory are synced (an alert whose copy fails
+ * stays pending and is retried), then the sent records, with one sync
+ * of sent/ for all (spool_ack_batch).  Fewer syncs on the disk the
+ * MTA's reply path also syncs on.
+ */
+static void
+batch_flush(struct sender *s)
+{
+	char		*ids[BATCH_MAX];
+	int		 fds[BATCH_MAX];
+	bool		 ok[BATCH_MAX], outbox[BATCH_MAX];
+	struct errbuf	 err;
+	size_t		 i, n = 0;
+	bool		 dir = false, dir_ok = true;
+
+	if (s->nbatch == 0)
+		return;
+	for (i = 0; i < s->nbatch; i++) {
+		struct done *d = &s->batch[i];
+
+		if (d->out_fd == -1)
+			continue;
+		if (fsync(d->out_fd) == -1) {
+			outbox_failed(s, d->id, strerror(errno));
+			spool_release(d->claim_fd);
+			d->claim_fd = -2;	/* dropped from the batch */
+		}
+		close(d->out_fd);
+		dir = true;
+	}
+	if (dir && fsync(s->outbox_fd) == -1) {
+		snprintf(err.msg, sizeof(err.msg), "%s: fsync: %s", s->outbox,
+		    strerror(errno));
+		dir_ok = false;
+	}
+	for (i = 0; i < s->nbatch; i++) {
+		struct done *d = &s->batch[i];
+
+		if (d->claim_fd == -2)
+			continue;
+		if (d->out_fd != -1 && !dir_ok) {
+			outbox_failed(s, d->id, err.msg);
+			spool_release(d->claim_fd);
+			continue;
+		}
+		ids[n] = d->id;
+		fds[n] = d->claim_fd;
+		outbox[n] = d->out_fd != -1;
+		n++;
+	}
+	if (n > 0 && spool_ack_batch(s->sp, ids, fds, n, ok, &err) == -1)
+		log_err("-: sender: %zu delivered alert(s) not recorded as "
+		    "sent (they will be sent again): %s", n, err.msg);
+	for (i = 0; i < n; i++) {
+		if (!outbox[i])
+			continue;
+		if (!ok[i]) {
+			log_err("-: sender: %s: written to the outbox, but "
+			    "not recorded as sent", ids[i]);
+			continue;
+		}
+		delivered(s, ids[i]);
+		log_info("-: sender: %s: written to %s", ids[i], s->outbox);
+	}
+	for (i = 0; i < s->nbatch; i++)
+		free(s->batch[i].id);
+	s->nbatch = 0;
+}
+
+/* batch_add - a delivered alert waits for its ack (claim kept) */
+static void
+batch_add(struct sender *s, const char *id, int claim_fd, int out_fd)
+{
+	struct done	*d;
+
+	if (s->nbatch == 0)
+		s->batch_since = util_mono_ms();
+	d = &s->batch[s->nbatch++];
+	d->id = xstrdup(id);
+	d->claim_fd = claim_fd;
+	d->out_fd = out_fd;
+	if (s->nbatch == BATCH_MAX)
+		batch_flush(s);
+}
+
 /* send_one - claim, check, read, post, then ack or dead-letter */
 static enum one_result
 send_one(struct sender *s, const char *id)
@@ -460,33 +585,28 @@ send_one(struct sender *s, const char *id)
 	}
 
 	if (s->soar == NULL) {
-		if (outbox_write(s, id, body, len, &err) == -1) {
-			log_err("-: sender: %s: outbox: %s", id, err.msg);
-			memset(&rep, 0, sizeof(rep));
-			rep.retry_after = -1;
-			delay = failed(s, id, &rep);
-			log_warn("-: sender: %s: retry in %" PRId64 " s", id,
-			    (delay + 999) / 1000);
-			out = ONE_RETRY;
-		} else if (spool_ack(s->sp, id, &err) == -1)
-			log_err("-: sender: %s: written to the outbox, but: %s",
-			    id, err.msg);
-		else {
-			delivered(s, id);
-			log_info("-: sender: %s: written to %s", id, s->outbox);
-		}
+		int ofd = outbox_stage(s, id, body, len, &err);
+
 		free(body);
-		spool_release(fd);
-		return out;
+		if (ofd == -1) {
+			outbox_failed(s, id, err.msg);
+			spool_release(fd);
+			return ONE_RETRY;
+		}
+		batch_add(s, id, fd, ofd);
+		return ONE_DONE;
 	}
 
 	res = soar_post(s->soar, body, len, &rep);
 	free(body);
 	switch (res) {
 	case SOAR_DELIVERED:
-		if (spool_ack(s->sp, id, &err) == -1)
+		/* Acked at once, not in a batch: after a crash only the
+		 * alert in flight may be posted twice. */
+		if (spool_ack_claimed(s->sp, id, fd, &err) == -1)
 			log_err("-: sender: %s: delivered, but: %s", id,
 			    err.msg);
+		fd = -1;		/* released by spool_ack_claimed */
 		delivered(s, id);
 		log_info("-: sender: %s: delivered (HTTP %ld)", id,
 		    rep.status);
@@ -552,7 +672,12 @@ pass(struct sender *s, bool stop_first, struct errbuf *err)
 				i = ids.n;
 			break;
 		}
+		/* Do not keep outbox acks waiting for long. */
+		if (s->nbatch > 0 &&
+		    util_mono_ms() - s->batch_since >= BATCH_MS)
+			batch_flush(s);
 	}
+	batch_flush(s);
 	strlist_free(&ids);
 	return done;
 }
@@ -590,11 +715,13 @@ next_wake(struct sender *s, int64_t limit)
 	return t;
 }
 
-/* wait_until - sleep to deadline (mono ms); kicks end it unless gated */
-static void
+/* wait_until - sleep to deadline (mono ms); kicks end it unless gated.
+ * True if a kick ended it. */
+static bool
 wait_until(struct sender *s, int64_t deadline, bool kickable)
 {
 	struct timespec	ts;
+	bool		kicked;
 
 	pthread_mutex_lock(&s->mu);
 	while (!s->stopping && !(kickable && s->kicked) &&
@@ -603,8 +730,53 @@ wait_until(struct sender *s, int64_t deadline, bool kickable)
 		ts.tv_nsec = (long)(deadline % 1000) * 1000000;
 		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
 	}
+	kicked = kickable && s->kicked;
 	s->kicked = false;
 	pthread_mutex_unlock(&s->mu);
+	return kicked;
+}
+
+/*
+ * linger - after a kick, wait up to LINGER_MS for LINGER_KICKS alerts in
+ * all, so that one pass delivers them and one batch acks them: a few
+ * syncs per batch instead of per alert, on the disk the MTA's reply
+ * path syncs on too.  Delivery waits at most LINGER_MS longer.
+ */
+static void
+linger(struct sender *s)
+{
+	struct timespec	ts;
+	int64_t		deadline = util_mono_ms() + LINGER_MS;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping && s->nkicks < LINGER_KICKS &&
+	    util_mono_ms() < deadline) {
+		ts.tv_sec = deadline / 1000;
+		ts.tv_nsec = (long)(deadline % 1000) * 1000000;
+		pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	}
+	s->nkicks = 0;
+	s->kicked = false;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/*
+ * pool_fill - keep the spool's pool of pre-created files topped up, off
+ * the MTA's reply path (the puts of this process take from it).  One
+ * log line per run of failures.
+ */
+static void
+pool_fill(struct sender *s)
+{
+	struct errbuf	err;
+
+	if (spool_pool_fill(s->sp, &err) == -1) {
+		if (!s->pool_failing)
+			log_warn("-: sender: spool pool: %s (alerts are still "
+			    "spooled, each in a new file)", err.msg);
+		s->pool_failing = true;
+	} else
+		s->pool_failing = false;
 }
 
 /* sender_main - the thread: pass, then wait for a kick or a second */
@@ -622,6 +794,7 @@ sender_main(void *arg)
 		    s->outbox);
 	while (!stopping(s)) {
 		maybe_expire(s);
+		pool_fill(s);
 		now = util_mono_ms();
 		if (s->gate > now) {
 			/* SOAR unwell: only a stop ends the wait. */
@@ -631,7 +804,8 @@ sender_main(void *arg)
 		if (pass(s, false, &err) == -1)
 			log_err("-: sender: %s", err.msg);
 		now = util_mono_ms();
-		wait_until(s, next_wake(s, now + IDLE_POLL_MS), true);
+		if (wait_until(s, next_wake(s, now + IDLE_POLL_MS), true))
+			linger(s);
 	}
 	return NULL;
 }
@@ -660,8 +834,12 @@ sender_kick(struct sender *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->mu);
+	/* Wake the thread for the first kick and when enough have come
+	 * to end its linger; the others only count. */
+	s->nkicks++;
+	if (!s->kicked || s->nkicks == LINGER_KICKS)
+		pthread_cond_signal(&s->cv);
 	s->kicked = true;
-	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 }
 

@@ -25,6 +25,15 @@
  * Several senders (the daemon's thread, "flush", backfill) may run at
  * once: each alert is claimed (spool_claim) and checked against the
  * sent record before it is posted.
+ *
+ * Disk syncs.  The thread tops up the spool's pool of pre-created files
+ * (spool_pool_fill) so that the MTA's reply path creates none, and
+ * after a kick waits up to 100 ms for 16 alerts in all, so that a pass
+ * handles several.  A POSTed alert is acked at once (spool_ack_claimed:
+ * after a crash only the alert in flight may be posted twice); outbox
+ * copies are acked in batches of up to 64: each file, then the outbox
+ * directory once, then sent/ once are synced before any alert of the
+ * batch leaves the spool.
  */
 #ifndef SOAR_SENDER_H
 #define SOAR_SENDER_H

@@ -4,20 +4,37 @@
  * directory is the only interface between the two sides.
  *
  * Layout below config state_dir:
- *   spool/tmp/   files being written (never read by the sender)
+ *   spool/tmp/   files being written (never read by the sender), and
+ *                the pool: ,pool.<pid>.<n> (empty, locked by its owner)
  *   spool/new/   complete alerts, one file per alert id, ready to send
  *   spool/dead/  alerts the SOAR refused (4xx other than 408/429),
  *                with a .why file holding status and response body
  *   spool/bad/   files that failed validation
- *   sent/        one empty file per delivered alert id (mtime = when)
+ *   sent/        one name per delivered alert id, a hard link to an
+ *                empty marker .sent.<pid>.<n> (mtime = end of the time
+ *                window of its records); older records are files of
+ *                their own (mtime = when) and count the same
  *
- * spool_put: tmp/<id>.<pid>.<n> O_EXCL 0600 -> write -> fsync -> rename
- * to new/<id> -> fsync(new/).  Only after it returns 0 is the alert
- * durable (data and directory entry).  An id already pending in new/
- * or recorded in sent/ is a duplicate (SPOOL_DUP), not an error.  Each
- * file carries a header with a format version, the id and the body
- * length, and an END trailer; files that do not validate are moved to
- * bad/.  tmp/ names are unique per process (<n> counts across handles).
+ * spool_put: a file from the handle's pool of empty, already durable
+ * files (tmp/,pool.<pid>.<n>, see spool_pool_fill), else a new
+ * tmp/<id>.<pid>.<n> O_EXCL 0600 -> write -> fsync -> rename to new/<id>
+ * -> fsync(new/).  Only after it returns 0 is the alert durable (data
+ * and directory entry).  An id already pending in new/ or recorded in
+ * sent/ is a duplicate (SPOOL_DUP), not an error.  Each file carries a
+ * header with a format version, the id and the body length, and an END
+ * trailer; files that do not validate are moved to bad/.  tmp/ names
+ * are unique per process (<n> counts across handles).
+ *
+ * sent/<id> is a hard link to a marker, sent/.sent.<pid>.<n>: an empty
+ * file whose mtime is the end of the window in which records link to
+ * it (sent_retention / 16, between 1 min and 1 h), so a record is kept
+ * from retention to retention + window after its delivery.  spool_ack:
+ * link, fsync(sent/), then drop new/<id>; spool_ack_claimed recycles
+ * the delivered file into the pool instead of deleting it.  In steady
+ * state no inode is created or freed per alert: on ext4 without a
+ * journal every file creation scans past the inodes freed in the last
+ * minutes (docs/PERFORMANCE.md), so a file created and deleted per
+ * alert made every later creation slower, Postfix's included.
  *
  * File format (version 1):
  *   "SOARSPOOL 1\n" "id <id>\n" "length <n>\n" "created <unix ms>\n" "\n"
@@ -68,6 +85,22 @@ void		 spool_close(struct spool **);
 enum spool_put_result spool_put(struct spool *, const char *id,
 	    const char *body, size_t len, struct errbuf *);
 
+/*
+ * The pool of pre-created files used by spool_put, so that the MTA's
+ * reply path neither creates an inode nor syncs tmp/.  Each pool file
+ * is empty, fsync'd (its tmp/ entry is on disk) and held open with an
+ * flock by this handle: a stale-tmp cleanup in another process leaves
+ * it alone, and one left by a crash (no lock) is removed at the next
+ * spool_open.  The pool is used only once this handle has put an alert
+ * (a "flush" or "sender" process keeps none); spool_pool_fill tops it
+ * up to SPOOL_POOL_MAX when it is at half or below.  Call it off the
+ * reply path (the daemon's sender thread does).  Returns the number of
+ * files created, or -1 (err says why; puts then create files
+ * themselves, as without a pool).  spool_close removes the pool.
+ */
+#define SPOOL_POOL_MAX	64
+int	spool_pool_fill(struct spool *, struct errbuf *);
+
 /* Pending ids, oldest first (by mtime). */
 int	spool_list(struct spool *, struct strlist *ids_r, struct errbuf *);
 /* Read and validate new/<id>; invalid files are moved to bad/.
@@ -81,7 +114,9 @@ enum spool_read_result {
 int	spool_read(struct spool *, const char *id, char **body_r,
 	    size_t *len_r, struct errbuf *);
 /*
- * Claim new/<id> for sending, across processes (flock, non-blocking):
+ * Claim new/<id> for sending, across processes (flock, non-blocking; a
+ * file that new/<id> no longer names once the lock is held counts as
+ * gone):
  * 1 claimed (*fd_r holds the lock until spool_release), 0 busy (another
  * sender has it) or gone, -1 error.  A sender claims, then checks
  * spool_was_sent, then reads, posts and acks.
@@ -89,8 +124,19 @@ int	spool_read(struct spool *, const char *id, char **body_r,
 int	spool_claim(struct spool *, const char *id, int *fd_r,
 	    struct errbuf *);
 void	spool_release(int fd);
-/* Delivered: record in sent/, then unlink new/<id>. */
+/* Delivered: record in sent/ (durable), then unlink new/<id>. */
 int	spool_ack(struct spool *, const char *id, struct errbuf *);
+/* The same for an alert claimed with spool_claim, and releases the
+ * claim (fd is consumed, success or not): the file goes into this
+ * handle's pool when it uses one (see spool_pool_fill). */
+int	spool_ack_claimed(struct spool *, const char *id, int fd,
+	    struct errbuf *);
+/* spool_ack_claimed for n alerts with one sync of sent/ for all: every
+ * fds[i] is consumed; ok[i] says whether ids[i] is recorded as sent.
+ * Returns how many are, or -1 when the sync failed (none is; err says
+ * why; each failure of a single alert is logged). */
+int	spool_ack_batch(struct spool *, char *const *ids, const int *fds,
+	    size_t n, bool *ok, struct errbuf *);
 /* Refused for good: move to dead/ with the reason. */
 int	spool_dead(struct spool *, const char *id, long status,
 	    const char *response, struct errbuf *);
@@ -125,6 +171,9 @@ struct spool_stats {
 	uint64_t	put, dup, full, err;
 	uint64_t	acked, dead, bad;
 	uint64_t	files, bytes;	/* current pending */
+	uint64_t	pool_used;	/* puts that took a pool file */
+	uint64_t	pool_recycled;	/* delivered files put in the pool */
+	uint64_t	pool;		/* pool files ready now */
 };
 void	spool_get_stats(struct spool *, struct spool_stats *);
 

@@ -1,10 +1,13 @@
 /*
  * test-spool - spool put/read/ack/dup/full/dead/bad/stale/ids/expiry,
- * concurrent puts from many threads and the pending counters.
+ * concurrent puts from many threads and the pending counters, the pool
+ * of pre-created files (recycling, crash, a concurrent flush process)
+ * and the sent/ markers.
  */
 #include "autoconfig.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -688,6 +691,352 @@ test_counters(void)
 	T_END();
 }
 
+/* count_prefix - entries of state/rel whose name starts with prefix */
+static int
+count_prefix(const char *state, const char *rel, const char *prefix)
+{
+	char		*p = xasprintf("%s/%s", state, rel);
+	DIR		*d = opendir(p);
+	struct dirent	*de;
+	int		 n = 0;
+
+	free(p);
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* age_prefix - set_age on every entry of state/rel starting with prefix */
+static void
+age_prefix(const char *state, const char *rel, const char *prefix,
+    int seconds)
+{
+	char		*p = xasprintf("%s/%s", state, rel), *q;
+	DIR		*d = opendir(p);
+	struct dirent	*de;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+			q = xasprintf("%s/%s", rel, de->d_name);
+			set_age(state, q, seconds);
+			free(q);
+		}
+	if (d != NULL)
+		closedir(d);
+	free(p);
+}
+
+/* stat_rel - lstat of state/rel */
+static int
+stat_rel(const char *state, const char *rel, struct stat *st)
+{
+	char	*p = xasprintf("%s/%s", state, rel);
+	int	 r = lstat(p, st);
+
+	free(p);
+	return r;
+}
+
+static void
+test_pool(void)
+{
+	struct config	 cfg;
+	struct spool	*sp, *sp2;
+	struct errbuf	 err;
+	struct spool_stats st;
+	struct stat	 s1, s2;
+	char		 big[5000], *body = NULL;
+	size_t		 len;
+	int		 fd;
+
+	T_BEGIN("pool: pre-created files, recycled on ack, kept from "
+	    "other handles' cleanup");
+	cfg_init(&cfg, "pool");
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	/* No pool until the handle puts: flush/sender keep none. */
+	T_ASSERT(spool_pool_fill(sp, &err) == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(spool_put(sp, "p0", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_pool_fill(sp, &err) == SPOOL_POOL_MAX);
+	T_ASSERT(count_prefix(cfg.state_dir, "spool/tmp", ",pool.") ==
+	    SPOOL_POOL_MAX);
+	T_ASSERT(spool_pool_fill(sp, &err) == 0);	/* full: nothing */
+	memset(big, 'b', sizeof(big));
+	T_ASSERT(spool_put(sp, "p1", big, sizeof(big), &err) == SPOOL_OK);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.pool_used == 1 && st.pool == SPOOL_POOL_MAX - 1);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	T_ASSERT(spool_read(sp, "p1", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == sizeof(big) && memcmp(body, big, len) == 0);
+	free(body);
+
+	/* Delivered: the file goes back to the pool, the record is a
+	 * hard link to the marker. */
+	T_ASSERT(spool_claim(sp, "p1", &fd, &err) == 1);
+	T_ASSERT(spool_ack_claimed(sp, "p1", fd, &err) == 0);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.pool_recycled == 1 && st.pool == SPOOL_POOL_MAX);
+	T_ASSERT(st.acked == 1 && st.files == 1);
+	T_ASSERT(!spool_is_pending(sp, "p1") && spool_was_sent(sp, "p1"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX);
+	/* The recycled file is the next one used: no trace of p1 in it. */
+	T_ASSERT(spool_put(sp, "p2", "short", 5, &err) == SPOOL_OK);
+	T_ASSERT(spool_read(sp, "p2", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 5 && memcmp(body, "short", 5) == 0);
+	free(body);
+
+	/* Another handle (another process) opening the spool leaves the
+	 * pool alone however old its files look: they are locked. */
+	age_prefix(cfg.state_dir, "spool/tmp", ",pool.", 600);
+	sp2 = spool_open(&cfg, &err);
+	T_ASSERT(sp2 != NULL);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	/* ... and its ack of an alert the first handle spooled does not
+	 * recycle (it keeps no pool): the file is simply removed. */
+	T_ASSERT(spool_claim(sp2, "p2", &fd, &err) == 1);
+	T_ASSERT(spool_ack_claimed(sp2, "p2", fd, &err) == 0);
+	spool_get_stats(sp2, &st);
+	T_ASSERT(st.pool_recycled == 0 && st.pool == 0);
+	T_ASSERT(!spool_is_pending(sp, "p2") && spool_was_sent(sp, "p2"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	spool_close(&sp2);
+	/* Both records link to markers: no inode of their own. */
+	T_ASSERT(stat_rel(cfg.state_dir, "sent/p1", &s1) == 0);
+	T_ASSERT(stat_rel(cfg.state_dir, "sent/p2", &s2) == 0);
+	T_ASSERT(s1.st_nlink >= 2 && s2.st_nlink >= 2);
+	T_ASSERT(s1.st_size == 0 && s2.st_size == 0);
+	T_ASSERT(s1.st_mtime >= time(NULL));	/* end of the window */
+	spool_close(&sp);
+	/* A clean close removes the pool. */
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(spool_is_pending(sp2 = spool_open(&cfg, &err), "p0"));
+	spool_close(&sp2);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_pool_crash(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	pid_t		 pid;
+	int		 status, fd;
+
+	T_BEGIN("pool: files left by a crash are removed at the next open, "
+	    "alerts kept");
+	cfg_init(&cfg, "poolcrash");
+	if ((pid = fork()) == 0) {
+		sp = spool_open(&cfg, &err);
+		if (sp == NULL || spool_put(sp, "k0", "x", 1, &err) !=
+		    SPOOL_OK || spool_pool_fill(sp, &err) != SPOOL_POOL_MAX ||
+		    spool_put(sp, "k1", "y", 1, &err) != SPOOL_OK ||
+		    spool_put(sp, "k2", "z", 1, &err) != SPOOL_OK ||
+		    spool_claim(sp, "k2", &fd, &err) != 1 ||
+		    spool_ack_claimed(sp, "k2", fd, &err) != 0)
+			_exit(1);
+		_exit(0);		/* no spool_close: a crash */
+	}
+	T_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T_ASSERT(count_prefix(cfg.state_dir, "spool/tmp", ",pool.") ==
+	    SPOOL_POOL_MAX - 1);
+	/* Young files might still be in use by a starting process: kept;
+	 * old ones without a lock are removed. */
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	spool_close(&sp);
+	age_prefix(cfg.state_dir, "spool/tmp", ",pool.", 120);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(spool_list(sp, &ids, &err) == 0 && ids.n == 2);
+	T_ASSERT(strlist_contains(&ids, "k0") && strlist_contains(&ids, "k1"));
+	T_ASSERT(spool_was_sent(sp, "k2") && !spool_is_pending(sp, "k2"));
+	strlist_free(&ids);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+static void
+test_sent_marker(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct stat	 a, b;
+
+	T_BEGIN("sent records: links to a marker; re-delivery; expiry "
+	    "removes unused markers");
+	cfg_init(&cfg, "marker");
+	cfg.sent_retention = 3600;
+	sp = spool_open(&cfg, &err);
+	spool_put(sp, "m1", "x", 1, &err);
+	spool_put(sp, "m2", "y", 1, &err);
+	T_ASSERT(spool_ack(sp, "m1", &err) == 0);
+	T_ASSERT(spool_ack(sp, "m2", &err) == 0);
+	T_ASSERT(count_prefix(cfg.state_dir, "sent", ".sent.") == 1);
+	T_ASSERT(count_dir(cfg.state_dir, "sent") == 2);
+	T_ASSERT(stat_rel(cfg.state_dir, "sent/m1", &a) == 0 &&
+	    stat_rel(cfg.state_dir, "sent/m2", &b) == 0);
+	T_ASSERT(a.st_ino == b.st_ino && a.st_nlink == 3);
+	/* Kept at least sent_retention after delivery. */
+	T_ASSERT(a.st_mtime >= time(NULL) + 60);
+	/* Acked again (a re-delivery): still recorded, once. */
+	T_ASSERT(spool_ack(sp, "m1", &err) == 0);
+	T_ASSERT(spool_was_sent(sp, "m1") && count_dir(cfg.state_dir, "sent")
+	    == 2);
+	/* An old-style record (a file of its own) still counts. */
+	write_raw(cfg.state_dir, "sent/old1", "");
+	T_ASSERT(spool_was_sent(sp, "old1"));
+	T_ASSERT(spool_put(sp, "old1", "z", 1, &err) == SPOOL_DUP);
+	/* Expiry: the shared time of m1 and m2 is past the retention. */
+	set_age(cfg.state_dir, "sent/m2", 7200);
+	T_ASSERT(spool_sent_expire(sp, &err) == 2);
+	T_ASSERT(!spool_was_sent(sp, "m1") && !spool_was_sent(sp, "m2"));
+	T_ASSERT(spool_was_sent(sp, "old1"));
+	/* The handle's current marker stays; another handle drops it once
+	 * nothing links to it and its window is over. */
+	T_ASSERT(count_prefix(cfg.state_dir, "sent", ".sent.") == 1);
+	spool_close(&sp);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(spool_sent_expire(sp, &err) == 0);
+	T_ASSERT(count_prefix(cfg.state_dir, "sent", ".sent.") == 0);
+	/* A missing marker is replaced. */
+	spool_put(sp, "m3", "x", 1, &err);
+	T_ASSERT(spool_ack(sp, "m3", &err) == 0);
+	T_ASSERT(spool_was_sent(sp, "m3"));
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+#define FLUSH_N	200
+
+/* drain_some - claim and ack up to max pending alerts; how many */
+static int
+drain_some(struct spool *sp, int max)
+{
+	struct strlist	ids = { 0 };
+	struct errbuf	err;
+	size_t		i;
+	int		fd, n = 0;
+
+	if (spool_list(sp, &ids, &err) == -1)
+		return -1;
+	for (i = 0; i < ids.n && n < max; i++) {
+		if (spool_claim(sp, ids.v[i], &fd, &err) != 1)
+			continue;
+		if (spool_was_sent(sp, ids.v[i])) {
+			(void)spool_ack(sp, ids.v[i], &err);
+			spool_release(fd);
+			continue;
+		}
+		if (spool_ack_claimed(sp, ids.v[i], fd, &err) == 0)
+			n++;
+	}
+	strlist_free(&ids);
+	return n;
+}
+
+static void
+test_flush_concurrent(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct spool_stats st;
+	char		 id[16], buf[32], *done;
+	int		 p[2], i, mine = 0, theirs = -1, status, ok = 0;
+	ssize_t		 r;
+	pid_t		 pid;
+
+	T_BEGIN("pool: a concurrent flush process drains while the daemon "
+	    "puts and acks");
+	cfg_init(&cfg, "flush");
+	sp = spool_open(&cfg, &err);
+	spool_put(sp, "f-first", "x", 1, &err);
+	spool_pool_fill(sp, &err);
+	done = xasprintf("%s/flush/done", tdir);
+	T_ASSERT(pipe(p) == 0);
+	if ((pid = fork()) == 0) {
+		struct spool	*c;
+		int64_t		 end = util_mono_ms() + 30000;
+		int		 n = 0, k;
+
+		close(p[0]);
+		/* The flush process: its own handle, no pool. */
+		if ((c = spool_open(&cfg, &err)) == NULL)
+			_exit(1);
+		while (util_mono_ms() < end) {
+			if ((k = drain_some(c, 1000)) > 0)
+				n += k;
+			if (access(done, F_OK) == 0 && k == 0)
+				break;
+			usleep(1000);
+		}
+		spool_close(&c);
+		snprintf(buf, sizeof(buf), "%d\n", n);
+		if (write(p[1], buf, strlen(buf)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	for (i = 0; i < FLUSH_N; i++) {
+		snprintf(id, sizeof(id), "f%d", i);
+		if (spool_put(sp, id, id, strlen(id), &err) == SPOOL_OK)
+			ok++;
+		if (i % 3 == 0)
+			mine += drain_some(sp, 1);
+		if (i % 10 == 0)
+			spool_pool_fill(sp, &err);
+	}
+	write_raw(tdir, "flush/done", "");
+	/* Whatever the flush process left. */
+	for (i = 0; i < 100 && (r = drain_some(sp, 1000)) >= 0; i++) {
+		mine += (int)r;
+		if (r == 0 && count_dir(cfg.state_dir, "spool/new") == 0)
+			break;
+		usleep(10000);
+	}
+	r = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	if (r > 0) {
+		buf[r] = '\0';
+		theirs = atoi(buf);
+	}
+	T_ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	mine += drain_some(sp, 1000);
+	T_ASSERT(ok == FLUSH_N);
+	/* Every alert delivered exactly once, by one or the other. */
+	T_ASSERT(theirs >= 0 && mine + theirs == FLUSH_N + 1);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == 0);
+	for (i = 0; i < FLUSH_N; i++) {
+		snprintf(id, sizeof(id), "f%d", i);
+		if (!spool_was_sent(sp, id))
+			break;
+	}
+	T_ASSERT(i == FLUSH_N);
+	/* tmp/ holds our pool and nothing else. */
+	spool_get_stats(sp, &st);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == (int)st.pool);
+	T_ASSERT(st.pool_used > 0);
+	spool_close(&sp);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	free(done);
+	free(cfg.state_dir);
+	T_END();
+}
+
 static void
 test_open_error(void)
 {
@@ -730,6 +1079,10 @@ main(void)
 	test_race();
 	test_many_threads();
 	test_counters();
+	test_pool();
+	test_pool_crash();
+	test_sent_marker();
+	test_flush_concurrent();
 	test_open_error();
 	rc = t_done();
 	cmd = xasprintf("rm -rf '%s'", tdir);
