@@ -23,6 +23,13 @@
  * batches (BODY.PEEK[], so \Seen is not set) -> per message: extract,
  * id, skip if already pending/sent, else spool (or --output/--dry-run)
  * -> after the batch: STORE \Seen or MOVE, then the checkpoint.
+ *
+ * Threads: this (the calling) thread reads the responses and commits;
+ * the per-message work (extract, id, duplicate check, JSON) runs in
+ * backfill_workers worker threads (see "workers" below).  Commits are
+ * in arrival order, so everything but the wall clock is as with one
+ * thread.  With imap_after = none the next batch's UID FETCH is sent
+ * before the current batch is finished (at most PIPE_MAX outstanding).
  */
 #include "autoconfig.h"
 
@@ -74,6 +81,8 @@
 #define INFLIGHT_MAX	256			/* messages read, not committed */
 #define INFLIGHT_BYTES	(64 * 1024 * 1024)	/* and their bytes */
 #define PIPE_MAX	2			/* UID FETCHes outstanding */
+#define SPARE_MAX	16			/* message buffers kept */
+#define SPARE_BYTES	(1024 * 1024)		/* largest one kept */
 
 #define CAP_MOVE	0x01
 #define CAP_UIDPLUS	0x02
@@ -111,6 +120,8 @@ struct imapc {
 	int		 code;			/* BACKFILL_EXIT_* when -1 */
 	struct errbuf	 err;
 	struct resp	 r;
+	struct strbuf	 spare[SPARE_MAX];	/* message buffers to reuse */
+	size_t		 nspare;
 	char		 curl_err[CURL_ERROR_SIZE];
 };
 
@@ -875,8 +886,10 @@ ic_read_resp(struct imapc *ic, size_t text_max, size_t lit_max)
 			return ic_fail(ic, BACKFILL_EXIT_PROTOCOL, "%s: more "
 			    "than %d literals in one response", ic->where,
 			    RESP_MAX_LITS);
-		/* one allocation of the right size (a message's buffer is
-		 * then handed over to a worker) */
+		/* a message's buffer is handed over to a worker, and
+		 * comes back after its commit */
+		if (r->lit[r->nlit].sb.s == NULL && ic->nspare > 0)
+			r->lit[r->nlit].sb = ic->spare[--ic->nspare];
 		sb_reset(&r->lit[r->nlit].sb);
 		if (ic_literal(ic, &r->lit[r->nlit].sb, n) == -1)
 			return -1;
@@ -1283,6 +1296,8 @@ ic_close(struct imapc *ic)
 	sb_free(&ic->r.text);
 	for (i = 0; i < RESP_MAX_LITS; i++)
 		sb_free(&ic->r.lit[i].sb);
+	for (i = 0; i < ic->nspare; i++)
+		sb_free(&ic->spare[i]);
 	memset(ic, 0, sizeof(*ic));
 }
 
@@ -1864,8 +1879,6 @@ job_run(struct bf *bf, struct job *j)
 	if (j->size > j->body.len && j->body.len >= bf->fetch_limit)
 		x.bytes = j->size;
 	alert_id(bf->cfg, &x, j->id);
-	/* the body is not needed any more: keep memory down */
-	sb_free(&j->body);
 	if (!is_dup(bf, j->id)) {
 		snprintf(uidbuf, sizeof(uidbuf), "%" PRIu32, j->uid);
 		env.mode = "imap";
@@ -2069,6 +2082,12 @@ pool_commit(struct bf *bf, bool wait)
 		if (!j->b->discard && !p->failed && commit_job(bf, j) == -1) {
 			p->failed = true;
 			rc = -1;
+		}
+		/* the reader thread reuses the message buffer */
+		if (j->body.s != NULL && j->body.cap <= SPARE_BYTES &&
+		    bf->ic.nspare < SPARE_MAX) {
+			bf->ic.spare[bf->ic.nspare++] = j->body;
+			memset(&j->body, 0, sizeof(j->body));
 		}
 		job_free(j);
 	}

@@ -3,8 +3,10 @@
  * same alerts as milter mode, resumable, never twice.  Uses libcurl's
  * IMAP support (own module: the only user of curl's IMAP side).
  *
- * Runs in the calling thread; not for use by several threads at once
- * (it installs SIGINT/SIGTERM handlers for its duration).  State:
+ * Runs in the calling thread, which reads IMAP and commits the alerts
+ * in order, plus backfill_workers threads that extract (started and
+ * joined within the call); not for use by several threads at once (it
+ * installs SIGINT/SIGTERM handlers for its duration).  State:
  * state_dir/imap/<account-hash>/<folder-hash> checkpoints and a lock
  * file per account; with --output, the same below DIR/.checkpoints.
  * See docs/backfill.md.
