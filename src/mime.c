@@ -69,6 +69,7 @@
 #define MIME_EW_MAX		1024	/* longest encoded word accepted */
 #define MIME_SKIP_MAX		65536	/* bytes looked at before the header */
 #define MIME_KEEP		262144	/* largest work buffer a thread keeps */
+#define MIME_KEEP_STACK		64	/* largest boundary stack it keeps */
 
 #define NO_OFF			((size_t)-1)
 
@@ -1309,6 +1310,39 @@ pp_line(struct prepass *pp, const char *s, size_t n, bool eol)
 }
 
 /*
+ * dash_line - the first LF in s[0..n) followed by "--" within s[0..n),
+ * or NULL: sixteen positions at a time with SSE2.
+ */
+static inline const char *
+dash_line(const char *s, size_t n)
+{
+	size_t	i = 0;
+
+	if (n < 3)
+		return NULL;
+#ifdef __SSE2__
+	const __m128i	lf = _mm_set1_epi8('\n'), dash = _mm_set1_epi8('-');
+	__m128i		a, b, c;
+	unsigned	m;
+
+	for (; i + 18 <= n; i += 16) {
+		a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 1));
+		c = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 2));
+		m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, lf), _mm_and_si128(
+		    _mm_cmpeq_epi8(b, dash), _mm_cmpeq_epi8(c, dash))));
+		if (m != 0)
+			return s + i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i + 3 <= n; i++)
+		if (s[i] == '\n' && s[i + 1] == '-' && s[i + 2] == '-')
+			return s + i;
+	return NULL;
+}
+
+/*
  * pp_bulk - copy body lines at p in one go: whole lines up to the next
  * CR (lim), the output bound, or a line that may be a boundary ("--"
  * at its start, only while a multipart is open).  Returns where it
@@ -1317,15 +1351,21 @@ pp_line(struct prepass *pp, const char *s, size_t n, bool eol)
 static const char *
 pp_bulk(struct prepass *pp, const char *p, const char *lim)
 {
-	const char	*q = p, *nl;
+	const char	*q, *nl;
 
 	if (lim - p > (ptrdiff_t)(pp->max_out - pp->olen))
 		lim = p + (pp->max_out - pp->olen);
-	while (q < lim && (nl = memchr(q, '\n', (size_t)(lim - q))) != NULL) {
+	/*
+	 * Up to the first line that starts with "--" (whole, before lim)
+	 * while a multipart is open, else up to the last whole line: one
+	 * scan, not a memchr() per line.
+	 */
+	if (pp->sn > 0 && (nl = dash_line(p, (size_t)(lim - p))) != NULL)
 		q = nl + 1;
-		if (pp->sn > 0 && lim - q >= 2 && q[0] == '-' && q[1] == '-')
-			break;
-	}
+	else if ((nl = memrchr(p, '\n', (size_t)(lim - p))) != NULL)
+		q = nl + 1;
+	else
+		q = p;
 	pp_put(pp, p, (size_t)(q - p));
 	return q;
 }
@@ -1600,6 +1640,8 @@ struct mcache {
 	struct obuf	 dec;
 	struct obuf	 u8;
 	char		*scratch;
+	struct bound	*stack;		/* the pre-pass's boundary stack */
+	size_t		 scap;
 };
 
 /* mcache_free - GPrivate's destructor: the thread is ending */
@@ -1615,6 +1657,7 @@ mcache_free(gpointer p)
 	ob_free(&c->dec);
 	ob_free(&c->u8);
 	free(c->scratch);
+	free(c->stack);
 	free(c);
 }
 
@@ -1634,6 +1677,8 @@ mcache_take(struct mctx *m, struct prepass *pp)
 	m->dec = c->dec;
 	m->u8 = c->u8;
 	m->scratch = c->scratch;
+	pp->stack = c->stack;
+	pp->scap = c->scap;
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1665,6 +1710,13 @@ mcache_give(struct mctx *m, struct prepass *pp)
 	ob_keep(&c->u8, &m->u8);
 	c->scratch = m->scratch;
 	m->scratch = NULL;
+	/* the boundary stack, unless a deep message grew it far */
+	if (pp->scap <= MIME_KEEP_STACK) {
+		c->stack = pp->stack;
+		c->scap = pp->scap;
+		pp->stack = NULL;
+		pp->scap = 0;
+	}
 }
 
 /* pp_capped - offset lies in a block the pre-pass disabled for depth */
