@@ -217,21 +217,34 @@ ascii_run(const unsigned char *p, size_t n)
 	return (size_t)(s - p);
 }
 
+/*
+ * utf8_span - length of the longest valid UTF-8 prefix of p[0..n) (NUL
+ * bytes allowed): ASCII a word at a time, a run of multi-byte sequences
+ * (Greek, Cyrillic, CJK text) without going back to ascii_run() after
+ * each of them.
+ */
+static inline size_t
+utf8_span(const unsigned char *p, size_t n)
+{
+	const unsigned char	*s = p, *e = p + n;
+	size_t			 k;
+
+	for (;;) {
+		s += ascii_run(s, (size_t)(e - s));
+		do {
+			if (s == e ||
+			    (k = utf8_seq_len(s, (size_t)(e - s))) == 0)
+				return (size_t)(s - p);
+			s += k;
+		} while (s < e && *s >= 0x80);
+	}
+}
+
 /* utf8_valid - s[0..n) is valid UTF-8 (NUL bytes allowed) */
 static bool
 utf8_valid(const char *s, size_t n)
 {
-	const unsigned char	*p = (const unsigned char *)s, *e = p + n;
-	size_t			 k;
-
-	for (;;) {
-		p += ascii_run(p, (size_t)(e - p));
-		if (p == e)
-			return true;
-		if ((k = utf8_seq_len(p, (size_t)(e - p))) == 0)
-			return false;
-		p += k;
-	}
+	return utf8_span((const unsigned char *)s, n) == n;
 }
 
 /*
@@ -244,14 +257,19 @@ static void
 utf8_fix(struct obuf *ob, const char *s, size_t n, bool drop_nul)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*end = p + n, *nul;
+	const unsigned char	*end = p + n, *stop = end, *nul = NULL;
 	char			*o;
 	size_t			 k;
 
 	while (p < end) {
-		k = ascii_run(p, (size_t)(end - p));
-		if (drop_nul && k > 0 && (nul = memchr(p, 0, k)) != NULL)
-			k = (size_t)(nul - p);
+		/* the valid run at p in one copy, up to the next NUL if
+		 * those are dropped (found once: no rescan per NUL) */
+		if (drop_nul && (nul == NULL || nul < p)) {
+			if ((nul = memchr(p, 0, (size_t)(end - p))) == NULL)
+				nul = end;
+			stop = nul;
+		}
+		k = utf8_span(p, (size_t)(stop - p));
 		if (k > 0) {
 			ob_put(ob, p, k);
 			p += k;
@@ -261,11 +279,7 @@ utf8_fix(struct obuf *ob, const char *s, size_t n, bool drop_nul)
 			p++;
 			continue;
 		}
-		if ((k = utf8_seq_len(p, (size_t)(end - p))) != 0) {
-			ob_put(ob, p, k);
-			p += k;
-			continue;
-		}
+		/* a byte that starts no valid sequence: windows-1252 */
 		o = ob_reserve(ob, 3);
 		ob->len += put_cp1252(o, *p++);
 		ob->p[ob->len] = '\0';

@@ -269,6 +269,14 @@ static const struct xcase cases[] = {
 	  "\xe6\x97\xa5\xe6\x9c\xac caf\xc3\xa9",
 	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
 	  1 },
+	{ "subject: UTF-8 runs cut by bytes that start no sequence",
+	  HDRS
+	  "Subject: \xce\xb1\xce\xb2\xff\xce\xb3 \xe6\x97\xa5\xe6\x97 x\xc3\n"
+	  "\nbody\n",
+	  "\xce\xb1\xce\xb2\xc3\xbf\xce\xb3 \xe6\x97\xa5\xc3\xa6\xe2\x80\x94 x"
+	  "\xc3\x83",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
 	{ "subject: ISO-2022-JP word, folded line kept as unfolded",
 	  HDRS
 	  "Subject: =?iso-2022-jp?B?GyRCRnxLXDhsGyhC?= and\n"
