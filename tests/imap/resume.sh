@@ -28,24 +28,6 @@ for l in sys.stdin:
 [ "$(sort -u "$T/want" | wc -l)" = $N ] || it_fail "scan ids not unique"
 it_ok "$N messages in each of Bulk, Bulk2, Bulk3"
 
-# wait_files DIR N SECONDS PID - until DIR holds N entries (or PID ends)
-wait_files()
-{
-	_i=0
-	while [ "$(find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null |
-	    wc -l)" -lt "$2" ]; do
-		kill -0 "$4" 2>/dev/null || return 1
-		_i=$((_i + 1))
-		[ $_i -le $(($3 * 50)) ] || return 1
-		sleep 0.02
-	done
-}
-
-ckpt_last()
-{
-	sed -n 's/^last_uid //p' "$1"/*/[0-9a-f]* 2>/dev/null
-}
-
 # --- kill -9 mid-run, through the spool to the fake SOAR
 KEY="k-$$-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 (umask 077; printf '%s\n' "$KEY" >"$T/appkey")

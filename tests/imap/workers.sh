@@ -168,24 +168,6 @@ for l in open(sys.argv[1]):
     it_fail "dry run with 4 workers is not in UID order"
 it_ok "dry run: 4 workers print the $n lines of one worker, in UID order"
 
-# wait_files DIR N SECONDS PID - until DIR holds N entries (or PID ends)
-wait_files()
-{
-	_i=0
-	while [ "$(find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null |
-	    wc -l)" -lt "$2" ]; do
-		kill -0 "$4" 2>/dev/null || return 1
-		_i=$((_i + 1))
-		[ $_i -le $(($3 * 50)) ] || return 1
-		sleep 0.02
-	done
-}
-
-ckpt_last()
-{
-	sed -n 's/^last_uid //p' "$1"/*/[0-9a-f]* 2>/dev/null
-}
-
 # prefix DIR N - the alerts in DIR are those of UIDs 1..N
 prefix()
 {

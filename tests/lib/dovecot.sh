@@ -408,3 +408,22 @@ it_ids()
 	find "$1" -maxdepth 1 -name '*.json' 2>/dev/null |
 	    sed 's|.*/||; s|\.json$||' | sort
 }
+
+# wait_files DIR N SECONDS PID - until DIR holds N entries (or PID ends)
+wait_files()
+{
+	_i=0
+	while [ "$(find "$1" -maxdepth 1 -type f ! -name '.*' 2>/dev/null |
+	    wc -l)" -lt "$2" ]; do
+		kill -0 "$4" 2>/dev/null || return 1
+		_i=$((_i + 1))
+		[ $_i -le $(($3 * 50)) ] || return 1
+		sleep 0.02
+	done
+}
+
+# ckpt_last STATE - the last_uid of every checkpoint under STATE
+ckpt_last()
+{
+	sed -n 's/^last_uid //p' "$1"/*/[0-9a-f]* 2>/dev/null
+}
