@@ -2435,6 +2435,34 @@ eq_mask(uint64_t w)
 }
 
 /*
+ * qp_escape - decode the escape at *pp: '=' followed by two more bytes,
+ * or by a '\n' (soft break, the only case that may end the input);
+ * advances *pp past it and *op past what it wrote
+ */
+static inline void
+qp_escape(const unsigned char **pp, unsigned char **op)
+{
+	const unsigned char	*p = *pp;
+	unsigned char		*o = *op;
+	unsigned		 h, l;
+
+	if (p[1] == '\n') {
+		*pp = p + 2;
+		return;
+	}
+	if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
+		*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
+	else if (p[1] != '\r' || p[2] != '\n') {
+		o[0] = '=';
+		o[1] = p[1];
+		o[2] = p[2];
+		o += 3;
+	}
+	*pp = p + 3;
+	*op = o;
+}
+
+/*
  * qp_decode - quoted-printable src[0..n) into dst (room for n bytes),
  * the result of GMime's decoder (steps, then flush) but faster: runs
  * without '=' are copied 8 bytes at a time, and the escape that ends
@@ -2450,7 +2478,7 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 	const unsigned char	*p = (const unsigned char *)src, *e = p + n;
 	unsigned char		*o = (unsigned char *)dst;
 	uint64_t		 w, mask;
-	unsigned		 h, l, k;
+	unsigned		 k;
 
 	for (;;) {
 		while (e - p >= 8) {
@@ -2471,37 +2499,13 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 			/* the escape at p, here unless near the end */
 			if (e - p < 3)
 				break;
-			if (p[1] == '\n') {
-				p += 2;
-				continue;
-			}
-			if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
-				*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
-			else if (p[1] != '\r' || p[2] != '\n') {
-				o[0] = '=';
-				o[1] = p[1];
-				o[2] = p[2];
-				o += 3;
-			}
-			p += 3;
+			qp_escape(&p, &o);
 		}
 		while (p < e && *p != '=')
 			*o++ = *p++;
 		if (e - p < 3 && (e - p < 2 || p[1] != '\n'))
 			break;		/* the end, or an escape cut short */
-		if (p[1] == '\n') {
-			p += 2;
-			continue;
-		}
-		if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
-			*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
-		else if (p[1] != '\r' || p[2] != '\n') {
-			o[0] = '=';
-			o[1] = p[1];
-			o[2] = p[2];
-			o += 3;
-		}
-		p += 3;
+		qp_escape(&p, &o);
 	}
 	*used = final ? n : (size_t)(p - (const unsigned char *)src);
 	return (size_t)(o - (unsigned char *)dst);
