@@ -1529,6 +1529,27 @@ rnd_b64_runs(uint32_t *st, struct strbuf *sb, size_t n)
 }
 
 /*
+ * ref_decode - GMime's own decoder (step + flush) over s[0..n): the
+ * decoded length, and its SHA-256 in hex into want
+ */
+static size_t
+ref_decode(GMimeContentEncoding enc, const char *s, size_t n,
+    char want[DIGEST_SHA256_HEX])
+{
+	GMimeEncoding	 st;
+	char		*o;
+	size_t		 k;
+
+	g_mime_encoding_init_decode(&st, enc);
+	o = xmalloc(n + 16);
+	k = g_mime_encoding_step(&st, s, n, o);
+	k += g_mime_encoding_flush(&st, "", 0, o + k);
+	digest_sha256_hex(o, k, want);
+	free(o);
+	return k;
+}
+
+/*
  * test_decoders - base64 and quoted-printable text parts are decoded to
  * exactly the bytes GMime's own decoder (step + flush) gives, on random
  * well- and ill-formed input: padding anywhere, junk, soft breaks, bad
@@ -1540,8 +1561,7 @@ test_decoders(void)
 {
 	struct strbuf	 sb = { NULL, 0, 0 };
 	struct extract	 x;
-	GMimeEncoding	 st;
-	char		 want[DIGEST_SHA256_HEX], *o;
+	char		 want[DIGEST_SHA256_HEX];
 	size_t		 hdr, k, i, bad = 0;
 	uint32_t	 seed = 2463534242u;
 	int		 qp;
@@ -1556,15 +1576,10 @@ test_decoders(void)
 			hdr = sb.len;
 			rnd_body(&seed, qp, &sb, i < 100 ? i :
 			    rnd(&seed) % 600);
-			g_mime_encoding_init_decode(&st, qp ?
+			k = ref_decode(qp ?
 			    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE :
-			    GMIME_CONTENT_ENCODING_BASE64);
-			o = xmalloc(sb.len - hdr + 16);
-			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr,
-			    o);
-			k += g_mime_encoding_flush(&st, "", 0, o + k);
-			digest_sha256_hex(o, k, want);
-			free(o);
+			    GMIME_CONTENT_ENCODING_BASE64, sb.s + hdr,
+			    sb.len - hdr, want);
 			ex(sb.s, sb.len, &x);
 			if (x.n_att != 1 || x.att[0].size != k ||
 			    strcmp(x.att[0].sha256, want) != 0) {
@@ -1586,12 +1601,8 @@ test_decoders(void)
 		    "Content-Transfer-Encoding: base64\n\n");
 		hdr = sb.len;
 		rnd_b64_runs(&seed, &sb, i < 200 ? i : rnd(&seed) % 3000);
-		g_mime_encoding_init_decode(&st, GMIME_CONTENT_ENCODING_BASE64);
-		o = xmalloc(sb.len - hdr + 16);
-		k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr, o);
-		k += g_mime_encoding_flush(&st, "", 0, o + k);
-		digest_sha256_hex(o, k, want);
-		free(o);
+		k = ref_decode(GMIME_CONTENT_ENCODING_BASE64, sb.s + hdr,
+		    sb.len - hdr, want);
 		ex(sb.s, sb.len, &x);
 		if (x.n_att != 1 || x.att[0].size != k ||
 		    strcmp(x.att[0].sha256, want) != 0) {
@@ -1624,15 +1635,10 @@ test_decoders(void)
 					sb_putc(&sb, k % 77 == 76 ? '\n' :
 					    k == 140000 + i * 300 ? "*=\x80"[i %
 					    3] : "QUJDZGVm"[rnd(&seed) % 8]);
-			g_mime_encoding_init_decode(&st, qp ?
+			k = ref_decode(qp ?
 			    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE :
-			    GMIME_CONTENT_ENCODING_BASE64);
-			o = xmalloc(sb.len - hdr + 16);
-			k = g_mime_encoding_step(&st, sb.s + hdr, sb.len - hdr,
-			    o);
-			k += g_mime_encoding_flush(&st, "", 0, o + k);
-			digest_sha256_hex(o, k, want);
-			free(o);
+			    GMIME_CONTENT_ENCODING_BASE64, sb.s + hdr,
+			    sb.len - hdr, want);
 			ex(sb.s, sb.len, &x);
 			if (x.n_att != 1 || x.att[0].size != k ||
 			    strcmp(x.att[0].sha256, want) != 0) {
