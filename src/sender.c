@@ -679,6 +679,9 @@ pass(struct sender *s, bool stop_first, struct errbuf *err)
 	}
 	batch_flush(s);
 	strlist_free(&ids);
+	/* Recycled files join the pool, puts made meanwhile settle. */
+	if (spool_settle(s->sp, err) == -1)
+		log_warn("-: sender: spool: %s", err->msg);
 	return done;
 }
 

@@ -2,20 +2,37 @@
  * spool - durable alert queue and sent record.  See spool.h.
  *
  * Every path below the spool is reached through a directory fd and the
- * *at() calls, with a name checked by spool_id_ok() first.  Durability:
- * a new alert is fsync'd, renamed into new/ without replacing anything
- * (renameat2 RENAME_NOREPLACE, or link+unlink where the file system
- * lacks it), then new/ is fsync'd: two syncs in a row per put, the
- * least that keeps "a file in new/ is always complete" (the data must be
- * on disk before the name is).  The put path does nothing else slow: no
- * directory scan unless the spool looks full, and no file creation when
- * the pool (spool_pool_fill) has a file ready: a pool file is empty and
- * already durable with its tmp/ entry, so its fsync writes the data and
- * the inode only (ext4 without a journal syncs the parent directory on
- * the first fsync of a new file).  A delivered file goes back into the
- * pool (spool_ack_claimed) and its sent/ record is a hard link to a
- * shared marker, so in steady state no inode is created or freed per
- * alert at all.
+ * *at() calls, with a name checked by spool_id_ok() first.
+ *
+ * Durability, with a pool file (the reply path's usual case; see
+ * put_pooled): the file is written whole, linked as new/<id> (its
+ * tmp/ name stays), then fsync'd once; that one device flush writes the
+ * data and the inode and, the inode not being new, no directory.  The
+ * tmp/ name was made durable before the file was handed out
+ * (spool_pool_fill, spool_settle sync tmp/), and spool files validate
+ * themselves (magic, id, length, END trailer), so once spool_put
+ * returned SPOOL_OK every crash state still holds the alert:
+ *   - new/<id> on disk (with or without the tmp/ name): delivered from
+ *     new/; recover_tmp drops the tmp/ name (same inode);
+ *   - new/<id> lost: recover_tmp (every spool_open) finds the complete
+ *     file under its tmp/ name, links it into new/<id> (unless the id
+ *     is pending, sent or dead), syncs new/ and drops the tmp/ name.
+ * A put that did not return may leave new/<id> incomplete: the sender's
+ * spool_read moves it to bad/ (logged); its tmp/ name does not validate
+ * and is removed once stale.  The putter holds the pool file's flock
+ * until its fsync is done, so a sender never claims a file that is not
+ * on disk yet.  spool_settle (the sender, once per pass, off the reply
+ * path) syncs new/ once for all puts since, then drops their tmp/
+ * names; a file delivered before it was settled (link count 2) is
+ * unlinked, not recycled.  Without a pool file (a new tmp/ file, whose
+ * name is not durable) the put takes the old way: fsync, rename into
+ * new/ without replacing anything (renameat2 RENAME_NOREPLACE, or
+ * link+unlink), fsync new/: two flushes.  The put path does nothing
+ * else slow: no directory scan unless the spool looks full.  A
+ * delivered file goes back into the pool (spool_ack_claimed, usable
+ * after the next settle's sync of tmp/) and its sent/ record is a hard
+ * link to a shared marker, so in steady state no inode is created or
+ * freed per alert at all.
  *
  * Measured under a Postfix load and left out (docs/PERFORMANCE.md,
  * "Postfix: milter throughput"): group commit of the fsync(new/) (few
@@ -78,6 +95,14 @@ struct spool {
 	bool		 pool_filling;
 	size_t		 npool;
 	struct pool_file pool[SPOOL_POOL_MAX];
+	/* Delivered files taken back (recycle), in tmp/ under a pool name
+	 * that is not durable yet: they join the pool at spool_settle. */
+	size_t		 nrecycled;
+	struct pool_file recycled[SPOOL_POOL_MAX];
+	/* Pool files put and linked into new/, whose tmp/ name is still
+	 * there (unsettled): spool_settle syncs new/ and drops the names. */
+	size_t		 nlinked, caplinked;
+	char		(*linked)[64];
 };
 
 struct dent {
@@ -260,19 +285,61 @@ move_to_bad(struct spool *sp, const char *name)
 	free(dst);
 }
 
+static int	read_fd_bounded(int, size_t, char **, size_t *);
+static bool	exists_at(int, const char *);
+static const char *parse_file(const char *, char *, size_t, const char **,
+		    size_t *);
+
 /*
- * remove_stale_tmp - delete tmp/ files left by a crash: older than
- * SPOOL_STALE_TMP_SEC and not locked (a live process holds a lock on
- * each file of its pool, however old).
+ * file_id - the id a spool file image names in its header ("id X"),
+ * copied into id (SPOOL_ID_MAX + 1 bytes), if the image is a complete,
+ * valid spool file for that id.  buf is modified (parse_file).
+ */
+static bool
+file_id(char *buf, size_t n, char *id)
+{
+	const char	*p, *e, *body;
+	size_t		 ml = strlen(SPOOL_MAGIC), len;
+
+	if (n < ml || memcmp(buf, SPOOL_MAGIC, ml) != 0)
+		return false;
+	p = buf + ml;
+	if (n - ml < 3 || strncmp(p, "id ", 3) != 0)
+		return false;
+	p += 3;
+	if ((e = memchr(p, '\n', n - (size_t)(p - buf))) == NULL ||
+	    (size_t)(e - p) > SPOOL_ID_MAX)
+		return false;
+	memcpy(id, p, (size_t)(e - p));
+	id[e - p] = '\0';
+	return spool_id_ok(id) && parse_file(id, buf, n, &body, &len) ==
+	    NULL;
+}
+
+/*
+ * recover_tmp - deal with the tmp/ files nobody holds (no lock).  A
+ * complete spool file there is an alert whose put returned SPOOL_OK
+ * (its data and its tmp/ name are durable) but whose new/ name may not
+ * be: it is linked into new/<id> unless the id is already pending,
+ * sent or dead, new/ is synced, then the tmp/ name goes.  This also
+ * settles the linked files of a live handle (they are not locked once
+ * their put returned): harmless, it is what spool_settle does.
+ * Anything else is a put that did not return, or a pool file of a
+ * process that is gone: removed once older than SPOOL_STALE_TMP_SEC (a
+ * young one may be a file being created right now).
  */
 static void
-remove_stale_tmp(struct spool *sp)
+recover_tmp(struct spool *sp)
 {
 	struct dirent	*de;
-	struct stat	 st;
+	struct stat	 st, st2;
+	struct strlist	 settle = { 0 };
+	char		 id[SPOOL_ID_MAX + 1], *buf;
 	time_t		 now = time(NULL);
+	size_t		 n, i;
 	DIR		*d;
 	int		 fd, ffd;
+	bool		 complete;
 
 	if ((fd = dup(sp->dfd_tmp)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
@@ -285,31 +352,66 @@ remove_stale_tmp(struct spool *sp)
 		if (fstatat(sp->dfd_tmp, de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		if (now - st.st_mtime < SPOOL_STALE_TMP_SEC)
-			continue;	/* maybe being written right now */
+		complete = false;
+		ffd = -1;
 		if (S_ISREG(st.st_mode)) {
 			ffd = openat(sp->dfd_tmp, de->d_name, O_RDONLY |
 			    O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 			if (ffd == -1)
 				continue;
-			/* Locked: another process's pool.  Not locked, but
-			 * written since the stat above: a pool file in use
-			 * between its owner's close and rename. */
+			/* Locked: being written, or another process's
+			 * pool. */
 			if (flock(ffd, LOCK_EX | LOCK_NB) == -1 ||
-			    fstat(ffd, &st) == -1 ||
-			    now - st.st_mtime < SPOOL_STALE_TMP_SEC) {
+			    fstat(ffd, &st) == -1) {
 				close(ffd);
 				continue;
 			}
-		} else
-			ffd = -1;
-		if (unlinkat(sp->dfd_tmp, de->d_name, 0) == 0)
+			if (st.st_size > 0 && read_fd_bounded(ffd,
+			    SPOOL_MAX_BODY + SPOOL_HEADER_MAX + 16, &buf,
+			    &n) == 0) {
+				complete = file_id(buf, n, id);
+				free(buf);
+			}
+		}
+		if (complete) {
+			if (fstatat(sp->dfd_new, id, &st2,
+			    AT_SYMLINK_NOFOLLOW) == 0) {
+				if (st2.st_ino == st.st_ino &&
+				    st2.st_dev == st.st_dev)
+					strlist_add(&settle, de->d_name);
+				else
+					(void)unlinkat(sp->dfd_tmp,
+					    de->d_name, 0);
+			} else if (spool_was_sent(sp, id) ||
+			    exists_at(sp->dfd_dead, id))
+				(void)unlinkat(sp->dfd_tmp, de->d_name, 0);
+			else if (linkat(sp->dfd_tmp, de->d_name, sp->dfd_new,
+			    id, 0) == 0) {
+				log_warn("-: spool: %s: recovered from "
+				    "tmp/%.200s (its new/ name was lost)", id,
+				    de->d_name);
+				strlist_add(&settle, de->d_name);
+			} else
+				log_err("-: spool: %s: cannot recover "
+				    "tmp/%.200s into new/: %s", id, de->d_name,
+				    strerror(errno));
+		} else if (now - st.st_mtime >= SPOOL_STALE_TMP_SEC &&
+		    unlinkat(sp->dfd_tmp, de->d_name, 0) == 0)
 			log_info("-: spool: removed stale tmp/%.200s",
 			    de->d_name);
 		if (ffd != -1)
 			close(ffd);
 	}
 	closedir(d);
+	if (settle.n > 0) {
+		if (fsync(sp->dfd_new) == -1)
+			log_err("-: spool: %s/new: fsync: %s (tmp/ names "
+			    "kept)", sp->root, strerror(errno));
+		else
+			for (i = 0; i < settle.n; i++)
+				(void)unlinkat(sp->dfd_tmp, settle.v[i], 0);
+	}
+	strlist_free(&settle);
 }
 
 /* rescan - recount new/ (files, bytes) */
@@ -358,7 +460,7 @@ spool_open(const struct config *cfg, struct errbuf *err)
 	    (sp->dfd_bad = open_dir(sp->root, "bad", err)) == -1 ||
 	    (sp->dfd_sent = open_dir(cfg->state_dir, "sent", err)) == -1)
 		goto fail;
-	remove_stale_tmp(sp);
+	recover_tmp(sp);
 	if (rescan(sp, err) == -1)
 		goto fail;
 	return sp;
@@ -372,15 +474,26 @@ void
 spool_close(struct spool **spp)
 {
 	struct spool	*sp = *spp;
+	struct errbuf	 err;
 
 	if (sp == NULL)
 		return;
+	if (sp->nlinked > 0 && spool_settle(sp, &err) == -1)
+		log_warn("-: spool: %s (the next open settles them)",
+		    err.msg);
 	for (; sp->npool > 0; sp->npool--) {
 		struct pool_file *pf = &sp->pool[sp->npool - 1];
 
 		(void)unlinkat(sp->dfd_tmp, pf->name, 0);
 		close(pf->fd);
 	}
+	for (; sp->nrecycled > 0; sp->nrecycled--) {
+		struct pool_file *pf = &sp->recycled[sp->nrecycled - 1];
+
+		(void)unlinkat(sp->dfd_tmp, pf->name, 0);
+		close(pf->fd);
+	}
+	free(sp->linked);
 	if (sp->dfd_tmp != -1)
 		close(sp->dfd_tmp);
 	if (sp->dfd_new != -1)
@@ -533,7 +646,13 @@ tmp_create(struct spool *sp, const char *id, char *tmp, size_t n)
 		    next_seq());
 		fd = openat(sp->dfd_tmp, tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd != -1 || errno != EEXIST)
+		if (fd != -1) {
+			/* Ours until it is in new/: recover_tmp in another
+			 * process skips locked files. */
+			(void)flock(fd, LOCK_EX | LOCK_NB);
+			return fd;
+		}
+		if (errno != EEXIST)
 			return fd;
 		/* Left by a crashed process that had our pid: next name. */
 	}
@@ -554,12 +673,12 @@ spool_pool_fill(struct spool *sp, struct errbuf *err)
 
 	pthread_mutex_lock(&sp->lock);
 	if (!sp->pool_wanted || sp->pool_filling ||
-	    sp->npool > SPOOL_POOL_MAX / 2) {
+	    sp->npool + sp->nrecycled > SPOOL_POOL_MAX / 2) {
 		pthread_mutex_unlock(&sp->lock);
 		return 0;
 	}
 	sp->pool_filling = true;
-	want = SPOOL_POOL_MAX - sp->npool;
+	want = SPOOL_POOL_MAX - sp->npool - sp->nrecycled;
 	pthread_mutex_unlock(&sp->lock);
 
 	while (n < want) {
@@ -597,6 +716,20 @@ spool_pool_fill(struct spool *sp, struct errbuf *err)
 		} else
 			fresh[j++] = fresh[i];
 	}
+	/* A put relies on the tmp/ names being durable: the first fsync
+	 * of a new file syncs its directory on some file systems (ext4
+	 * without a journal), not on all. */
+	if (j > 0 && fsync(sp->dfd_tmp) == -1) {
+		if (rc == 0)
+			errbuf_set(err, "%s/tmp: fsync: %s", sp->root,
+			    strerror(errno));
+		rc = -1;
+		for (i = 0; i < j; i++) {
+			(void)unlinkat(sp->dfd_tmp, fresh[i].name, 0);
+			close(fresh[i].fd);
+		}
+		j = 0;
+	}
 	pthread_mutex_lock(&sp->lock);
 	for (i = 0; i < j; i++)
 		sp->pool[sp->npool++] = fresh[i];
@@ -604,6 +737,165 @@ spool_pool_fill(struct spool *sp, struct errbuf *err)
 	sp->pool_filling = false;
 	pthread_mutex_unlock(&sp->lock);
 	return rc == -1 ? -1 : (int)j;
+}
+
+/*
+ * pool_return - an unused pool file (fd, flock'd) back to the pool,
+ * emptied; dropped when that fails or the pool is full.  Its tmp/ name
+ * is durable already.
+ */
+static void
+pool_return(struct spool *sp, int fd, const char *name)
+{
+	bool	kept = false;
+
+	if (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0) {
+		pthread_mutex_lock(&sp->lock);
+		if (sp->npool < SPOOL_POOL_MAX) {
+			sp->pool[sp->npool].fd = fd;
+			snprintf(sp->pool[sp->npool].name,
+			    sizeof(sp->pool[0].name), "%s", name);
+			sp->npool++;
+			sp->st.pool = sp->npool;
+			kept = true;
+		}
+		pthread_mutex_unlock(&sp->lock);
+	}
+	if (!kept) {
+		(void)unlinkat(sp->dfd_tmp, name, 0);
+		close(fd);
+	}
+}
+
+/*
+ * put_pooled - the end of spool_put for a pool file, written whole
+ * (fd, still flock'd): one device flush.  new/<id> is a second link to
+ * the file (linkat never replaces: EEXIST is a duplicate), then one
+ * fsync of the file writes its data and its inode (the link count
+ * included); it is not a new inode, so no directory is written.  The
+ * new/ entry may not be on disk yet, but the tmp/ one is (spool_pool_
+ * fill, spool_settle), so after a crash recover_tmp finds the complete
+ * file under its tmp/ name and links it into new/ again.  The lock is
+ * held until the fsync is done: a sender's claim of new/<id> finds it
+ * busy, so no sender reads a file that is not on disk.  The tmp/ name
+ * goes at spool_settle, after a sync of new/.
+ */
+static enum spool_put_result
+put_pooled(struct spool *sp, const char *id, int fd, const char *tmp,
+    uint64_t size, struct errbuf *err)
+{
+	if (linkat(sp->dfd_tmp, tmp, sp->dfd_new, id, 0) == -1) {
+		int e = errno;
+
+		pool_return(sp, fd, tmp);
+		pthread_mutex_lock(&sp->lock);
+		uncount(sp, size);
+		if (e == EEXIST)
+			sp->st.dup++;
+		else
+			sp->st.err++;
+		pthread_mutex_unlock(&sp->lock);
+		if (e == EEXIST)
+			return SPOOL_DUP;
+		errbuf_set(err, "%s: link into %s/new: %s", id, sp->root,
+		    strerror(e));
+		return SPOOL_ERR;
+	}
+	if (fsync(fd) == -1) {
+		errbuf_set(err, "%s/tmp/%s: fsync: %s", sp->root, tmp,
+		    strerror(errno));
+		/* Still locked: no sender has read it. */
+		(void)unlinkat(sp->dfd_new, id, 0);
+		(void)unlinkat(sp->dfd_tmp, tmp, 0);
+		close(fd);
+		pthread_mutex_lock(&sp->lock);
+		uncount(sp, size);
+		sp->st.err++;
+		pthread_mutex_unlock(&sp->lock);
+		return SPOOL_ERR;
+	}
+	pthread_mutex_lock(&sp->lock);
+	if (sp->nlinked == sp->caplinked) {
+		sp->caplinked = sp->caplinked ? sp->caplinked * 2 : 64;
+		sp->linked = xrealloc(sp->linked, sp->caplinked *
+		    sizeof(*sp->linked));
+	}
+	snprintf(sp->linked[sp->nlinked++], sizeof(sp->linked[0]), "%s",
+	    tmp);
+	sp->st.put++;
+	pthread_mutex_unlock(&sp->lock);
+	close(fd);
+	return SPOOL_OK;
+}
+
+/*
+ * spool_settle - see spool.h: sync new/ for the files this handle's
+ * puts linked there, drop their tmp/ names; sync tmp/ for the files
+ * recycled since, which then join the pool.
+ */
+int
+spool_settle(struct spool *sp, struct errbuf *err)
+{
+	char			(*names)[64];
+	struct pool_file	 rec[SPOOL_POOL_MAX];
+	size_t			 n, nrec, i;
+	int			 rc = 0;
+
+	pthread_mutex_lock(&sp->lock);
+	names = sp->linked;
+	n = sp->nlinked;
+	sp->linked = NULL;
+	sp->nlinked = sp->caplinked = 0;
+	nrec = sp->nrecycled;
+	memcpy(rec, sp->recycled, nrec * sizeof(rec[0]));
+	sp->nrecycled = 0;
+	pthread_mutex_unlock(&sp->lock);
+
+	if (n > 0) {
+		if (fsync(sp->dfd_new) == -1) {
+			errbuf_set(err, "%s/new: fsync: %s", sp->root,
+			    strerror(errno));
+			rc = -1;
+			/* Keep them for the next try. */
+			pthread_mutex_lock(&sp->lock);
+			for (i = 0; i < n; i++) {
+				if (sp->nlinked == sp->caplinked) {
+					sp->caplinked = sp->caplinked ?
+					    sp->caplinked * 2 : 64;
+					sp->linked = xrealloc(sp->linked,
+					    sp->caplinked *
+					    sizeof(*sp->linked));
+				}
+				memcpy(sp->linked[sp->nlinked++], names[i],
+				    sizeof(names[0]));
+			}
+			pthread_mutex_unlock(&sp->lock);
+		} else
+			for (i = 0; i < n; i++)
+				(void)unlinkat(sp->dfd_tmp, names[i], 0);
+	}
+	free(names);
+	if (nrec > 0 && fsync(sp->dfd_tmp) == -1) {
+		if (rc == 0)
+			errbuf_set(err, "%s/tmp: fsync: %s", sp->root,
+			    strerror(errno));
+		rc = -1;
+		for (i = 0; i < nrec; i++) {
+			(void)unlinkat(sp->dfd_tmp, rec[i].name, 0);
+			close(rec[i].fd);
+		}
+		nrec = 0;
+	}
+	pthread_mutex_lock(&sp->lock);
+	for (i = 0; i < nrec && sp->npool < SPOOL_POOL_MAX; i++)
+		sp->pool[sp->npool++] = rec[i];
+	sp->st.pool = sp->npool;
+	pthread_mutex_unlock(&sp->lock);
+	for (; i < nrec; i++) {
+		(void)unlinkat(sp->dfd_tmp, rec[i].name, 0);
+		close(rec[i].fd);
+	}
+	return rc == -1 ? -1 : (int)n;
 }
 
 /* spool_put - durably enqueue one alert */
@@ -702,23 +994,19 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 		    strerror(errno));
 		goto fail;
 	}
+	if (pooled)
+		return put_pooled(sp, id, fd, tmp, size, err);
 	if (fsync(fd) == -1) {
 		errbuf_set(err, "%s/tmp/%s: fsync: %s", sp->root, tmp,
 		    strerror(errno));
 		goto fail;
 	}
-	/* Also drops a pool file's lock before the name goes to new/,
-	 * where a sender's claim would find it locked. */
-	if (close(fd) == -1) {
-		fd = -1;
-		errbuf_set(err, "%s/tmp/%s: close: %s", sp->root, tmp,
-		    strerror(errno));
-		goto fail;
-	}
-	fd = -1;
+	/* The lock (tmp_create) is kept until new/<id> is durable: a
+	 * sender's claim finds it busy, and recover_tmp leaves it alone. */
 	r = move_noreplace(sp->dfd_tmp, tmp, sp->dfd_new, id);
 	if (r == 1) {
 		(void)unlinkat(sp->dfd_tmp, tmp, 0);
+		close(fd);
 		pthread_mutex_lock(&sp->lock);
 		uncount(sp, size);
 		sp->st.dup++;
@@ -734,11 +1022,13 @@ spool_put(struct spool *sp, const char *id, const char *body, size_t len,
 		/* The rename happened; durability is what is in doubt. */
 		errbuf_set(err, "%s/new: fsync: %s", sp->root,
 		    strerror(errno));
+		close(fd);
 		pthread_mutex_lock(&sp->lock);
 		sp->st.err++;
 		pthread_mutex_unlock(&sp->lock);
 		return SPOOL_ERR;
 	}
+	close(fd);
 	count(sp, &sp->st.put);
 	return SPOOL_OK;
 fail:
@@ -781,7 +1071,10 @@ spool_list(struct spool *sp, struct strlist *ids_r, struct errbuf *err)
 	struct dent	*v;
 	size_t		 n, i;
 	uint64_t	 bytes = 0;
+	struct errbuf	 e2;
 
+	if (spool_settle(sp, &e2) == -1)
+		log_warn("-: spool: %s", e2.msg);
 	if (scan_new(sp, &v, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -1195,7 +1488,8 @@ recycle(struct spool *sp, const char *id, int fd)
 	bool		 room;
 
 	pthread_mutex_lock(&sp->lock);
-	room = sp->pool_wanted && sp->npool < SPOOL_POOL_MAX;
+	room = sp->pool_wanted &&
+	    sp->npool + sp->nrecycled < SPOOL_POOL_MAX;
 	pthread_mutex_unlock(&sp->lock);
 	if (!room || (fl = fcntl(fd, F_GETFL)) == -1 ||
 	    (fl & O_ACCMODE) != O_RDWR || fstat(fd, &st) == -1 ||
@@ -1217,9 +1511,8 @@ recycle(struct spool *sp, const char *id, int fd)
 		return true;
 	}
 	pthread_mutex_lock(&sp->lock);
-	if (sp->npool < SPOOL_POOL_MAX) {
-		sp->pool[sp->npool++] = pf;
-		sp->st.pool = sp->npool;
+	if (sp->npool + sp->nrecycled < SPOOL_POOL_MAX) {
+		sp->recycled[sp->nrecycled++] = pf;
 		sp->st.pool_recycled++;
 		pf.fd = -1;
 	}

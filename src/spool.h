@@ -15,15 +15,20 @@
  *                window of its records); older records are files of
  *                their own (mtime = when) and count the same
  *
- * spool_put: a file from the handle's pool of empty, already durable
- * files (tmp/,pool.<pid>.<n>, see spool_pool_fill), else a new
- * tmp/<id>.<pid>.<n> O_EXCL 0600 -> write -> fsync -> rename to new/<id>
- * -> fsync(new/).  Only after it returns 0 is the alert durable (data
- * and directory entry).  An id already pending in new/ or recorded in
- * sent/ is a duplicate (SPOOL_DUP), not an error.  Each file carries a
- * header with a format version, the id and the body length, and an END
- * trailer; files that do not validate are moved to bad/.  tmp/ names
- * are unique per process (<n> counts across handles).
+ * spool_put: with a file from the handle's pool of empty files whose
+ * tmp/ names are already durable (tmp/,pool.<pid>.<n>, see
+ * spool_pool_fill): write -> link as new/<id> -> fsync the file (one
+ * device flush); the tmp/ name goes at spool_settle.  Without one: a
+ * new tmp/<id>.<pid>.<n> O_EXCL 0600 -> write -> fsync -> rename to
+ * new/<id> -> fsync(new/).  Either way, once it returned SPOOL_OK the
+ * alert survives a crash and is delivered after restart (spool_open
+ * recovers a complete tmp/ file whose new/ name was lost; spool.c
+ * says why every crash state is covered).  An id already pending in
+ * new/ or recorded in sent/ is a duplicate (SPOOL_DUP), not an error.
+ * Each file carries a header with a format version, the id and the
+ * body length, and an END trailer; files in new/ that do not validate
+ * are moved to bad/.  tmp/ names are unique per process (<n> counts
+ * across handles).
  *
  * sent/<id> is a hard link to a marker, sent/.sent.<pid>.<n>: an empty
  * file whose mtime is the end of the window in which records link to
@@ -100,6 +105,19 @@ enum spool_put_result spool_put(struct spool *, const char *id,
  */
 #define SPOOL_POOL_MAX	64
 int	spool_pool_fill(struct spool *, struct errbuf *);
+
+/*
+ * A put that took a pool file leaves it with two names, tmp/<pool name>
+ * (durable) and new/<id> (not yet): spool_settle syncs new/ once for
+ * all such puts of this handle and then drops their tmp/ names, and
+ * syncs tmp/ once for the files recycled since (spool_ack_claimed),
+ * which only then join the pool.  spool_list calls it first; the
+ * daemon's sender also calls it after each pass, and spool_close does.
+ * Returns how many puts it settled, or -1 (err says why; they are
+ * kept for the next call, and a crash meanwhile loses nothing: see
+ * spool_put).
+ */
+int	spool_settle(struct spool *, struct errbuf *);
 
 /* Pending ids, oldest first (by mtime). */
 int	spool_list(struct spool *, struct strlist *ids_r, struct errbuf *);

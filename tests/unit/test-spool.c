@@ -26,6 +26,8 @@
 
 static char	tdir[256];
 
+static int	drain_some(struct spool *, int);
+
 static void
 cfg_init(struct config *cfg, const char *sub)
 {
@@ -770,7 +772,15 @@ test_pool(void)
 	T_ASSERT(spool_put(sp, "p1", big, sizeof(big), &err) == SPOOL_OK);
 	spool_get_stats(sp, &st);
 	T_ASSERT(st.pool_used == 1 && st.pool == SPOOL_POOL_MAX - 1);
+	/* Two names until settled: tmp/ (durable) and new/p1. */
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/p1", &s1) == 0 &&
+	    s1.st_nlink == 2);
+	T_ASSERT(spool_settle(sp, &err) == 1);
+	T_ASSERT(spool_settle(sp, &err) == 0);
 	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/p1", &s1) == 0 &&
+	    s1.st_nlink == 1);
 	T_ASSERT(spool_read(sp, "p1", &body, &len, &err) == SPOOL_READ_OK);
 	T_ASSERT(len == sizeof(big) && memcmp(body, big, len) == 0);
 	free(body);
@@ -780,12 +790,17 @@ test_pool(void)
 	T_ASSERT(spool_claim(sp, "p1", &fd, &err) == 1);
 	T_ASSERT(spool_ack_claimed(sp, "p1", fd, &err) == 0);
 	spool_get_stats(sp, &st);
+	/* Recycled, in the pool once tmp/ is synced (settle). */
+	T_ASSERT(st.pool_recycled == 1 && st.pool == SPOOL_POOL_MAX - 1);
+	T_ASSERT(spool_settle(sp, &err) == 0);
+	spool_get_stats(sp, &st);
 	T_ASSERT(st.pool_recycled == 1 && st.pool == SPOOL_POOL_MAX);
 	T_ASSERT(st.acked == 1 && st.files == 1);
 	T_ASSERT(!spool_is_pending(sp, "p1") && spool_was_sent(sp, "p1"));
 	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX);
 	/* The recycled file is the next one used: no trace of p1 in it. */
 	T_ASSERT(spool_put(sp, "p2", "short", 5, &err) == SPOOL_OK);
+	T_ASSERT(spool_settle(sp, &err) == 1);
 	T_ASSERT(spool_read(sp, "p2", &body, &len, &err) == SPOOL_READ_OK);
 	T_ASSERT(len == 5 && memcmp(body, "short", 5) == 0);
 	free(body);
@@ -839,6 +854,7 @@ test_pool_crash(void)
 		    SPOOL_OK || spool_pool_fill(sp, &err) != SPOOL_POOL_MAX ||
 		    spool_put(sp, "k1", "y", 1, &err) != SPOOL_OK ||
 		    spool_put(sp, "k2", "z", 1, &err) != SPOOL_OK ||
+		    spool_settle(sp, &err) != 2 ||
 		    spool_claim(sp, "k2", &fd, &err) != 1 ||
 		    spool_ack_claimed(sp, "k2", fd, &err) != 0)
 			_exit(1);
@@ -862,6 +878,192 @@ test_pool_crash(void)
 	T_ASSERT(spool_was_sent(sp, "k2") && !spool_is_pending(sp, "k2"));
 	strlist_free(&ids);
 	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+
+/*
+ * test_link_crash - the states a crash can leave between a pooled put's
+ * return (data, inode and the tmp/ name durable) and spool_settle (new/
+ * synced): the new/ name there or lost; every acknowledged alert is
+ * delivered exactly once, nothing else is.
+ */
+static void
+test_link_crash(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct strlist	 ids = { 0 };
+	struct stat	 st;
+	char		*body = NULL, *p;
+	size_t		 len;
+	pid_t		 pid;
+	int		 status;
+
+	T_BEGIN("pool: crash after link, before settle: recovered, "
+	    "delivered once");
+	cfg_init(&cfg, "linkcrash");
+	if ((pid = fork()) == 0) {
+		sp = spool_open(&cfg, &err);
+		if (sp == NULL || spool_put(sp, "c0", "x", 1, &err) !=
+		    SPOOL_OK || spool_pool_fill(sp, &err) != SPOOL_POOL_MAX ||
+		    spool_put(sp, "c1", "one", 3, &err) != SPOOL_OK ||
+		    spool_put(sp, "c2", "two", 3, &err) != SPOOL_OK ||
+		    spool_put(sp, "c3", "three", 5, &err) != SPOOL_OK)
+			_exit(1);
+		_exit(0);		/* a crash: nothing settled */
+	}
+	T_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The pool (61 left) and the three tmp/ names of c1..c3. */
+	T_ASSERT(count_prefix(cfg.state_dir, "spool/tmp", ",pool.") ==
+	    SPOOL_POOL_MAX);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/c1", &st) == 0 &&
+	    st.st_nlink == 2);
+	/* c2: its new/ name did not reach the disk. */
+	p = xasprintf("%s/spool/new/c2", cfg.state_dir);
+	T_ASSERT(unlink(p) == 0);
+	free(p);
+	/* c3: delivered by another process before the crash (its sent/
+	 * record, then its new/ name dropped; the tmp/ name stays). */
+	write_raw(cfg.state_dir, "sent/c3", "");
+	p = xasprintf("%s/spool/new/c3", cfg.state_dir);
+	T_ASSERT(unlink(p) == 0);
+	free(p);
+	/* Young files: recovery does not wait for them to age. */
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(count_prefix(cfg.state_dir, "spool/tmp", ",pool.") ==
+	    SPOOL_POOL_MAX - 3);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/c1", &st) == 0 &&
+	    st.st_nlink == 1);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/c2", &st) == 0 &&
+	    st.st_nlink == 1);
+	T_ASSERT(spool_read(sp, "c2", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 3 && memcmp(body, "two", 3) == 0);
+	free(body);
+	T_ASSERT(!spool_is_pending(sp, "c3"));
+	T_ASSERT(spool_list(sp, &ids, &err) == 0 && ids.n == 3);
+	T_ASSERT(strlist_contains(&ids, "c0") && strlist_contains(&ids, "c1")
+	    && strlist_contains(&ids, "c2"));
+	strlist_free(&ids);
+	T_ASSERT(drain_some(sp, 1000) == 3);
+	spool_close(&sp);
+	/* Exactly once: nothing comes back at the next open. */
+	age_prefix(cfg.state_dir, "spool/tmp", ",pool.", 120);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == 0);
+	T_ASSERT(drain_some(sp, 1000) == 0);
+	T_ASSERT(spool_was_sent(sp, "c1") && spool_was_sent(sp, "c2"));
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+/* test_tmp_recovery - complete and incomplete files in tmp/ at open */
+static void
+test_tmp_recovery(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct stat	 st;
+	char		*body = NULL;
+	size_t		 len;
+
+	T_BEGIN("tmp/ at open: complete file recovered into new/, "
+	    "incomplete ones removed, nothing else delivered");
+	cfg_init(&cfg, "tmprec");
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(spool_put(sp, "pend", "p", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "gone", "g", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_ack(sp, "gone", &err) == 0);
+	spool_close(&sp);
+	/* Complete, no new/ name: recovered, whatever its age. */
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.1", "SOARSPOOL 1\n"
+	    "id r1\nlength 5\ncreated 1\n\nhello\nEND\n");
+	/* Complete, but the id is pending (another copy) or sent. */
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.2", "SOARSPOOL 1\n"
+	    "id pend\nlength 3\ncreated 1\n\nold\nEND\n");
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.3", "SOARSPOOL 1\n"
+	    "id gone\nlength 1\ncreated 1\n\ng\nEND\n");
+	/* Incomplete (a put that did not return): old removed, young
+	 * kept (may be in use), never delivered. */
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.4", "SOARSPOOL 1\n"
+	    "id i1\nlength 50\ncreated 1\n\nhalf");
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.5", "SOARSPOOL 1\n"
+	    "id i2\nlength 5\ncreated 1\n\nhello\nEN");
+	write_raw(cfg.state_dir, "spool/tmp/,pool.99999.6", "");
+	set_age(cfg.state_dir, "spool/tmp/,pool.99999.4", 120);
+	set_age(cfg.state_dir, "spool/tmp/,pool.99999.6", 120);
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(spool_is_pending(sp, "r1"));
+	T_ASSERT(spool_read(sp, "r1", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 5 && memcmp(body, "hello", 5) == 0);
+	free(body);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/r1", &st) == 0 &&
+	    st.st_nlink == 1);
+	T_ASSERT(spool_read(sp, "pend", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 1 && memcmp(body, "p", 1) == 0);
+	free(body);
+	T_ASSERT(!spool_is_pending(sp, "gone") && !spool_is_pending(sp, "i1")
+	    && !spool_is_pending(sp, "i2"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/,pool.99999.1"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/,pool.99999.2"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/,pool.99999.3"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/,pool.99999.4"));
+	T_ASSERT(exists(cfg.state_dir, "spool/tmp/,pool.99999.5"));
+	T_ASSERT(!exists(cfg.state_dir, "spool/tmp/,pool.99999.6"));
+	T_ASSERT(count_dir(cfg.state_dir, "spool/new") == 2);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/bad") == 0);
+	spool_close(&sp);
+	free(cfg.state_dir);
+	T_END();
+}
+
+/* test_pool_dup - a pooled put of a pending or sent id */
+static void
+test_pool_dup(void)
+{
+	struct config	 cfg;
+	struct spool	*sp;
+	struct errbuf	 err;
+	struct spool_stats st;
+	struct stat	 s1;
+	char		*body = NULL;
+	size_t		 len;
+
+	T_BEGIN("pool: duplicate id: SPOOL_DUP, first copy intact, pool "
+	    "file back in the pool");
+	cfg_init(&cfg, "pooldup");
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	T_ASSERT(spool_put(sp, "d0", "x", 1, &err) == SPOOL_OK);
+	T_ASSERT(spool_pool_fill(sp, &err) == SPOOL_POOL_MAX);
+	T_ASSERT(spool_put(sp, "d1", "first", 5, &err) == SPOOL_OK);
+	T_ASSERT(spool_put(sp, "d1", "second", 6, &err) == SPOOL_DUP);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.dup == 1 && st.pool == SPOOL_POOL_MAX - 1);
+	T_ASSERT(st.files == 2);
+	/* Not settled: new/d1 still has its tmp/ twin, intact. */
+	T_ASSERT(spool_read(sp, "d1", &body, &len, &err) == SPOOL_READ_OK);
+	T_ASSERT(len == 5 && memcmp(body, "first", 5) == 0);
+	free(body);
+	T_ASSERT(spool_settle(sp, &err) == 1);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == SPOOL_POOL_MAX - 1);
+	T_ASSERT(spool_ack(sp, "d1", &err) == 0);
+	T_ASSERT(spool_put(sp, "d1", "third", 5, &err) == SPOOL_DUP);
+	spool_get_stats(sp, &st);
+	T_ASSERT(st.dup == 2 && st.pool == SPOOL_POOL_MAX - 1);
+	T_ASSERT(stat_rel(cfg.state_dir, "spool/new/d0", &s1) == 0);
+	spool_close(&sp);
+	T_ASSERT(count_dir(cfg.state_dir, "spool/tmp") == 0);
 	free(cfg.state_dir);
 	T_END();
 }
@@ -1081,6 +1283,9 @@ main(void)
 	test_counters();
 	test_pool();
 	test_pool_crash();
+	test_link_crash();
+	test_tmp_recovery();
+	test_pool_dup();
 	test_sent_marker();
 	test_flush_concurrent();
 	test_open_error();
