@@ -679,9 +679,13 @@ pass(struct sender *s, bool stop_first, struct errbuf *err)
 	}
 	batch_flush(s);
 	strlist_free(&ids);
-	/* Recycled files join the pool, puts made meanwhile settle. */
-	if (spool_settle(s->sp, err) == -1)
-		log_warn("-: sender: spool: %s", err->msg);
+	/*
+	 * No spool_settle here: the next pass's spool_list settles first
+	 * (puts made meanwhile, the files recycled by this pass), so one
+	 * sync of new/ and one of tmp/ per pass instead of two of each.
+	 * Recycled files count toward the pool's fill level meanwhile, and
+	 * every put kicks a pass; spool_close settles what is left.
+	 */
 	return done;
 }
 
