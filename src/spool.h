@@ -111,8 +111,9 @@ int	spool_pool_fill(struct spool *, struct errbuf *);
  * (durable) and new/<id> (not yet): spool_settle syncs new/ once for
  * all such puts of this handle and then drops their tmp/ names, and
  * syncs tmp/ once for the files recycled since (spool_ack_claimed),
- * which only then join the pool.  spool_list calls it first; the
- * daemon's sender also calls it after each pass, and spool_close does.
+ * which only then join the pool.  spool_list calls it first (so the
+ * daemon's sender settles once per pass, at its start), and
+ * spool_close does.
  * Returns how many puts it settled, or -1 (err says why; they are
  * kept for the next call, and a crash meanwhile loses nothing: see
  * spool_put).
