@@ -49,7 +49,7 @@ wait_files "$STATE/spool/new" 300 120 $BPID ||
     it_fail "the run did not get to 300 alerts"
 kill -9 $BPID
 wait $BPID 2>/dev/null
-at_kill=$(find "$STATE/spool/new" -type f | wc -l)
+at_kill=$(spool_count_after_crash "$STATE")
 [ "$at_kill" -lt $N ] || it_fail "the run ended before kill -9"
 last=$(ckpt_last "$STATE/imap")
 [ -n "$last" ] && [ "$last" -le "$at_kill" ] ||

@@ -427,3 +427,15 @@ ckpt_last()
 {
 	sed -n 's/^last_uid //p' "$1"/*/[0-9a-f]* 2>/dev/null
 }
+
+# spool_count_after_crash STATE - the alerts a killed run left in the
+# spool, after a spool open has done its crash recovery: a put killed
+# between writing its file and linking it into new/ leaves a complete
+# file in tmp/, which recovery puts into new/ (and a re-run then counts
+# as a duplicate).  `dead list` only opens the spool; it sends nothing.
+spool_count_after_crash()
+{
+	"$SOAR_MILTER" -o state_dir="$1" dead list >/dev/null 2>&1 ||
+	    it_fail "dead list (spool recovery) failed"
+	find "$1/spool/new" -type f | wc -l | tr -d ' '
+}
