@@ -71,12 +71,14 @@
 #define SPOOL_STALE_TMP_SEC	60
 #define SPOOL_RESCAN_MS		5000
 #define SPOOL_WHY_MAX		(1024 * 1024)
+/* room for any name in tmp/: an id-based tmp_create() name or a pool name */
+#define SPOOL_TMP_NAME		(SPOOL_ID_MAX + 64)
 #define SPOOL_POOL_PREFIX	",pool."	/* never an alert id */
 #define SPOOL_MARKER_PREFIX	".sent."	/* never an alert id */
 
 struct pool_file {
 	int		 fd;		/* O_WRONLY, flock'd, empty, synced */
-	char		 name[64];	/* in tmp/ */
+	char		 name[SPOOL_TMP_NAME];	/* in tmp/ */
 };
 
 struct spool {
@@ -102,7 +104,7 @@ struct spool {
 	/* Pool files put and linked into new/, whose tmp/ name is still
 	 * there (unsettled): spool_settle syncs new/ and drops the names. */
 	size_t		 nlinked, caplinked;
-	char		(*linked)[64];
+	char		(*linked)[SPOOL_TMP_NAME];
 };
 
 struct dent {
@@ -836,7 +838,7 @@ put_pooled(struct spool *sp, const char *id, int fd, const char *tmp,
 int
 spool_settle(struct spool *sp, struct errbuf *err)
 {
-	char			(*names)[64];
+	char			(*names)[SPOOL_TMP_NAME];
 	struct pool_file	 rec[SPOOL_POOL_MAX];
 	size_t			 n, nrec, i;
 	int			 rc = 0;
@@ -903,7 +905,7 @@ enum spool_put_result
 spool_put(struct spool *sp, const char *id, const char *body, size_t len,
     struct errbuf *err)
 {
-	char		 hdr[SPOOL_HEADER_MAX], tmp[SPOOL_ID_MAX + 64];
+	char		 hdr[SPOOL_HEADER_MAX], tmp[SPOOL_TMP_NAME];
 	struct iovec	 iov[3];
 	uint64_t	 size;
 	bool		 scan, pooled = false;
