@@ -661,6 +661,43 @@ tmp_create(struct spool *sp, const char *id, char *tmp, size_t n)
 	return -1;
 }
 
+/* linked_add - remember a tmp/ name for spool_settle (sp->lock held) */
+static void
+linked_add(struct spool *sp, const char *name)
+{
+	if (sp->nlinked == sp->caplinked) {
+		sp->caplinked = sp->caplinked ? sp->caplinked * 2 : 64;
+		sp->linked = xrealloc(sp->linked, sp->caplinked *
+		    sizeof(*sp->linked));
+	}
+	snprintf(sp->linked[sp->nlinked++], sizeof(sp->linked[0]), "%s",
+	    name);
+}
+
+/*
+ * sync_tmp_or_drop - make the tmp/ names of pool files f[0..n) durable
+ * with one fsync of tmp/; when that fails, remove and close them all
+ * (a pool file must have a durable name) and say why in err (if not
+ * NULL)
+ */
+static int
+sync_tmp_or_drop(struct spool *sp, struct pool_file *f, size_t n,
+    struct errbuf *err)
+{
+	size_t	i;
+
+	if (fsync(sp->dfd_tmp) == 0)
+		return 0;
+	if (err != NULL)
+		errbuf_set(err, "%s/tmp: fsync: %s", sp->root,
+		    strerror(errno));
+	for (i = 0; i < n; i++) {
+		(void)unlinkat(sp->dfd_tmp, f[i].name, 0);
+		close(f[i].fd);
+	}
+	return -1;
+}
+
 /*
  * spool_pool_fill - top the pool up (see spool.h).  Files are created
  * first and synced afterwards, so that the first fsync writes tmp/ with
@@ -721,15 +758,9 @@ spool_pool_fill(struct spool *sp, struct errbuf *err)
 	/* A put relies on the tmp/ names being durable: the first fsync
 	 * of a new file syncs its directory on some file systems (ext4
 	 * without a journal), not on all. */
-	if (j > 0 && fsync(sp->dfd_tmp) == -1) {
-		if (rc == 0)
-			errbuf_set(err, "%s/tmp: fsync: %s", sp->root,
-			    strerror(errno));
+	if (j > 0 && sync_tmp_or_drop(sp, fresh, j, rc == 0 ? err : NULL)
+	    == -1) {
 		rc = -1;
-		for (i = 0; i < j; i++) {
-			(void)unlinkat(sp->dfd_tmp, fresh[i].name, 0);
-			close(fresh[i].fd);
-		}
 		j = 0;
 	}
 	pthread_mutex_lock(&sp->lock);
@@ -817,13 +848,7 @@ put_pooled(struct spool *sp, const char *id, int fd, const char *tmp,
 		return SPOOL_ERR;
 	}
 	pthread_mutex_lock(&sp->lock);
-	if (sp->nlinked == sp->caplinked) {
-		sp->caplinked = sp->caplinked ? sp->caplinked * 2 : 64;
-		sp->linked = xrealloc(sp->linked, sp->caplinked *
-		    sizeof(*sp->linked));
-	}
-	snprintf(sp->linked[sp->nlinked++], sizeof(sp->linked[0]), "%s",
-	    tmp);
+	linked_add(sp, tmp);
 	sp->st.put++;
 	pthread_mutex_unlock(&sp->lock);
 	close(fd);
@@ -860,32 +885,17 @@ spool_settle(struct spool *sp, struct errbuf *err)
 			rc = -1;
 			/* Keep them for the next try. */
 			pthread_mutex_lock(&sp->lock);
-			for (i = 0; i < n; i++) {
-				if (sp->nlinked == sp->caplinked) {
-					sp->caplinked = sp->caplinked ?
-					    sp->caplinked * 2 : 64;
-					sp->linked = xrealloc(sp->linked,
-					    sp->caplinked *
-					    sizeof(*sp->linked));
-				}
-				memcpy(sp->linked[sp->nlinked++], names[i],
-				    sizeof(names[0]));
-			}
+			for (i = 0; i < n; i++)
+				linked_add(sp, names[i]);
 			pthread_mutex_unlock(&sp->lock);
 		} else
 			for (i = 0; i < n; i++)
 				(void)unlinkat(sp->dfd_tmp, names[i], 0);
 	}
 	free(names);
-	if (nrec > 0 && fsync(sp->dfd_tmp) == -1) {
-		if (rc == 0)
-			errbuf_set(err, "%s/tmp: fsync: %s", sp->root,
-			    strerror(errno));
+	if (nrec > 0 && sync_tmp_or_drop(sp, rec, nrec, rc == 0 ? err : NULL)
+	    == -1) {
 		rc = -1;
-		for (i = 0; i < nrec; i++) {
-			(void)unlinkat(sp->dfd_tmp, rec[i].name, 0);
-			close(rec[i].fd);
-		}
 		nrec = 0;
 	}
 	pthread_mutex_lock(&sp->lock);
