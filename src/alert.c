@@ -289,18 +289,10 @@ plain_to_json(json_object *jso, struct printbuf *pb, int level, int flags)
 
 	(void)level;
 	(void)flags;
-	if (pb->size - pb->bpos > n + 2) {
-		pb->buf[pb->bpos++] = '"';
-		memcpy(pb->buf + pb->bpos, s, (size_t)n);
-		pb->bpos += n;
-		pb->buf[pb->bpos++] = '"';
-		pb->buf[pb->bpos] = '\0';
-		return 0;
-	}
-	if (printbuf_memappend(pb, "\"", 1) < 0 ||
-	    printbuf_memappend(pb, s, n) < 0 ||
-	    printbuf_memappend(pb, "\"", 1) < 0)
-		return -1;
+	/* json-c's own append, as its string serializer uses it */
+	printbuf_memappend_fast(pb, "\"", 1);
+	printbuf_memappend_fast(pb, s, n);
+	printbuf_memappend_fast(pb, "\"", 1);
 	return 0;
 }
 
