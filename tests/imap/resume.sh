@@ -41,14 +41,8 @@ done
 SOAR="-o soar_api=sdk -o soar_url=http://127.0.0.1:$(cat "$T/soar.port")
     -o soar_key_file=$T/appkey -o retry_initial=1 -o retry_max=2"
 # shellcheck disable=SC2086
-bf_exec -o imap_folders=Bulk -o imap_batch=50 $SOAR backfill --no-progress \
-    2>"$T/k9a.log" &
-BPID=$!
-IT_PIDS="$IT_PIDS $BPID"
-wait_files "$STATE/spool/new" 300 120 $BPID ||
-    it_fail "the run did not get to 300 alerts"
-kill -9 $BPID
-wait $BPID 2>/dev/null
+bf_kill9_at "$STATE/spool/new" 300 "$T/k9a.log" -o imap_folders=Bulk \
+    -o imap_batch=50 $SOAR backfill --no-progress
 at_kill=$(spool_count_after_crash "$STATE")
 [ "$at_kill" -lt $N ] || it_fail "the run ended before kill -9"
 last=$(ckpt_last "$STATE/imap")
@@ -111,13 +105,8 @@ grep -q "summary total: seen $((N - n)), alerted $((N - n)), duplicate 0" \
 it_ok "SIGINT after $n alerts: exit 18, checkpoint exact, re-run alerts the other $((N - n))"
 
 # --- kill -9 mid-run with --output: no stray file, each alert once
-bf_exec -o imap_folders=Bulk3 -o imap_batch=100 backfill --output "$T/k9o" \
-    --no-progress 2>"$T/k9o1.log" &
-BPID=$!
-IT_PIDS="$IT_PIDS $BPID"
-wait_files "$T/k9o" 300 120 $BPID || it_fail "--output run too short"
-kill -9 $BPID
-wait $BPID 2>/dev/null
+bf_kill9_at "$T/k9o" 300 "$T/k9o1.log" -o imap_folders=Bulk3 \
+    -o imap_batch=100 backfill --output "$T/k9o" --no-progress
 n=$(it_count "$T/k9o")
 [ "$n" -lt $N ] || it_fail "--output: the run ended before kill -9"
 bf -o imap_folders=Bulk3 backfill --output "$T/k9o" --no-progress \

@@ -176,13 +176,9 @@ prefix()
 }
 
 # --- 4. kill -9 mid-run with 4 workers, --output
-bf_exec -o imap_folders=Bulk2 -o backfill_workers=4 -o imap_batch=20 \
-    backfill --output "$T/k9" --no-progress 2>"$T/k9a.log" &
-BPID=$!
-IT_PIDS="$IT_PIDS $BPID"
-wait_files "$T/k9" 200 120 $BPID || it_fail "the run did not get to 200 alerts"
-kill -9 $BPID
-wait $BPID 2>/dev/null
+bf_kill9_at "$T/k9" 200 "$T/k9a.log" -o imap_folders=Bulk2 \
+    -o backfill_workers=4 -o imap_batch=20 backfill --output "$T/k9" \
+    --no-progress
 n=$(it_count "$T/k9")
 [ "$n" -lt $N ] || it_fail "kill -9: the run ended first"
 prefix "$T/k9" "$n" || it_fail "kill -9: the $n alerts are not UIDs 1..$n"
@@ -200,14 +196,9 @@ prefix "$T/k9" $N || it_fail "after kill -9 and re-run: not every UID once"
 it_ok "kill -9 with 4 workers after UIDs 1..$n (checkpoint $last): re-run alerted the other $((N - n)), each UID exactly once"
 
 # --- 5. kill -9 mid-run with 4 workers, through the spool
-bf_exec -o imap_folders=Bulk3 -o backfill_workers=4 -o imap_batch=30 \
-    -o soar_api=none backfill --no-progress 2>"$T/k9s1.log" &
-BPID=$!
-IT_PIDS="$IT_PIDS $BPID"
-wait_files "$STATE/spool/new" 200 120 $BPID ||
-    it_fail "spool: the run did not get to 200 alerts"
-kill -9 $BPID
-wait $BPID 2>/dev/null
+bf_kill9_at "$STATE/spool/new" 200 "$T/k9s1.log" -o imap_folders=Bulk3 \
+    -o backfill_workers=4 -o imap_batch=30 -o soar_api=none backfill \
+    --no-progress
 at_kill=$(spool_count_after_crash "$STATE")
 [ "$at_kill" -lt $N ] || it_fail "spool: the run ended before kill -9"
 last=$(ckpt_last "$STATE/imap")

@@ -439,3 +439,18 @@ spool_count_after_crash()
 	    it_fail "dead list (spool recovery) failed"
 	find "$1/spool/new" -type f | wc -l | tr -d ' '
 }
+
+# bf_kill9_at DIR N LOG ARG... - run backfill (bf_exec ARG...) in the
+# background, its stderr to LOG, and kill -9 it once DIR holds N files
+bf_kill9_at()
+{
+	_k9dir=$1 _k9n=$2 _k9log=$3
+	shift 3
+	bf_exec "$@" 2>"$_k9log" &
+	_k9pid=$!
+	IT_PIDS="$IT_PIDS $_k9pid"
+	wait_files "$_k9dir" "$_k9n" 120 $_k9pid ||
+	    it_fail "the run did not get to $_k9n alerts in $_k9dir"
+	kill -9 $_k9pid
+	wait $_k9pid 2>/dev/null
+}
