@@ -101,6 +101,16 @@ int	extract_init(const struct config *, struct errbuf *);
 void	extract_shutdown(void);
 
 /*
+ * When GMime's structural warnings are collected: EXTRACT_CHECKS_AUTO
+ * (default) parses without GMime's per-header checks unless the
+ * message may draw a warning; EXTRACT_CHECKS_ALWAYS always has them on
+ * (for tests: both must give the same result).  Call before threads.
+ */
+#define EXTRACT_CHECKS_AUTO	0
+#define EXTRACT_CHECKS_ALWAYS	1
+void	extract_set_checks(int);
+
+/*
  * Parse raw[0..len) (len may exceed max_message_bytes: only that many
  * bytes are examined and EXF_TRUNC_BYTES is set) and fill out.  Never
  * fails on bad input; -1 only on a broken invariant (err says why),

@@ -75,7 +75,17 @@
 
 /* ------------------------------------------------------------ state */
 
+/*
+ * mime_opts has our warning callback; quiet_opts is the same without
+ * it.  With a callback set, GMime decodes the value of every header of
+ * every part while parsing, to check its encoded words (8 % of the
+ * engine's instructions on ordinary mail); we only want its structural
+ * warnings.  So parse() uses quiet_opts unless the pre-pass or the
+ * walk saw something GMime may warn about (see prepass.suspect).
+ */
 static GMimeParserOptions	*mime_opts;
+static GMimeParserOptions	*quiet_opts;
+static int			 mime_checks = EXTRACT_CHECKS_AUTO;
 static bool			 mime_ready;
 
 struct mctx;
@@ -663,6 +673,9 @@ struct bound {
 };
 
 enum pp_state { PP_HDR, PP_BODY, PP_MSG };
+
+/* nesting at which GMime's own limit (1024 levels) may be near */
+#define PP_DEEP		900
 enum fld_kind { FK_OTHER, FK_CT, FK_CTE };
 
 /*
@@ -717,6 +730,13 @@ struct prepass {
 	bool		 has_headers;
 	bool		 full;		/* stop: output full or parts cut */
 	unsigned	 flags;
+	/*
+	 * Something GMime's parser may warn about (see parse_opts()): a
+	 * header line that is not "name:", a boundary or the end of input
+	 * inside a header block, a multipart left open or closed by its
+	 * parent's boundary, a multipart without a boundary, deep nesting.
+	 */
+	bool		 suspect;
 	/* structure: GMime's view of header blocks and boundaries */
 	enum pp_state	 state;
 	bool		 top;		/* in the top-level header block */
@@ -923,6 +943,31 @@ is_field_line(const char *s, size_t n)
 			return false;
 	}
 	return i < n;
+}
+
+/*
+ * clean_field_line - s[0..n) starts a header field GMime takes without
+ * a word: a name of printable ASCII other than ':' (not starting with
+ * "--", which could be a boundary), optional blanks, then ':'.
+ */
+static bool
+clean_field_line(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n >= 2 && s[0] == '-' && s[1] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f || c == ':')
+			break;
+	}
+	if (i == 0)
+		return false;
+	while (i < n && is_wsp((unsigned char)s[i]))
+		i++;
+	return i < n && s[i] == ':';
 }
 
 static void
@@ -1157,6 +1202,9 @@ pp_block_end(struct prepass *pp)
 	memset(&ci, 0, sizeof(ci));
 	if (pp->ct_off != NO_OFF)
 		ct_parse(pp->out + pp->ct_off, pp->ct_end - pp->ct_off, &ci);
+	if ((ci.multipart && !ci.has_boundary) ||
+	    pp->base_depth + pp->sn + pp->depth_open >= PP_DEEP)
+		pp->suspect = true;
 	if (ci.has_boundary && (ci.multipart || !ci.ok)) {
 		if (ci.simple && pp->sn < pp->max_stack) {
 			if (pp->sn == pp->scap) {
@@ -1229,6 +1277,8 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 		return;
 	}
 	pp_field_end(pp);
+	if (!pp->suspect && !clean_field_line(s, n))
+		pp->suspect = true;
 	if (pp->top)
 		pp->n_headers++;
 	pp->in_field = true;
@@ -1282,6 +1332,8 @@ pp_boundary(struct prepass *pp, const char *s, size_t n, bool eol)
 	}
 	if (i == (size_t)-1)
 		return false;
+	if (i + 1 < pp->sn)
+		pp->suspect = true;	/* closes an inner multipart too */
 	pp_span_close(pp, i + 1, true);
 	if (end) {
 		pp->sn = i;
@@ -1595,6 +1647,10 @@ prepass(struct prepass *pp, const char *raw, size_t len)
 	pp_span_close(pp, 0, false);
 	if (!pp->full && lim < avail)
 		pp->flags |= EXF_TRUNC_BYTES;
+	if (pp->state != PP_BODY || pp->sn > 0 || pp->full ||
+	    (pp->flags & (EXF_TRUNC_BYTES | EXF_TRUNC_HEADER |
+	    EXF_TRUNC_DEPTH | EXF_TRUNC_PARTS | EXF_PARSE_DEFECT)) != 0)
+		pp->suspect = true;
 	if (pp->top)
 		pp->body_off = pp->olen;	/* header without a body */
 	if (!pp->ident) {
@@ -1636,6 +1692,7 @@ struct mctx {
 	bool		 stop;		/* part limit hit: walk no further */
 	bool		 cut;		/* the pre-pass cut the input short */
 	bool		 addr_warn;	/* GMime found an invalid address */
+	bool		 recheck;	/* walk: parse again for warnings */
 	struct prepass	*pp;		/* output GMime parses, walk walks */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
 	struct obuf	 dec;		/* transfer-decoded text */
@@ -1824,7 +1881,7 @@ prepass_for(struct mctx *m, struct prepass *pp, size_t max_out,
  * its data), so the input must live until pp_free().
  */
 static GMimeMessage *
-parse(struct prepass *pp)
+parse(struct prepass *pp, GMimeParserOptions *opts)
 {
 	GMimeStream	*stream;
 	GMimeParser	*parser;
@@ -1832,9 +1889,9 @@ parse(struct prepass *pp)
 	GByteArray	*ba = pp->buf;
 
 	if (pp->ident) {
-		ASSERT(pp->wrap == NULL);
-		pp->wrap = g_byte_array_new_take((guint8 *)pp->out,
-		    pp->olen);
+		if (pp->wrap == NULL)	/* parse_warnings() parses again */
+			pp->wrap = g_byte_array_new_take((guint8 *)pp->out,
+			    pp->olen);
 		ba = pp->wrap;
 	}
 	stream = g_mime_stream_mem_new_with_byte_array(ba);
@@ -1842,10 +1899,35 @@ parse(struct prepass *pp)
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(parser, TRUE);
-	msg = g_mime_parser_construct_message(parser, mime_opts);
+	msg = g_mime_parser_construct_message(parser, opts);
 	g_object_unref(parser);
 	g_object_unref(stream);
 	return msg;
+}
+
+/* parse_opts - the options for a first parse of pp's output */
+static GMimeParserOptions *
+parse_opts(const struct prepass *pp)
+{
+	if (mime_checks == EXTRACT_CHECKS_ALWAYS || pp->suspect)
+		return mime_opts;
+	return quiet_opts;
+}
+
+/*
+ * parse_warnings - the message was parsed quietly but the walk found
+ * a structure GMime warns about: parse it again with the callback, for
+ * its warnings only (the tree is the same: warnings never change it).
+ */
+static void
+parse_warnings(struct mctx *m, struct prepass *pp, GMimeParserOptions *used)
+{
+	GMimeMessage	*msg;
+
+	if (!m->recheck || used == mime_opts)
+		return;
+	if ((msg = parse(pp, mime_opts)) != NULL)
+		g_object_unref(msg);
 }
 
 /* ------------------------------------------------------- headers */
@@ -3005,7 +3087,9 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 {
 	struct prepass	 pp, *outer = m->pp;
 	GMimeMessage	*msg;
+	GMimeParserOptions *opts;
 	size_t		 parts;
+	bool		 recheck = m->recheck;
 
 	parts = m->max_parts > m->x->n_parts ? m->max_parts - m->x->n_parts :
 	    0;
@@ -3017,11 +3101,15 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 		m->cut = true;
 	m->fields_left -= pp.n_fields;
 	m->pp = &pp;
-	if (pp.has_headers && (msg = parse(&pp)) != NULL) {
+	m->recheck = false;
+	opts = parse_opts(&pp);
+	if (pp.has_headers && (msg = parse(&pp, opts)) != NULL) {
 		if (g_mime_message_get_mime_part(msg) != NULL)
 			walk(m, g_mime_message_get_mime_part(msg), depth);
 		g_object_unref(msg);
+		parse_warnings(m, &pp, opts);
 	}
+	m->recheck = recheck;
 	m->pp = outer;
 	pp_free(&pp);
 }
@@ -3121,15 +3209,21 @@ walk(struct mctx *m, GMimeObject *obj, size_t depth)
 		return;
 	if (x->n_parts >= m->max_parts) {
 		x->flags |= EXF_TRUNC_PARTS;
-		m->stop = true;
+		m->stop = m->recheck = true;
 		return;
 	}
 	x->n_parts++;
 	if (GMIME_IS_MULTIPART(obj)) {
 		mp = GMIME_MULTIPART(obj);
+		/* no end boundary, or no boundary: GMime warned */
+		if (!mp->write_end_boundary ||
+		    g_mime_object_get_content_type_parameter(obj,
+		    "boundary") == NULL)
+			m->recheck = true;
 		if ((cnt = g_mime_multipart_get_count(mp)) > 0 &&
 		    depth >= m->max_depth) {
 			x->flags |= EXF_TRUNC_DEPTH;
+			m->recheck = true;
 			return;
 		}
 		for (i = 0; i < cnt && !m->stop; i++)
@@ -3147,6 +3241,7 @@ walk(struct mctx *m, GMimeObject *obj, size_t depth)
 			return;
 		if (depth >= m->max_depth) {
 			x->flags |= EXF_TRUNC_DEPTH;
+			m->recheck = true;
 			return;
 		}
 		walk(m, g_mime_message_get_mime_part(inner), depth + 1);
@@ -3160,29 +3255,44 @@ int
 extract_init(const struct config *cfg, struct errbuf *err)
 {
 	static const char *fallback[] = { "utf-8", "windows-1252", NULL };
+	GMimeParserOptions	*o;
+	int			 i;
 
 	if (mime_ready)
 		return 0;
 	g_mime_init();
 	b64_tables();
-	if ((mime_opts = g_mime_parser_options_new()) == NULL) {
+	if ((mime_opts = g_mime_parser_options_new()) == NULL ||
+	    (quiet_opts = g_mime_parser_options_new()) == NULL) {
 		errbuf_set(err, "mime: cannot create GMime parser options");
+		if (mime_opts != NULL)
+			g_mime_parser_options_free(mime_opts);
+		mime_opts = NULL;
 		g_mime_shutdown();
 		return -1;
 	}
-	g_mime_parser_options_set_rfc2047_compliance_mode(mime_opts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(mime_opts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(mime_opts,
-	    GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_allow_addresses_without_domain(mime_opts,
-	    TRUE);
-	g_mime_parser_options_set_fallback_charsets(mime_opts, fallback);
+	for (i = 0; i < 2; i++) {
+		o = i == 0 ? mime_opts : quiet_opts;
+		g_mime_parser_options_set_rfc2047_compliance_mode(o,
+		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_address_compliance_mode(o,
+		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_parameter_compliance_mode(o,
+		    GMIME_RFC_COMPLIANCE_LOOSE);
+		g_mime_parser_options_set_allow_addresses_without_domain(o,
+		    TRUE);
+		g_mime_parser_options_set_fallback_charsets(o, fallback);
+	}
 	g_mime_parser_options_set_warning_callback(mime_opts, parser_warning,
 	    NULL);
 	mime_ready = true;
 	return 0;
+}
+
+void
+extract_set_checks(int mode)
+{
+	mime_checks = mode;
 }
 
 void
@@ -3192,7 +3302,8 @@ extract_shutdown(void)
 		return;
 	g_private_replace(&mime_cache, NULL);	/* this thread's buffers */
 	g_mime_parser_options_free(mime_opts);
-	mime_opts = NULL;
+	g_mime_parser_options_free(quiet_opts);
+	mime_opts = quiet_opts = NULL;
 	g_mime_shutdown();
 	mime_ready = false;
 }
@@ -3204,6 +3315,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	struct mctx	 m;
 	struct prepass	 pp;
 	GMimeMessage	*msg = NULL;
+	GMimeParserOptions *opts;
 	const char	*v[H_N];
 	const char	*body;
 	size_t		 bodylen;
@@ -3243,9 +3355,11 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 	out->n_headers = pp.n_headers;
 	m.cut = (pp.flags & (EXF_TRUNC_BYTES | EXF_TRUNC_PARTS)) != 0;
 	m.fields_left -= pp.n_fields;
-	if (pp.has_headers && (msg = parse(&pp)) != NULL) {
+	opts = parse_opts(&pp);
+	if (pp.has_headers && (msg = parse(&pp, opts)) != NULL) {
 		headers(&m, msg, v);
 		walk(&m, g_mime_message_get_mime_part(msg), 0);
+		parse_warnings(&m, &pp, opts);
 		body = pp.out + pp.body_off;
 		bodylen = pp.olen - pp.body_off;
 	} else {

@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmime/gmime.h>	/* the reference decoders (test_decoders) */
 
+#include "alert.h"
 #include "config.h"
 #include "digest.h"
 #include "extract.h"
@@ -1742,6 +1745,179 @@ test_api(void)
 	T_END();
 }
 
+/*
+ * both_ways - extract raw with GMime's checks on (as before) and in
+ * the default mode (checks only where the message may draw a warning):
+ * the alert must be the same byte for byte.  Returns the flags.
+ */
+static unsigned
+both_ways(const char *name, const char *raw, size_t len, bool *same)
+{
+	struct extract	 a, b;
+	struct envelope	 env;
+	struct errbuf	 err;
+	char		*ja, *jb;
+	unsigned	 flags;
+
+	memset(&env, 0, sizeof(env));
+	env.mode = "scan";
+	env.source = name;
+	extract_set_checks(EXTRACT_CHECKS_ALWAYS);
+	(void)extract_message(&cfg, raw, len, &a, &err);
+	extract_set_checks(EXTRACT_CHECKS_AUTO);
+	(void)extract_message(&cfg, raw, len, &b, &err);
+	ja = alert_json(&cfg, &a, &env, 1700000000000LL, false);
+	jb = alert_json(&cfg, &b, &env, 1700000000000LL, false);
+	*same = a.flags == b.flags && strcmp(ja, jb) == 0;
+	if (!*same)
+		fprintf(stderr, "  %s: flags %#x (checks on) vs %#x\n", name,
+		    a.flags, b.flags);
+	flags = a.flags;
+	free(ja);
+	free(jb);
+	extract_free(&a);
+	extract_free(&b);
+	return flags;
+}
+
+/* files_both_ways - every regular file below dir, recursively */
+static void
+files_both_ways(const char *dir, size_t *n, size_t *bad, size_t *defects)
+{
+	DIR		*d;
+	struct dirent	*e;
+	struct stat	 st;
+	char		 path[4096];
+	char		*buf;
+	FILE		*f;
+	size_t		 len;
+	bool		 same;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			files_both_ways(path, n, bad, defects);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
+			continue;
+		buf = xmalloc((size_t)st.st_size + 1);
+		len = fread(buf, 1, (size_t)st.st_size, f);
+		fclose(f);
+		if (both_ways(path, buf, len, &same) & EXF_PARSE_DEFECT)
+			(*defects)++;
+		(*n)++;
+		if (!same)
+			(*bad)++;
+		free(buf);
+	}
+	closedir(d);
+}
+
+/*
+ * test_checks - GMime's warnings are only collected where a message may
+ * draw one (extract_set_checks): crafted structures that draw each
+ * warning we use, and every test message, give the same alert as with
+ * the checks always on.
+ */
+static void
+test_checks(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*raw;
+		bool		 defect;	/* parse_defect expected */
+	} c[] = {
+	    { "invalid header line in a part",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: text/plain\nnot a header\n\n"
+	      "http://a.example/\n--XX--\n", true },
+	    { "boundary inside a part's header block",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: text/plain\n--XX\n\nhi\n--XX--\n",
+	      true },
+	    { "boundary right after a boundary",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\n--XX\nContent-Type: text/plain\n\nhi\n--XX--\n",
+	      true },
+	    { "end of input in a part's header block",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: text/plain\nX-A: b", true },
+	    { "end of input in the header",
+	      "From: a@b.example\nSubject: no body", true },
+	    { "multipart without a boundary",
+	      "From: a@b.example\nContent-Type: multipart/mixed\n\n"
+	      "http://a.example/\n", true },
+	    { "multipart never closed",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: text/plain\n\nhttp://a.example/\n",
+	      true },
+	    { "inner multipart closed by the outer boundary",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=O"
+	      "\n\n--O\nContent-Type: multipart/alternative; boundary=I\n"
+	      "\n--I\nContent-Type: text/plain\n\nhi\n--O\n"
+	      "Content-Type: text/plain\n\nho\n--O--\n", true },
+	    { "8-bit and blank in header names",
+	      "From: a@b.example\nX-\xc3\xa9t\xc3\xa9: 1\nX A: 2\n"
+	      "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+	      " folded: first\n\nhi\n--XX--\n", true },
+	    { "empty attached message at a boundary",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: message/rfc822\n\n--XX--\n", false },
+	    { "clean multipart",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
+	      "\n\n--XX\nContent-Type: text/plain\n\nhttp://a.example/\n"
+	      "--XX--\n", false },
+	};
+	const char	*src = getenv("top_srcdir");
+	char		 dir[4096], *deep;
+	size_t		 i, n = 0, bad = 0, defects = 0, len;
+	bool		 same;
+	unsigned	 f;
+
+	for (i = 0; i < ARRAY_LEN(c); i++) {
+		T_BEGIN(c[i].name);
+		f = both_ways(c[i].name, c[i].raw, strlen(c[i].raw), &same);
+		T_ASSERT(same);
+		T_ASSERT(((f & EXF_PARSE_DEFECT) != 0) == c[i].defect);
+		T_END();
+	}
+
+	/* 1,100 nested messages: past GMime's own nesting limit */
+	T_BEGIN("checks: 1,100 nested message/rfc822 parts");
+	len = 1100 * 64 + 64;
+	deep = xmalloc(len);
+	deep[0] = '\0';
+	for (i = 0; i < 1100; i++)
+		strcat(deep, "From: a@b.example\nContent-Type: message/rfc822\n\n");
+	strcat(deep, "From: c@d.example\n\nhttp://deep.example/\n");
+	f = both_ways("deep", deep, strlen(deep), &same);
+	T_ASSERT(same);
+	T_ASSERT((f & EXF_TRUNC_DEPTH) != 0);
+	free(deep);
+	T_END();
+
+	T_BEGIN("checks: every test message alike with checks on or not");
+	T_ASSERT(src != NULL);
+	if (src != NULL) {
+		snprintf(dir, sizeof(dir), "%s/tests/data", src);
+		files_both_ways(dir, &n, &bad, &defects);
+	}
+	fprintf(stderr, "  %zu files, %zu with parse_defect, %zu differ\n",
+	    n, defects, bad);
+	T_ASSERT(n >= 400);
+	T_ASSERT(defects > 0);
+	T_ASSERT(bad == 0);
+	T_END();
+	extract_set_checks(EXTRACT_CHECKS_AUTO);
+}
+
 int
 main(void)
 {
@@ -1766,6 +1942,7 @@ main(void)
 	test_decoders();
 	test_threads();
 	test_api();
+	test_checks();
 	extract_shutdown();
 	urlscan_shutdown();
 	config_free(&cfg);
