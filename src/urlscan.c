@@ -1,22 +1,24 @@
 /*
  * urlscan - find URLs in decoded UTF-8 text and HTML.  See urlscan.h.
  *
- * The only module that uses PCRE2.  Two patterns are compiled once, in
- * UTF mode with PCRE2_MATCH_INVALID_UTF (invalid UTF-8 is a barrier no
- * match crosses, never an error) and anchored at compile time so that
- * the JIT can run them at a given offset:
+ * The only module that uses PCRE2.  One pattern, re_url, is compiled
+ * once, in UTF mode with PCRE2_MATCH_INVALID_UTF (invalid UTF-8 is a
+ * barrier no match crosses, never an error) and anchored at compile
+ * time so that the JIT can run it at a given offset: the scheme or
+ * "www." prefix of a URL (also the defanged hxxp, [:], [.] and (.)
+ * spellings) and the first URL character after it, if any (so that
+ * the JIT too counts the match limit: it does not for a pattern without
+ * a quantifier).  The rest of the run of URL characters (URL_CHAR
+ * below) is read by url_run(), in C: sixteen ASCII bytes at a time,
+ * a code point check for the rest, invalid UTF-8 a barrier as for
+ * PCRE2 (the unit test checks it against the same class in PCRE2).
  *
- *   re_url  scheme or "www." prefix (also the defanged hxxp, [:], [.]
- *           and (.) spellings) followed by a possessive run of URL
- *           characters;
- *   re_run  the run of URL characters alone (continuation lines of a
- *           wrapped "<URL>").
- *
- * They are never run blindly over a text: a memchr() prefilter finds
- * the ':' and '.' bytes, a few bytes of C around each decide whether a
- * URL can start there, and only then the anchored pattern runs.  Every
- * byte is looked at a small constant number of times, so a scan is
- * linear in the input whatever the input is.
+ * The pattern never runs blindly over a text: an SSE2 prefilter finds
+ * the ':' and '.' bytes that can be part of a URL prefix (':' before
+ * '/' or ']', '.' after 'w', '[' or '('), a few bytes of C around each
+ * decide whether a URL can start there, and only then the anchored
+ * pattern runs.  Every byte is looked at a small constant number of
+ * times, so a scan is linear in the input whatever the input is.
  *
  * HTML is tokenised by hand (tags, attributes, comments, raw-text
  * elements): href/src/action/... values are entity-decoded and kept
@@ -54,13 +56,17 @@
 #define WRAP_MAX_PIECES		16
 #define UNWRAP_MAX_DEPTH	3	/* wrapper inside wrapper inside ... */
 #define ENTITY_NAME_MAX		32
-#define RE_WINDOW		256	/* interpreter: bytes per match call */
+#define PREFIX_WINDOW		16	/* subject bytes for re_url (its longest
+					   match, "hxxps[:]//" and a 4-byte
+					   character, is 14) */
 
 /*
- * Characters that end a URL in text: ASCII white space and controls,
- * '"', '<', '>', C1 controls, Unicode spaces, zero-width characters,
- * typographic quotes and guillemets, CJK punctuation and brackets, and
- * U+FFFD (what a broken charset conversion leaves behind).
+ * URL_CHAR: the characters of a URL in text, as a PCRE2 class (url_run()
+ * implements it; the unit test compares the two).  What ends a URL:
+ * ASCII white space and controls, '"', '<', '>', C1 controls, Unicode
+ * spaces, zero-width characters, typographic quotes and guillemets, CJK
+ * punctuation and brackets, U+FFFD (what a broken charset conversion
+ * leaves behind), and invalid UTF-8.
  */
 #define URL_CHAR \
 	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
@@ -70,15 +76,13 @@
 
 static const char url_pattern[] =
 	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?::|\\[:\\])//"
-	"|www(?:\\.|\\[\\.\\]|\\(\\.\\)))" URL_CHAR "*+";
-static const char run_pattern[] = URL_CHAR "*+";
+	"|www(?:\\.|\\[\\.\\]|\\(\\.\\)))" URL_CHAR "?+";
 
 static pcre2_code		*re_url;
-static pcre2_code		*re_run;
 static pcre2_match_context	*mctx;
 static uint32_t			 match_limit = DEFAULT_MATCH_LIMIT;
 static uint64_t			 hash_seed;
-static bool			 jit_ok;	/* both patterns JIT-compiled */
+static bool			 jit_ok;	/* re_url JIT-compiled */
 static bool			 jit_disabled;	/* urlscan_disable_jit() */
 
 /* What one scan call carries around. */
@@ -243,6 +247,13 @@ utf8_put(uint32_t cp, char *out)
 	return 4;
 }
 
+/* Printable ASCII that stays as it is in a URL: 0x21..0x7e but '"' (0x22),
+ * '<' (0x3c), '>' (0x3e). */
+static const bool url_plain[256] = {
+	[0x21] = true, [0x23 ... 0x3b] = true, [0x3d] = true,
+	[0x3f ... 0x7e] = true,
+};
+
 /*
  * clean_append - append u[0..n) to sb as a URL a browser would request:
  * TAB/CR/LF removed (WHATWG URL parsing), controls, space, '"', '<',
@@ -253,11 +264,6 @@ static void
 clean_append(struct strbuf *sb, const char *u, size_t n)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	static const bool	 plain[256] = {
-		/* 0x21..0x7e but '"' (0x22), '<' (0x3c), '>' (0x3e) */
-		[0x21] = true, [0x23 ... 0x3b] = true, [0x3d] = true,
-		[0x3f ... 0x7e] = true,
-	};
 	const unsigned char	*s = (const unsigned char *)u;
 	size_t			 i, k, start;
 	char			 esc[3];
@@ -283,7 +289,7 @@ clean_append(struct strbuf *sb, const char *u, size_t n)
 		if (i >= n)
 			break;
 #endif
-		if (plain[s[i]]) {
+		if (url_plain[s[i]]) {
 			i++;
 			continue;
 		}
@@ -397,19 +403,19 @@ url_set_init(struct url_set *set, size_t max_urls, size_t max_url_length)
 #define ADD_DUP	0
 #define ADD_FULL	(-1)
 
-/* set_add - add one clean URL: truncate, de-duplicate, bound */
+/*
+ * set_add - add one clean URL (no NUL: the scanner never makes one):
+ * truncate, de-duplicate, bound
+ */
 static int
 set_add(struct url_set *set, const char *url, size_t len)
 {
 	struct url_index	*ix;
-	const char		*nul;
 	char			*copy;
 	uint32_t		 h;
 	size_t			 j;
 	bool			 cut = false;
 
-	if ((nul = memchr(url, '\0', len)) != NULL)
-		len = (size_t)(nul - url);
 	if (set->max_url_length > 0 && len > set->max_url_length) {
 		len = set->max_url_length;
 		/* back off to a character boundary (at most 3 bytes) */
@@ -462,6 +468,10 @@ set_add(struct url_set *set, const char *url, size_t len)
 bool
 url_set_add(struct url_set *set, const char *url, size_t len)
 {
+	const char	*nul;
+
+	if ((nul = memchr(url, '\0', len)) != NULL)
+		len = (size_t)(nul - url);
 	return set_add(set, url, len) != ADD_FULL;
 }
 
@@ -549,7 +559,7 @@ int
 urlscan_init(const struct config *cfg, struct errbuf *err)
 {
 	uint64_t	seed;
-	bool		jit_url = false, jit_run = false;
+	bool		jit_url = false;
 
 	urlscan_shutdown();
 	entity_table_check();
@@ -563,12 +573,11 @@ urlscan_init(const struct config *cfg, struct errbuf *err)
 		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed;
 	hash_seed = seed;
 
-	if ((re_url = compile_one(url_pattern, &jit_url, err)) == NULL ||
-	    (re_run = compile_one(run_pattern, &jit_run, err)) == NULL) {
+	if ((re_url = compile_one(url_pattern, &jit_url, err)) == NULL) {
 		urlscan_shutdown();
 		return -1;
 	}
-	jit_ok = jit_url && jit_run;
+	jit_ok = jit_url;
 	if ((mctx = pcre2_match_context_create(NULL)) == NULL) {
 		errbuf_set(err, "urlscan: out of memory");
 		urlscan_shutdown();
@@ -584,9 +593,8 @@ void
 urlscan_shutdown(void)
 {
 	pcre2_code_free(re_url);
-	pcre2_code_free(re_run);
 	pcre2_match_context_free(mctx);
-	re_url = re_run = NULL;
+	re_url = NULL;
 	mctx = NULL;
 	jit_ok = false;
 }
@@ -620,51 +628,133 @@ scan_end(struct scan *sc)
 }
 
 /*
- * re_at - run an anchored pattern at s[off] over s[0..len): the end of
- * the match, or (size_t)-1 when it does not match.  A match error (match
- * or depth limit, ...) flags the set and stops the scan.
- *
- * Without the JIT, PCRE2's interpreter (10.42) checks the UTF-8 from the
- * offset up to the first invalid byte on every call, and retries an
- * anchored pattern after an invalid sequence.  So there the subject is
- * cut into windows of RE_WINDOW bytes (at a character boundary; a run
- * cut by a window goes on with re_run), and a match that does not start
- * at the offset counts as none: linear time either way.
+ * url_cp_ok - code point cp (not ASCII) is a URL_CHAR: not C1, NBSP,
+ * a guillemet, a Unicode space or zero-width character, a typographic
+ * quote, CJK punctuation or bracket, BOM, fullwidth ( ) , or U+FFFD.
+ */
+static inline bool
+url_cp_ok(uint32_t cp)
+{
+	if (cp <= 0xbb)
+		return cp > 0xa0 && cp != 0xab && cp != 0xbb;
+	if (cp < 0x1680)
+		return true;
+	if (cp < 0x2000)
+		return cp != 0x1680;
+	if (cp <= 0x3011) {
+		if (cp <= 0x200f || (cp >= 0x2028 && cp <= 0x202f) ||
+		    (cp >= 0x3000 && cp <= 0x3002) || cp >= 0x300c)
+			return false;
+		return cp != 0x2018 && cp != 0x2019 && cp != 0x201c &&
+		    cp != 0x201d && cp != 0x205f && cp != 0x2060;
+	}
+	return cp != 0xfeff && cp != 0xff08 && cp != 0xff09 &&
+	    cp != 0xff0c && cp != 0xfffd;
+}
+
+/*
+ * url_run - the end of the run of URL_CHAR characters that starts at
+ * s[i], within s[0..len): what PCRE2 matches with URL_CHAR*+ in UTF
+ * mode with PCRE2_MATCH_INVALID_UTF (an invalid or cut sequence ends
+ * the run).  Sixteen ASCII bytes at a time with SSE2.
  */
 static size_t
-re_at(struct scan *sc, const pcre2_code *re, const char *s, size_t len,
-    size_t off)
+url_run(const char *s, size_t len, size_t i)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 k;
+	uint32_t		 cp;
+
+	while (i < len) {
+#ifdef __SSE2__
+		while (i + 16 <= len) {
+			__m128i		v = _mm_loadu_si128((const __m128i *)
+			    (const void *)(u + i));
+			/* signed: bytes >= 0x80 are below 0x21 too */
+			__m128i		bad = _mm_or_si128(
+			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+			unsigned	m;
+
+			bad = _mm_or_si128(bad, _mm_or_si128(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('>')))));
+			if ((m = (unsigned)_mm_movemask_epi8(bad)) != 0) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+		if (i >= len)
+			break;
+#endif
+		if (u[i] < 0x80) {
+			if (!url_plain[u[i]])
+				break;
+			i++;
+			continue;
+		}
+		switch (k = utf8_seq_len(u + i, len - i)) {
+		case 2:
+			cp = (uint32_t)(u[i] & 0x1f) << 6 | (u[i + 1] & 0x3f);
+			break;
+		case 3:
+			cp = (uint32_t)(u[i] & 0x0f) << 12 |
+			    (uint32_t)(u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
+			break;
+		case 4:
+			cp = (uint32_t)(u[i] & 0x07) << 18 |
+			    (uint32_t)(u[i + 1] & 0x3f) << 12 |
+			    (uint32_t)(u[i + 2] & 0x3f) << 6 | (u[i + 3] & 0x3f);
+			break;
+		default:
+			return i;		/* invalid: a barrier */
+		}
+		if (!url_cp_ok(cp))
+			break;
+		i += k;
+	}
+	return i;
+}
+
+/*
+ * url_at - a URL starts at s[a] (of s[0..len)) when re_url matches its
+ * prefix there (and perhaps one URL character): the end of the URL (the prefix and the run of URL
+ * characters after it), or (size_t)-1.  A match error (match or depth
+ * limit, ...) flags the set and stops the scan.
+ *
+ * The subject given to PCRE2 is at most PREFIX_WINDOW bytes: its
+ * interpreter (10.42) checks the UTF-8 from the offset to the end of
+ * the subject on every call, which over a whole text would make a scan
+ * quadratic.  The JIT is called directly (pcre2_jit_match: the same
+ * limits, fewer checks).
+ */
+static size_t
+url_at(struct scan *sc, const char *s, size_t len, size_t a)
 {
 	PCRE2_SIZE	*ov;
-	size_t		 start = off, wend;
+	size_t		 wend;
 	int		 rc;
 
-	for (;;) {
-		wend = len;
-		if (!jit_ok && len - start > RE_WINDOW) {
-			wend = start + RE_WINDOW;
-			while (wend > start + 4 &&
-			    ((unsigned char)s[wend] & 0xc0) == 0x80)
-				wend--;
-		}
-		rc = pcre2_match(re, (PCRE2_SPTR)s, wend, start, 0, sc->md,
+	wend = len - a > PREFIX_WINDOW ? a + PREFIX_WINDOW : len;
+	if (jit_ok)
+		rc = pcre2_jit_match(re_url, (PCRE2_SPTR)s, wend, a, 0,
+		    sc->md, mctx);
+	else
+		rc = pcre2_match(re_url, (PCRE2_SPTR)s, wend, a, 0, sc->md,
 		    mctx);
-		if (rc < 0) {
-			if (rc != PCRE2_ERROR_NOMATCH) {
-				sc->set->flags |= EXF_REGEX_LIMIT;
-				sc->stop = true;
-				return (size_t)-1;
-			}
-			return start == off ? (size_t)-1 : start;
+	if (rc < 0) {
+		if (rc != PCRE2_ERROR_NOMATCH) {
+			sc->set->flags |= EXF_REGEX_LIMIT;
+			sc->stop = true;
 		}
-		ov = pcre2_get_ovector_pointer(sc->md);
-		if (ov[0] != start)
-			return start == off ? (size_t)-1 : start;
-		if (ov[1] < wend || wend == len)
-			return ov[1];
-		start = ov[1];			/* the window cut the run */
-		re = re_run;
+		return (size_t)-1;
 	}
+	ov = pcre2_get_ovector_pointer(sc->md);
+	if (ov[0] != a)
+		return (size_t)-1;
+	return url_run(s, len, ov[1]);
 }
 
 static void unwrap(struct scan *, const char *, size_t, int);
@@ -894,8 +984,8 @@ join_wrapped(struct scan *sc, const char *s, size_t len, size_t a,
 		}
 		if (np == WRAP_MAX_PIECES)
 			return false;
-		r = re_at(sc, re_run, s, bound, q);
-		if (r == (size_t)-1 || r == q || starts_url(s + q, r - q))
+		r = url_run(s, bound, q);
+		if (r == q || starts_url(s + q, r - q))
 			return false;
 		pieces[np][0] = q;
 		pieces[np][1] = r;
@@ -987,9 +1077,57 @@ find(const char *s, size_t len, size_t from, char ch)
 }
 
 /*
- * find_anchor - index of the next ':' or '.' in s[from..len), or len:
- * the bytes a URL can be recognised by (scheme "://", "www.").  Sixteen
- * bytes at a time with SSE2, one at a time elsewhere.
+ * find_lt_amp - index of the next '<' or '&' in s[from..len), or len:
+ * where a tag or a character reference may start.  Sixteen bytes at a
+ * time with SSE2 (no call: the stretch between two tags is short).
+ */
+static inline size_t
+find_lt_amp(const char *s, size_t len, size_t from)
+{
+	size_t	i = from;
+#ifdef __SSE2__
+	const __m128i	lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+	__m128i		v;
+	unsigned	m;
+
+	for (; i + 16 <= len; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < len; i++)
+		if (s[i] == '<' || s[i] == '&')
+			return i;
+	return len;
+#else
+	size_t	lt = find(s, len, from, '<');
+
+	return find(s, lt, from, '&');
+#endif
+}
+
+/*
+ * anchor_at - s[i] (a ':' or a '.') can be part of a URL prefix: a ':'
+ * followed by '/' or ']' ("://", "[:]//"), a '.' after 'w', '[' or '('
+ * ("www.", "www[.]", "www(.)").  scheme_start() and www_start() check
+ * the rest.
+ */
+static inline bool
+anchor_at(const char *s, size_t len, size_t i)
+{
+	if (s[i] == ':')
+		return i + 1 < len && (s[i + 1] == '/' || s[i + 1] == ']');
+	return i > 0 && ((s[i - 1] | 0x20) == 'w' || s[i - 1] == '[' ||
+	    s[i - 1] == '(');
+}
+
+/*
+ * find_anchor - index of the next ':' or '.' in s[from..len) that can
+ * be part of a URL prefix (anchor_at), or len.  Sixteen bytes at a time
+ * with SSE2: sentence dots and "Re:" colons are passed over without a
+ * return to the caller.
  */
 static inline size_t
 find_anchor(const char *s, size_t len, size_t from)
@@ -1005,12 +1143,13 @@ find_anchor(const char *s, size_t len, size_t from)
 		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, dot)));
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
+		for (; m != 0; m &= m - 1)
+			if (anchor_at(s, len, i + (size_t)__builtin_ctz(m)))
+				return i + (size_t)__builtin_ctz(m);
 	}
 #endif
 	for (; i < len; i++)
-		if (s[i] == ':' || s[i] == '.')
+		if ((s[i] == ':' || s[i] == '.') && anchor_at(s, len, i))
 			return i;
 	return len;
 }
@@ -1031,7 +1170,7 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		a = s[c] == ':' ? scheme_start(s, len, pos, c) :
 		    www_start(s, len, pos, c);
 		if (a == (size_t)-1 ||
-		    (e = re_at(sc, re_url, s, len, a)) == (size_t)-1)
+		    (e = url_at(sc, s, len, a)) == (size_t)-1)
 			continue;
 		if (e < len && is_space((unsigned char)s[e]) &&
 		    after_angle(s, a) && join_wrapped(sc, s, len, a, e, &end)) {
@@ -1244,30 +1383,49 @@ decode_ref(const char *s, size_t n, bool in_attr, char *out, size_t *outlen)
 	return 0;
 }
 
-/* decode_append - append s[0..n) to sb with character references decoded */
+/*
+ * decode_append - append s[0..n) to sb with character references
+ * decoded.  A reference is never shorter than what it decodes to (the
+ * longest, four bytes, needs at least "&#x10000"), so the bytes are
+ * copied once and decoded in place, the write index never passing the
+ * read index.
+ */
 static void
 decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 {
-	const char	*amp;
+	char		*d, *amp;
 	char		 out[8];
-	size_t		 i = 0, used, olen;
+	size_t		 r, w, used, olen;
 
-	while (i < n) {
-		if ((amp = memchr(s + i, '&', n - i)) == NULL) {
-			sb_append(sb, s + i, n - i);
-			return;
-		}
-		sb_append(sb, s + i, (size_t)(amp - (s + i)));
-		i = (size_t)(amp - s);
-		used = decode_ref(s + i, n - i, in_attr, out, &olen);
+	if (n == 0)
+		return;
+	w = sb->len;
+	sb_append(sb, s, n);
+	d = sb->s;
+	r = w;
+	while ((amp = memchr(d + r, '&', sb->len - r)) != NULL) {
+		size_t	a = (size_t)(amp - d);
+
+		if (w != r)
+			memmove(d + w, d + r, a - r);
+		w += a - r;
+		r = a;
+		used = decode_ref(d + r, sb->len - r, in_attr, out, &olen);
 		if (used == 0) {
-			sb_putc(sb, '&');
-			i++;
+			d[w++] = '&';
+			r++;
 		} else {
-			sb_append(sb, out, olen);
-			i += used;
+			ASSERT(olen <= used);
+			memcpy(d + w, out, olen);
+			w += olen;
+			r += used;
 		}
 	}
+	if (w != r)
+		memmove(d + w, d + r, sb->len - r);
+	w += sb->len - r;
+	sb->len = w;
+	d[w] = '\0';
 }
 
 /* ------------------------------------------------------------ HTML */
@@ -1280,6 +1438,16 @@ decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 static bool
 is_url_attr(const char *s, size_t n)
 {
+	/* first letters: a b c d f h l p s x */
+	static const unsigned char first[32] = {
+		['a' & 31] = 1, ['b' & 31] = 1, ['c' & 31] = 1,
+		['d' & 31] = 1, ['f' & 31] = 1, ['h' & 31] = 1,
+		['l' & 31] = 1, ['p' & 31] = 1, ['s' & 31] = 1,
+		['x' & 31] = 1,
+	};
+
+	if (!is_alpha((unsigned char)s[0]) || !first[s[0] & 31])
+		return false;
 	switch (n) {
 	case 3:
 		return eq_ci(s, "src", 3);
@@ -1371,16 +1539,17 @@ attr_url(struct scan *sc, const char *v, size_t n)
 }
 
 /*
- * run_add - add text t[0..n) to the visible text run (entities decoded
- * unless raw).  Most runs are one stretch of text without entities:
- * those are scanned in place, not copied.
+ * run_add - add text t[0..n) to the visible text run, with its character
+ * references decoded when refs (the caller knows whether there is an
+ * '&' in it; raw text has none).  Most runs are one stretch of text
+ * without entities: those are scanned in place, not copied.
  */
-static void
-run_add(struct scan *sc, const char *t, size_t n, bool raw)
+static inline void
+run_add(struct scan *sc, const char *t, size_t n, bool refs)
 {
 	if (n == 0)
 		return;
-	if (sc->run.len == 0 && (raw || memchr(t, '&', n) == NULL)) {
+	if (sc->run.len == 0 && !refs) {
 		if (sc->seg == NULL) {
 			sc->seg = t;
 			sc->seg_len = n;
@@ -1395,10 +1564,10 @@ run_add(struct scan *sc, const char *t, size_t n, bool raw)
 		sb_append(&sc->run, sc->seg, sc->seg_len);
 		sc->seg = NULL;
 	}
-	if (raw)
-		sb_append(&sc->run, t, n);
-	else
+	if (refs)
 		decode_append(&sc->run, t, n, false);
+	else
+		sb_append(&sc->run, t, n);
 }
 
 /* flush_run_text - scan the visible text collected so far */
@@ -1502,7 +1671,8 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 	while (i < limit && !CC(h[i], C_TAG_END))
 		i++;
 	*nl_r = i - ns;
-	meta = i - ns == 4 && eq_ci(h + ns, "meta", 4);
+	meta = i - ns == 4 && (h[ns] | 0x20) == 'm' &&
+	    eq_ci(h + ns, "meta", 4);
 	for (;;) {
 		while (i < limit && CC(h[i], C_SPACE) | (h[i] == '/'))
 			i++;
@@ -1578,8 +1748,14 @@ scan_html(struct scan *sc, const char *h, size_t len)
 			limit = len;
 			continue;
 		}
-		lt = find(h, limit, p, '<');
-		run_add(sc, h + p, lt - p, false);
+		/* one pass finds the tag and tells whether the text before
+		 * it has a character reference */
+		lt = find_lt_amp(h, limit, p);
+		if (lt < limit && h[lt] == '&') {
+			lt = find(h, limit, lt + 1, '<');
+			run_add(sc, h + p, lt - p, true);
+		} else
+			run_add(sc, h + p, lt - p, false);
 		if (lt >= limit) {
 			p = limit;
 			continue;
@@ -1611,7 +1787,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		end_tag = q + 1 < limit && h[q] == '/' &&
 		    is_alpha((unsigned char)h[q + 1]);
 		if (!end_tag && !(q < limit && is_alpha((unsigned char)h[q]))) {
-			run_add(sc, h + lt, 1, true);	/* "a < b": text */
+			run_add(sc, h + lt, 1, false);	/* "a < b": text */
 			p = q;
 			continue;
 		}
@@ -1619,7 +1795,8 @@ scan_html(struct scan *sc, const char *h, size_t len)
 			q++;
 		/* the tag's name decides whether the text run breaks:
 		 * all but a "wbr" name (three letters, no fourth) do */
-		if (!(limit - q >= 3 && eq_ci(h + q, "wbr", 3) &&
+		if (!(limit - q >= 3 && (h[q] | 0x20) == 'w' &&
+		    eq_ci(h + q, "wbr", 3) &&
 		    (limit - q == 3 || !is_alpha((unsigned char)h[q + 3]))))
 			flush_run(sc);
 		name = h + q;
@@ -1630,7 +1807,8 @@ scan_html(struct scan *sc, const char *h, size_t len)
 			continue;
 		/* script and style too: phishing kits hide URLs there */
 		re = raw_end(h, p, limit, name, nl);
-		run_add(sc, h + p, re - p, kind == ELEM_RAW);
+		run_add(sc, h + p, re - p, kind == ELEM_RCDATA &&
+		    memchr(h + p, '&', re - p) != NULL);
 		flush_run(sc);
 		p = re;
 	}

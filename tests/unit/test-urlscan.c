@@ -5,6 +5,8 @@
  */
 #include "autoconfig.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -736,6 +738,97 @@ test_match_limit(void)
 	T_END();
 }
 
+/*
+ * The characters of a URL in text, as the PCRE2 class urlscan.c
+ * documents (URL_CHAR there); its scanner reads the run in C.
+ */
+#define T_URL_CHAR \
+	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
+	"\\x{2000}-\\x{200f}\\x{2018}\\x{2019}\\x{201c}\\x{201d}" \
+	"\\x{2028}-\\x{202f}\\x{205f}\\x{2060}\\x{3000}-\\x{3002}" \
+	"\\x{300c}-\\x{3011}\\x{feff}\\x{ff08}\\x{ff09}\\x{ff0c}\\x{fffd}]"
+
+/*
+ * test_run_vs_pcre2 - "http://h/" + random characters (ASCII, valid
+ * UTF-8 inside and outside the class, invalid sequences): the URL found
+ * is the prefix plus exactly what PCRE2 matches with URL_CHAR*+ (UTF,
+ * invalid UTF-8 a barrier).  No piece ends in what trimming removes.
+ * Both PCRE2's JIT and interpreter runs of the whole suite do this.
+ */
+static void
+test_run_vs_pcre2(void)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "~", "/", "%", "=", "\xc3\xa9", "\xe2\x82\xac",
+		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xc2\xa1",
+		"\xe3\x80\x92", "\xef\xbf\xbc", "\xe2\x80\xb0",
+		"\xe2\x81\xa1", "\xe1\x9a\x81", "\xe3\x80\x8b",
+		/* outside the class */
+		"\xc2\xa0", "\xc2\x80", "\xc2\xab", "\xc2\xbb",
+		"\xe1\x9a\x80", "\xe2\x80\x8b", "\xe2\x80\x99",
+		"\xe2\x80\xa8", "\xe2\x81\xa0", "\xe3\x80\x80",
+		"\xe3\x80\x8c", "\xe3\x80\x91", "\xef\xbb\xbf",
+		"\xef\xbc\x88", "\xef\xbc\x8c", "\xef\xbf\xbd", " ", "<",
+		"\x7f", "\"", "\t",
+		/* invalid UTF-8 */
+		"\xff", "\xc3", "\x80", "\xed\xa0\x80", "\xe0\x80\x80",
+		"\xf4\x90\x80\x80", "\xc0\xaf", "\xe2\x82", "\xf0\x9f",
+	};
+	pcre2_code		*re;
+	pcre2_match_data	*md;
+	struct strbuf		 in = { 0 }, want = { 0 };
+	PCRE2_SIZE		 off;
+	uint32_t		 x = 12345;
+	size_t			 i, k, bad = 0;
+	char			*got;
+	int			 rc;
+
+	T_BEGIN("text: the URL character run agrees with PCRE2's class");
+	re = pcre2_compile((PCRE2_SPTR)T_URL_CHAR "*+", PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &rc, &off,
+	    NULL);
+	T_ASSERT(re != NULL);
+	md = pcre2_match_data_create(1, NULL);
+	for (i = 0; re != NULL && i < 20000; i++) {
+		sb_reset(&in);
+		sb_puts(&in, "http://h/");
+		for (k = 0; k < 1 + i % 12; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			/* the in-class pieces more often: longer runs */
+			sb_puts(&in, pieces[x % 4 == 0 ?
+			    x / 4 % ARRAY_LEN(pieces) : x / 4 % 17]);
+		}
+		sb_puts(&in, " end");
+		rc = pcre2_match(re, (PCRE2_SPTR)in.s, in.len, 9, PCRE2_NO_JIT,
+		    md, NULL);
+		T_ASSERT(rc >= 0);
+		if (rc < 0)
+			break;
+		/* PCRE2 retries an anchored pattern after an invalid
+		 * sequence: a match that does not start at 9 is none */
+		sb_reset(&want);
+		sb_append(&want, in.s, pcre2_get_ovector_pointer(md)[0] == 9 ?
+		    pcre2_get_ovector_pointer(md)[1] : 9);
+		got = scan_join(MODE_TEXT, in.s, in.len, NULL);
+		if (strcmp(got, want.s) != 0 && bad++ == 0) {
+			T_STREQ(got, want.s);
+			fprintf(stderr, "input:");
+			for (k = 0; k < in.len; k++)
+				fprintf(stderr, " %02x", (unsigned char)in.s[k]);
+			fprintf(stderr, "\n");
+		}
+		free(got);
+	}
+	T_ASSERT(bad == 0);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	sb_free(&in);
+	sb_free(&want);
+	T_END();
+}
+
 /* Shared by the threads of test_threads(). */
 static const char	thr_html[] =
     "<p>Hi <a href=\"https://a.example/x?y=1&amp;z=2\">https://b.example/"
@@ -801,6 +894,7 @@ run_all(const char *pass)
 	for (i = 0; i < ARRAY_LEN(cases); i++)
 		run_case(&cases[i]);
 	test_nul_in_text();
+	test_run_vs_pcre2();
 	test_set_bounds();
 	test_user_regex();
 	test_threads();
