@@ -2,29 +2,34 @@
  * alert - struct extract + struct envelope -> SOAR CaseInfo JSON.
  * See alert.h, docs/ALERT-ID.md and docs/ALERT-FORMAT.md.
  *
- * The only module that uses json-c.  Every string handed to json-c
- * first goes through clean(): invalid UTF-8 becomes U+FFFD and every
- * value is capped, so that one alert stays far below SOAR's 8 MB
- * per-alert limit whatever the configured extraction bounds are.  json-c
- * does not check UTF-8 itself: clean() is the only guard.
+ * The only module that uses json-c.  Every string written first goes
+ * through clean(): invalid UTF-8 becomes U+FFFD and every value is
+ * capped, so that one alert stays far below SOAR's 8 MB per-alert limit
+ * whatever the configured extraction bounds are.  clean() is the only
+ * UTF-8 guard.
  *
- * Output: compact (JSON_C_TO_STRING_PLAIN: no spaces) or, with pretty,
- * indented by two spaces; '/' is never escaped (NOSLASHESCAPE); bytes
- * >= 0x80 go out as they are (UTF-8, no \u escapes); '"', '\\' and the
- * control characters are escaped (\b \f \n \r \t, else \u00xx).
- * Objects keep insertion order, so the key order below is the output's.
+ * Output: exactly what json-c 0.16's json_object_to_json_string_ext()
+ * writes for the same object: compact (JSON_C_TO_STRING_PLAIN: no
+ * spaces) or, with pretty (PRETTY | SPACED), indented by two spaces; '/'
+ * is never escaped (NOSLASHESCAPE); bytes >= 0x80 go out as they are
+ * (UTF-8, no \u escapes); '"', '\\' and the control characters are
+ * escaped (\b \f \n \r \t, else \u00xx).  The key order below is the
+ * output's.
+ *
+ * How: the alert is written straight into one buffer (see "writer"),
+ * not built as a json-c object tree and then serialised: the tree (one
+ * heap object and one hash insert per key, then a second walk to print)
+ * cost 2.2 times the instructions of the whole alert_json() written
+ * directly (docs/PERFORMANCE.md, "alert_json writer (session 3)").
+ * json-c still escapes every string that needs it (jw_escaped()), and
+ * test-alert checks the output against json-c's own serialisation.
  *
  * Cost: most values are valid UTF-8 under their cap, so clean() checks
  * them eight ASCII bytes at a time and hands back a view, not a copy.
- * json-c was chosen over jansson for its serialiser: on a typical 10 KB
- * alert it spends about a fifth of jansson's instructions per byte
- * (docs/PERFORMANCE.md).
  */
 #include "autoconfig.h"
 
 #include <ctype.h>
-#include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,15 +59,6 @@
 #define EXF_LIMIT_MASK	(EXF_TRUNC_BYTES | EXF_TRUNC_HEADER | \
 	EXF_TRUNC_DEPTH | EXF_TRUNC_PARTS | EXF_TRUNC_URLS | \
 	EXF_TRUNC_URL_LEN | EXF_REGEX_LIMIT | EXF_TRUNC_ATTACH)
-
-/* State while one event object is built. */
-struct ev {
-	json_object	*obj;
-	size_t		 used;		/* escaped JSON bytes so far */
-	bool		 value_cut;	/* a value hit TEXT_MAX / LIST_MAX */
-	bool		 budget_hit;	/* indexed keys dropped (budget) */
-	char		 key[48];	/* url_N, file_*_N: see ev_key() */
-};
 
 /* ------------------------------------------------------------ strings */
 
@@ -268,129 +264,216 @@ empty(const char *s)
 	return s == NULL || *s == '\0';
 }
 
-/*
- * The json_object constructors below abort on OOM, like the
- * x-allocators.  json-c's NULL value is JSON null (jadd() only).
- */
+/* ------------------------------------------------------------ writer */
 
 /*
- * plain_to_json - json-c serializer of a string with nothing to escape
- * (no '"', '\\' or control character: json_cost() said so), set with
- * json_object_set_serializer(): the quotes around the bytes as they
- * are, which is exactly what json-c's own string serializer writes for
- * such a string, without its escaper's byte-by-byte loop (about 16
- * instructions per byte, most of an alert's serialisation cost).
+ * The alert is written straight into one growing buffer, in json-c
+ * 0.16's layout (json_object_to_json_string_ext() with NOSLASHESCAPE,
+ * and PLAIN or PRETTY | SPACED): members in the order written; compact:
+ * {"k":v,"k":v} and [v]; pretty: each member or element on a new line
+ * indented two spaces per level, "k": v, the closing bracket on a new
+ * line at its container's level ("{\n  }" when empty).  A string with
+ * nothing to escape (json_cost() says so) goes out between quotes as it
+ * is; any other string is escaped by json-c itself (jw_escaped()), so
+ * the escaping rules are json-c's own.  test-alert checks the whole
+ * output against json-c's serialisation of the parsed result.
  */
-static int
-plain_to_json(json_object *jso, struct printbuf *pb, int level, int flags)
+struct jw {
+	char		*s;
+	size_t		 len;
+	size_t		 cap;
+	size_t		 depth;		/* containers open */
+	bool		 pretty;
+	bool		 first;		/* the innermost one is still empty */
+	json_object	*esc;		/* json-c string for jw_escaped() */
+};
+
+#define JW_CAP0		8192		/* first buffer: most alerts fit */
+
+/* jw_grow - room for n more bytes and a NUL (jw_room()'s slow path) */
+static void __attribute__((noinline))
+jw_grow(struct jw *w, size_t n)
 {
-	const char	*s = json_object_get_string(jso);
-	int		 n = json_object_get_string_len(jso);
+	size_t	cap = w->cap != 0 ? w->cap : JW_CAP0;
 
-	(void)level;
-	(void)flags;
-	/* json-c's own append, as its string serializer uses it */
-	printbuf_memappend_fast(pb, "\"", 1);
-	printbuf_memappend_fast(pb, s, n);
-	printbuf_memappend_fast(pb, "\"", 1);
-	return 0;
+	ASSERT(n < SIZE_MAX / 4 - w->len);
+	while (cap - w->len <= n)
+		cap *= 2;
+	w->s = xrealloc(w->s, cap);
+	w->cap = cap;
+}
+
+/* jw_room - where n more bytes go (with room for a NUL after them) */
+static inline char *
+jw_room(struct jw *w, size_t n)
+{
+	if (w->cap - w->len <= n)
+		jw_grow(w, n);
+	return w->s + w->len;
+}
+
+/* jw_put - append p[0..n) */
+static inline void
+jw_put(struct jw *w, const void *p, size_t n)
+{
+	memcpy(jw_room(w, n), p, n);
+	w->len += n;
+}
+
+/* jw_sep - before a member or an element: ',' unless first, and when
+ * pretty a new line indented to the depth */
+static inline void
+jw_sep(struct jw *w)
+{
+	char	*p = jw_room(w, 2 + 2 * w->depth);
+
+	if (!w->first)
+		*p++ = ',';
+	w->first = false;
+	if (w->pretty) {
+		*p++ = '\n';
+		memset(p, ' ', 2 * w->depth);
+		p += 2 * w->depth;
+	}
+	w->len = (size_t)(p - w->s);
+}
+
+/* jw_open - '{' or '[' as a value */
+static void
+jw_open(struct jw *w, char c)
+{
+	jw_put(w, &c, 1);
+	w->depth++;
+	w->first = true;
+}
+
+/* jw_close - '}' or ']' (on a new line at the container's level when
+ * pretty, even when empty, as json-c does) */
+static void
+jw_close(struct jw *w, char c)
+{
+	w->depth--;
+	w->first = true;		/* no ',' from jw_sep() */
+	if (w->pretty)
+		jw_sep(w);
+	jw_put(w, &c, 1);
+	w->first = false;
+}
+
+/* jw_key - "key": for a key with nothing to escape (all of ours) */
+static inline void
+jw_key(struct jw *w, const char *key, size_t klen)
+{
+	char	*p;
+
+	jw_sep(w);
+	p = jw_room(w, klen + 4);
+	*p++ = '"';
+	memcpy(p, key, klen);
+	p += klen;
+	*p++ = '"';
+	*p++ = ':';
+	if (w->pretty)
+		*p++ = ' ';
+	w->len = (size_t)(p - w->s);
+}
+
+/* jw_lkey - jw_key() for a string literal */
+#define jw_lkey(w, k)	jw_key((w), (k), sizeof(k) - 1)
+
+/* jw_lit - a literal token (null, false) */
+static void
+jw_lit(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+/* jw_int - an integer, as json-c's "%" PRId64 */
+static void
+jw_int(struct jw *w, int64_t v)
+{
+	char		 buf[24], *p = buf + sizeof(buf);
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		*--p = '-';
+	jw_put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /*
- * jstr - a json-c string from clean UTF-8 (at most LIST_MAX bytes);
- * cost is json_cost(s, len): when it shows nothing to escape, the
- * string gets plain_to_json() as its serializer.
+ * jw_escaped - "s[0..len)" escaped by json-c's string serializer (its
+ * rules: \" \\ \b \f \n \r \t, other control bytes \u00xx, '/' kept
+ * with NOSLASHESCAPE, every other byte as it is), through one json-c
+ * string object per alert, reused.  Only strings that need escaping
+ * come here: few in real mail.
  */
-static json_object *
-jstr(const char *s, size_t len, size_t cost)
+static void
+jw_escaped(struct jw *w, const char *s, size_t len)
 {
-	json_object	*j;
+	const char	*out;
+	size_t		 n;
 
 	ASSERT(len <= LIST_MAX);
-	j = json_object_new_string_len(s, (int)len);
-	ASSERT(j != NULL);
-	if (cost == len + 2)
-		json_object_set_serializer(j, plain_to_json, NULL, NULL);
-	return j;
+	if (w->esc == NULL) {
+		w->esc = json_object_new_string_len(s, (int)len);
+		ASSERT(w->esc != NULL);
+	} else if (json_object_set_string_len(w->esc, s, (int)len) != 1)
+		ASSERT(!"json_object_set_string_len");
+	out = json_object_to_json_string_length(w->esc,
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	ASSERT(out != NULL);
+	jw_put(w, out, n);
 }
 
-/* jint - a json-c integer */
-static json_object *
-jint(int64_t v)
+/* jw_str - a string of clean UTF-8 whose json_cost() is cost */
+static inline void
+jw_str(struct jw *w, const char *s, size_t len, size_t cost)
 {
-	json_object	*j;
+	char	*p;
 
-	j = json_object_new_int64(v);
-	ASSERT(j != NULL);
-	return j;
+	if (cost != len + 2) {
+		jw_escaped(w, s, len);
+		return;
+	}
+	p = jw_room(w, len + 2);
+	*p++ = '"';
+	memcpy(p, s, len);
+	p[len] = '"';
+	w->len += len + 2;
 }
 
-/* jobj - an empty object */
-static json_object *
-jobj(void)
-{
-	json_object	*j;
-
-	j = json_object_new_object();
-	ASSERT(j != NULL);
-	return j;
-}
-
-/* jarr - an empty array (room for one element) */
-static json_object *
-jarr(void)
-{
-	json_object	*j;
-
-	j = json_object_new_array_ext(1);
-	ASSERT(j != NULL);
-	return j;
-}
-
-/* jfalse - false */
-static json_object *
-jfalse(void)
-{
-	json_object	*j;
-
-	j = json_object_new_boolean(0);
-	ASSERT(j != NULL);
-	return j;
-}
-
-/*
- * jadd - obj[key] = v (NULL: null), taking v.  Every key is new (the key
- * sets below have no duplicates), so json-c need not look it up; a
- * string literal is kept without a copy (copy_key false), any other key
- * is copied.
- */
+/* jw_clean - key: clean(s) capped at max ("" for NULL); cost_r gets
+ * its json_cost() */
 static void
-jadd(json_object *obj, const char *key, json_object *v, bool copy_key)
-{
-	if (json_object_object_add_ex(obj, key, v,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW |
-	    (copy_key ? 0 : JSON_C_OBJECT_ADD_CONSTANT_KEY)) != 0)
-		ASSERT(!"json_object_object_add_ex");
-}
-
-/* jset - obj[key] = v for a literal key and a non-NULL v */
-static void
-jset(json_object *obj, const char *key, json_object *v)
-{
-	ASSERT(v != NULL);
-	jadd(obj, key, v, false);
-}
-
-/* jset_str - obj[key] = clean(s) capped at max; "" for NULL */
-static void
-jset_str(json_object *obj, const char *key, const char *s, size_t max,
-    bool *cut_r)
+jw_clean(struct jw *w, const char *key, const char *s, size_t max,
+    bool *cut_r, size_t *cost_r)
 {
 	struct clean	c;
+	size_t		cost;
 
 	clean(&c, s != NULL ? s : "", max, cut_r);
-	jset(obj, key, jstr(c.s, c.len, json_cost(c.s, c.len)));
+	cost = json_cost(c.s, c.len);
+	jw_key(w, key, strlen(key));
+	jw_str(w, c.s, c.len, cost);
 	clean_free(&c);
+	if (cost_r != NULL)
+		*cost_r = cost;
+}
+
+/* jw_done - the NUL-terminated output, handed to the caller */
+static char *
+jw_done(struct jw *w)
+{
+	ASSERT(w->depth == 0);
+	(void)jw_room(w, 0);
+	w->s[w->len] = '\0';
+	if (w->esc != NULL)
+		json_object_put(w->esc);
+	return w->s;
 }
 
 /* ------------------------------------------------------------ lists */
@@ -583,27 +666,22 @@ alert_id(const struct config *cfg, const struct extract *x,
 
 /* ------------------------------------------------------------ event */
 
-/* ev_put - event[key] = v, counting cost against the budget; key is a
- * literal or e->key (copied) */
-static void
-ev_put(struct ev *e, const char *key, json_object *v, size_t cost)
-{
-	ASSERT(v != NULL);
-	jadd(e->obj, key, v, key == e->key);
-	e->used += strlen(key) + 4 + cost;
-}
+/* State while the one event object is written. */
+struct ev {
+	struct jw	*w;
+	size_t		 used;		/* escaped JSON bytes so far */
+	bool		 value_cut;	/* a value hit TEXT_MAX / LIST_MAX */
+	bool		 budget_hit;	/* indexed keys dropped (budget) */
+};
 
 /* ev_str - key = s (capped at max), even when s is empty or NULL */
 static void
 ev_str(struct ev *e, const char *key, const char *s, size_t max)
 {
-	struct clean	c;
-	size_t		cost;
+	size_t	cost;
 
-	clean(&c, s != NULL ? s : "", max, &e->value_cut);
-	cost = json_cost(c.s, c.len);
-	ev_put(e, key, jstr(c.s, c.len, cost), cost);
-	clean_free(&c);
+	jw_clean(e->w, key, s, max, &e->value_cut, &cost);
+	e->used += strlen(key) + 4 + cost;
 }
 
 /* ev_opt - key = s only when s has a value */
@@ -622,60 +700,43 @@ ev_own(struct ev *e, const char *key, char *s, size_t max)
 	free(s);
 }
 
-/* ev_int - event[key] = v (an integer) */
+/* ev_int_k - key[0..klen) = v (an integer) */
+static void
+ev_int_k(struct ev *e, const char *key, size_t klen, int64_t v)
+{
+	jw_key(e->w, key, klen);
+	jw_int(e->w, v);
+	e->used += klen + 4 + 21;
+}
+
+/* ev_int - key = v for a literal key */
 static void
 ev_int(struct ev *e, const char *key, int64_t v)
 {
-	ev_put(e, key, jint(v), 21);
+	ev_int_k(e, key, strlen(key), v);
 }
 
-/* ev_budget - room for one more indexed value of that cost? */
+/* ev_budget - room for one more indexed value of that cost under a key
+ * of klen bytes? */
 static bool
-ev_budget(struct ev *e, const char *key, size_t cost)
+ev_budget(struct ev *e, size_t klen, size_t cost)
 {
-	if (e->budget_hit || e->used + strlen(key) + 4 + cost > EVENT_BUDGET) {
+	if (e->budget_hit || e->used + klen + 4 + cost > EVENT_BUDGET) {
 		e->budget_hit = true;
 		return false;
 	}
 	return true;
 }
 
-/* ev_indexed - key = s as a budgeted indexed value (url_N, file_*_N) */
+/* An indexed key: url_N, file_name_N, ...: at most 12 + 20 bytes. */
+struct ikey {
+	char	s[48];
+	size_t	len;
+};
+
+/* ikey - prefix followed by n in decimal into k */
 static void
-ev_indexed(struct ev *e, const char *key, const char *s, size_t max)
-{
-	struct clean	c;
-	size_t		cost;
-
-	if (empty(s))
-		return;
-	clean(&c, s, max, &e->value_cut);
-	cost = json_cost(c.s, c.len);
-	if (ev_budget(e, key, cost))
-		ev_put(e, key, jstr(c.s, c.len, cost), cost);
-	clean_free(&c);
-}
-
-/*
- * Indexed keys: the names "url_1".."url_KEYS_URL" and "file_*_1".."file_*_
- * KEYS_FILE", built once for the life of the process, so that json-c
- * takes them as constant keys instead of copying (and later freeing)
- * each one.  Indexes past the table are formatted into e->key.
- */
-#define KEYS_URL	1000
-#define KEYS_FILE	100
-
-enum { K_URL, K_FILE_NAME, K_FILE_TYPE, K_FILE_SIZE, K_FILE_SHA256,
-	K_FILE_MD5, K_N };
-
-static const char *const key_prefix[K_N] = { "url_", "file_name_",
-	"file_type_", "file_size_", "file_sha256_", "file_md5_" };
-static pthread_once_t	 keys_once = PTHREAD_ONCE_INIT;
-static const char	**keys[K_N];	/* keys[k][n - 1] */
-
-/* key_format - prefix followed by n in decimal into buf (cap bytes) */
-static const char *
-key_format(char *buf, size_t cap, const char *prefix, size_t n)
+ikey(struct ikey *k, const char *prefix, size_t n)
 {
 	char	digits[24];
 	size_t	nd = 0, plen = strlen(prefix);
@@ -684,40 +745,31 @@ key_format(char *buf, size_t cap, const char *prefix, size_t n)
 		digits[nd++] = (char)('0' + n % 10);
 		n /= 10;
 	} while (n > 0);
-	ASSERT(plen + nd < cap);
-	memcpy(buf, prefix, plen);
+	ASSERT(plen + nd < sizeof(k->s));
+	memcpy(k->s, prefix, plen);
 	while (nd > 0)
-		buf[plen++] = digits[--nd];
-	buf[plen] = '\0';
-	return buf;
+		k->s[plen++] = digits[--nd];
+	k->s[plen] = '\0';
+	k->len = plen;
 }
 
-/* keys_init - the table of indexed keys (pthread_once) */
+/* ev_indexed - k = s as a budgeted indexed value (file_*_N) */
 static void
-keys_init(void)
+ev_indexed(struct ev *e, const struct ikey *k, const char *s, size_t max)
 {
-	char	buf[48];
-	size_t	k, n, max;
+	struct clean	c;
+	size_t		cost;
 
-	for (k = 0; k < K_N; k++) {
-		max = k == K_URL ? KEYS_URL : KEYS_FILE;
-		keys[k] = xcalloc(max, sizeof(*keys[k]));
-		for (n = 1; n <= max; n++)
-			keys[k][n - 1] = xstrdup(key_format(buf, sizeof(buf),
-			    key_prefix[k], n));
+	if (empty(s))
+		return;
+	clean(&c, s, max, &e->value_cut);
+	cost = json_cost(c.s, c.len);
+	if (ev_budget(e, k->len, cost)) {
+		jw_key(e->w, k->s, k->len);
+		jw_str(e->w, c.s, c.len, cost);
+		e->used += k->len + 4 + cost;
 	}
-}
-
-/* ev_key - key k with index n: from the table, else in e->key (which
- * ev_put() copies) */
-static const char *
-ev_key(struct ev *e, int k, size_t n)
-{
-	if (pthread_once(&keys_once, keys_init) != 0)
-		ASSERT(!"pthread_once");
-	if (n >= 1 && n <= (k == K_URL ? KEYS_URL : KEYS_FILE))
-		return keys[k][n - 1];
-	return key_format(e->key, sizeof(e->key), key_prefix[k], n);
+	clean_free(&c);
 }
 
 /*
@@ -746,36 +798,68 @@ url_clean(struct uclean *uc, const struct extract *x, size_t i)
 /*
  * found_urls - event["found_url"]: the URLs comma-joined up to LIST_MAX
  * at an item boundary, as a joined list would be (an item is cleaned
- * before the bound is checked), without cleaning the result again: it
- * is valid UTF-8 under LIST_MAX by construction, its cost the sum.
+ * before the bound is checked).  When no URL needs escaping, the list
+ * is written straight into the output, else joined first and escaped
+ * as one string.  Its cost is the sum of the items' (plus the commas):
+ * json_cost() of the joined list.
  */
 static void
 found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 {
 	struct strbuf		 sb = { NULL, 0, 0 };
+	struct jw		*w = e->w;
 	const struct uclean	*u;
-	size_t			 i, n = 0, cost = 2;
+	size_t			 i, end, n = 0, len = 0, cost = 2;
+	bool			 plain = true;
+	char			*p = NULL;
 
-	for (i = 0; i < x->urls.n; i++) {
-		if (empty(x->urls.v[i]))
+	/* Which items go in (those before end), and are they all plain? */
+	for (end = 0; end < x->urls.n; end++) {
+		if (empty(x->urls.v[end]))
 			continue;
-		u = url_clean(uc, x, i);
+		u = url_clean(uc, x, end);
 		if (u->cut)
 			e->value_cut = true;
-		if (sb.len + 1 + u->c.len > LIST_MAX) {
+		if (len + 1 + u->c.len > LIST_MAX) {
 			e->value_cut = true;
 			break;
 		}
 		if (n++ > 0) {
-			sb_putc(&sb, ',');
+			len++;
 			cost++;
 		}
-		sb_append(&sb, u->c.s, u->c.len);
+		len += u->c.len;
 		cost += u->cost - 2;
+		if (u->cost != u->c.len + 2)
+			plain = false;
 	}
-	ev_put(e, "found_url", jstr(sb.s != NULL ? sb.s : "", sb.len, cost),
-	    cost);
+	jw_lkey(w, "found_url");
+	if (plain) {
+		p = jw_room(w, len + 2);
+		*p++ = '"';
+	}
+	for (i = 0, n = 0; i < end; i++) {
+		if (empty(x->urls.v[i]))
+			continue;
+		u = &uc[i];
+		if (plain) {
+			if (n++ > 0)
+				*p++ = ',';
+			memcpy(p, u->c.s, u->c.len);
+			p += u->c.len;
+		} else {
+			if (n++ > 0)
+				sb_putc(&sb, ',');
+			sb_append(&sb, u->c.s, u->c.len);
+		}
+	}
+	if (plain) {
+		*p++ = '"';
+		w->len = (size_t)(p - w->s);
+	} else
+		jw_escaped(w, sb.s != NULL ? sb.s : "", sb.len);
 	sb_free(&sb);
+	e->used += sizeof("found_url") - 1 + 4 + cost;
 }
 
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
@@ -858,26 +942,28 @@ first_addr(const struct addrlist *l, const char **name_r)
 }
 
 /*
- * build_event - the one flat event.  Key order is fixed: the always-
- * present keys, then the optional ones, then url_N / file_*_N, then
- * the truncated / anomalies summary.  docs/ALERT-FORMAT.md lists them.
+ * build_event - the one flat event, written into w.  Key order is fixed:
+ * the always-present keys, then the optional ones, then url_N /
+ * file_*_N, then the truncated / anomalies summary.
+ * docs/ALERT-FORMAT.md lists them.
  */
-static json_object *
-build_event(const struct config *cfg, const struct extract *x,
+static void
+build_event(struct jw *w, const struct config *cfg, const struct extract *x,
     const struct envelope *env, const char *id, const char *name,
     int64_t t, bool from_date, const char *dest, bool dest_cut)
 {
 	static const struct envelope	noenv;
-	struct ev	 e = { 0 };
+	struct ev	 e = { w, 0, false, false };
 	struct uclean	*uc;
 	const struct uclean *u;
-	const char	*from, *from_name = NULL, *extra[3], *key;
+	struct ikey	 k;
+	const char	*from, *from_name = NULL, *extra[3];
 	size_t		 i;
 	bool		 cut = false;
 
 	if (env == NULL)
 		env = &noenv;
-	e.obj = jobj();
+	jw_open(w, '{');
 	from = first_addr(&x->from, &from_name);
 
 	ev_int(&e, "StartTime", t);
@@ -948,15 +1034,17 @@ build_event(const struct config *cfg, const struct extract *x,
 
 	for (i = 0; i < x->urls.n && !e.budget_hit; i++) {
 		/* as ev_indexed(): a cut counts even if the budget is hit */
-		key = ev_key(&e, K_URL, i + 1);
 		if (empty(x->urls.v[i]))
 			continue;
 		u = url_clean(uc, x, i);
 		if (u->cut)
 			e.value_cut = true;
-		if (ev_budget(&e, key, u->cost))
-			ev_put(&e, key, jstr(u->c.s, u->c.len, u->cost),
-			    u->cost);
+		ikey(&k, "url_", i + 1);
+		if (ev_budget(&e, k.len, u->cost)) {
+			jw_key(w, k.s, k.len);
+			jw_str(w, u->c.s, u->c.len, u->cost);
+			e.used += k.len + 4 + u->cost;
+		}
 	}
 	for (i = 0; i < x->urls.n; i++)
 		if (uc[i].done)
@@ -966,20 +1054,21 @@ build_event(const struct config *cfg, const struct extract *x,
 		const struct attachment *a = &x->att[i];
 
 		/* All keys of one attachment, or none of them. */
-		if (!ev_budget(&e, "", (empty(a->name) ? 0 :
+		if (!ev_budget(&e, 0, (empty(a->name) ? 0 :
 		    json_cost(a->name, strlen(a->name))) + (empty(a->type) ?
 		    0 : json_cost(a->type, strlen(a->type))) + 5 * 20 + 21 +
 		    66 + 34))
 			break;
-		ev_indexed(&e, ev_key(&e, K_FILE_NAME, i + 1), a->name,
-		    TEXT_MAX);
-		ev_indexed(&e, ev_key(&e, K_FILE_TYPE, i + 1), a->type,
-		    TEXT_MAX);
-		ev_int(&e, ev_key(&e, K_FILE_SIZE, i + 1), (int64_t)a->size);
-		ev_indexed(&e, ev_key(&e, K_FILE_SHA256, i + 1),
-		    a->sha256, TEXT_MAX);
-		ev_indexed(&e, ev_key(&e, K_FILE_MD5, i + 1),
-		    a->md5, TEXT_MAX);
+		ikey(&k, "file_name_", i + 1);
+		ev_indexed(&e, &k, a->name, TEXT_MAX);
+		ikey(&k, "file_type_", i + 1);
+		ev_indexed(&e, &k, a->type, TEXT_MAX);
+		ikey(&k, "file_size_", i + 1);
+		ev_int_k(&e, k.s, k.len, (int64_t)a->size);
+		ikey(&k, "file_sha256_", i + 1);
+		ev_indexed(&e, &k, a->sha256, TEXT_MAX);
+		ikey(&k, "file_md5_", i + 1);
+		ev_indexed(&e, &k, a->md5, TEXT_MAX);
 	}
 
 	extra[0] = env->truncated ? "collector" : NULL;
@@ -989,7 +1078,7 @@ build_event(const struct config *cfg, const struct extract *x,
 	    ARRAY_LEN(extra)), TEXT_MAX);
 	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
 	    0), TEXT_MAX);
-	return e.obj;
+	jw_close(w, '}');
 }
 
 /* ------------------------------------------------------------ alert */
@@ -1023,13 +1112,12 @@ alert_json(const struct config *cfg, const struct extract *x,
 {
 	char		 id[ALERT_ID_MAX];
 	struct joined	 dest = { .dedup = true };
+	struct jw	 w = { .pretty = pretty, .first = true };
 	const char	*name, *from, *mode;
-	json_object	*root, *events;
-	const char	*out;
 	char		*s, *desc;
 	bool		 from_date, cut = false;
 	int64_t		 t;
-	size_t		 i, len;
+	size_t		 i;
 
 	alert_id(cfg, x, id);
 	name = cfg != NULL && !empty(cfg->alert_name) ? cfg->alert_name :
@@ -1051,64 +1139,72 @@ alert_json(const struct config *cfg, const struct extract *x,
 		from = env->mail_from;
 	desc = describe(from, dest.n, dest.cut, x->subject);
 
-	root = jobj();
-	jset_str(root, "environment", cfg != NULL &&
+	/* w.first: the root object opens at depth 0 with nothing before */
+	jw_open(&w, '{');
+	jw_clean(&w, "environment", cfg != NULL &&
 	    !empty(cfg->environment) ? cfg->environment : DEFAULT_ENVIRONMENT,
-	    TEXT_MAX, &cut);
-	jset_str(root, "ticket_id", id, TEXT_MAX, &cut);
-	jset_str(root, "display_id", id, TEXT_MAX, &cut);
-	jset_str(root, "identifier", !empty(x->message_id) ? x->message_id :
-	    id, TEXT_MAX, &cut);
-	jset_str(root, "name", name, TEXT_MAX, &cut);
-	jset_str(root, "description", desc, TEXT_MAX, &cut);
+	    TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "ticket_id", id, TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "display_id", id, TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "identifier", !empty(x->message_id) ? x->message_id :
+	    id, TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "name", name, TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "description", desc, TEXT_MAX, &cut, NULL);
 	s = xasprintf("soar-milter%s%s", mode != NULL ? " " : "",
 	    mode != NULL ? mode : "");
-	jset_str(root, "reason", s, TEXT_MAX, &cut);
+	jw_clean(&w, "reason", s, TEXT_MAX, &cut, NULL);
 	free(s);
-	jset_str(root, "rule_generator", cfg != NULL &&
+	jw_clean(&w, "rule_generator", cfg != NULL &&
 	    !empty(cfg->rule_generator) ? cfg->rule_generator : DEFAULT_RULE,
-	    TEXT_MAX, &cut);
-	jadd(root, "source_grouping_identifier", NULL, false);
-	jset_str(root, "device_vendor", cfg != NULL &&
+	    TEXT_MAX, &cut, NULL);
+	jw_lkey(&w, "source_grouping_identifier");
+	jw_lit(&w, "null");
+	jw_clean(&w, "device_vendor", cfg != NULL &&
 	    !empty(cfg->device_vendor) ? cfg->device_vendor : DEFAULT_VENDOR,
-	    TEXT_MAX, &cut);
-	jset_str(root, "device_product", cfg != NULL &&
+	    TEXT_MAX, &cut, NULL);
+	jw_clean(&w, "device_product", cfg != NULL &&
 	    !empty(cfg->device_product) ? cfg->device_product :
-	    DEFAULT_PRODUCT, TEXT_MAX, &cut);
-	jset(root, "start_time", jint(t));
-	jset(root, "end_time", jint(t));
-	jset(root, "priority", jint(cfg != NULL ? cfg->priority : 60));
-	jset(root, "is_test_case", jfalse());
-	jadd(root, "source_system_url", NULL, false);
-	jadd(root, "source_rule_identifier", NULL, false);
-	jadd(root, "siem_alert_id", NULL, false);
-	jset(root, "extensions", jobj());
+	    DEFAULT_PRODUCT, TEXT_MAX, &cut, NULL);
+	jw_lkey(&w, "start_time");
+	jw_int(&w, t);
+	jw_lkey(&w, "end_time");
+	jw_int(&w, t);
+	jw_lkey(&w, "priority");
+	jw_int(&w, cfg != NULL ? cfg->priority : 60);
+	jw_lkey(&w, "is_test_case");
+	jw_lit(&w, "false");
+	jw_lkey(&w, "source_system_url");
+	jw_lit(&w, "null");
+	jw_lkey(&w, "source_rule_identifier");
+	jw_lit(&w, "null");
+	jw_lkey(&w, "siem_alert_id");
+	jw_lit(&w, "null");
+	jw_lkey(&w, "extensions");
+	jw_open(&w, '{');
+	jw_close(&w, '}');
 
-	events = jarr();
+	jw_lkey(&w, "events");
+	jw_open(&w, '[');
+	jw_sep(&w);
 	s = joined_steal(&dest);
-	if (json_object_array_add(events, build_event(cfg, x, env, id, name,
-	    t, from_date, s, dest.cut || dest.item_cut)) != 0)
-		ASSERT(!"json_object_array_add");
+	build_event(&w, cfg, x, env, id, name, t, from_date, s,
+	    dest.cut || dest.item_cut);
 	free(s);
-	jset(root, "events", events);
-	jset(root, "attachments", jarr());
-	jset(root, "updated_fields", jobj());
-	jset(root, "alert_update_supported", jfalse());
-	jset(root, "alert_metadata", jobj());
-	jadd(root, "data_access_scope", NULL, false);
-
-	/*
-	 * json-c writes into a buffer of root's own, freed with it: the
-	 * caller gets a copy.  Pretty: two-space indent, "key": value.
-	 */
-	out = json_object_to_json_string_length(root,
-	    JSON_C_TO_STRING_NOSLASHESCAPE | (pretty ?
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
-	    JSON_C_TO_STRING_PLAIN), &len);
-	ASSERT(out != NULL);
-	s = xmalloc(len + 1);
-	memcpy(s, out, len + 1);
-	json_object_put(root);
+	jw_close(&w, ']');
+	jw_lkey(&w, "attachments");
+	jw_open(&w, '[');
+	jw_close(&w, ']');
+	jw_lkey(&w, "updated_fields");
+	jw_open(&w, '{');
+	jw_close(&w, '}');
+	jw_lkey(&w, "alert_update_supported");
+	jw_lit(&w, "false");
+	jw_lkey(&w, "alert_metadata");
+	jw_open(&w, '{');
+	jw_close(&w, '}');
+	jw_lkey(&w, "data_access_scope");
+	jw_lit(&w, "null");
+	jw_close(&w, '}');
 	free(desc);
-	return s;
+	return jw_done(&w);
 }

@@ -883,6 +883,278 @@ test_bounds(void)
 	extract_free(&x);
 }
 
+/*
+ * The writer (alert.c writes the JSON itself, not through a json-c
+ * tree): its bytes must be json-c 0.16's for the same object.
+ */
+
+/* like_jsonc - is js exactly what json-c writes for its parse, compact
+ * or pretty as alert.c's flags?  A key written twice would collapse in
+ * the parse and show as a difference. */
+static bool
+like_jsonc(const char *js, bool pretty)
+{
+	json_object	*j;
+	const char	*out;
+	bool		 ok;
+
+	if ((j = json_tokener_parse(js)) == NULL) {
+		fprintf(stderr, "unparseable: %.200s\n", js);
+		return false;
+	}
+	out = json_object_to_json_string_ext(j,
+	    JSON_C_TO_STRING_NOSLASHESCAPE | (pretty ?
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+	    JSON_C_TO_STRING_PLAIN));
+	ok = out != NULL && strcmp(out, js) == 0;
+	if (!ok)
+		fprintf(stderr, "differs from json-c:\n%.300s\n%.300s\n", js,
+		    out != NULL ? out : "(null)");
+	json_object_put(j);
+	return ok;
+}
+
+/* both_like_jsonc - like_jsonc() of the compact and the pretty alert */
+static bool
+both_like_jsonc(const struct config *cfg, const struct extract *x,
+    const struct envelope *env, int64_t now)
+{
+	char	*js, *pretty;
+	bool	 ok;
+
+	js = alert_json(cfg, x, env, now, false);
+	pretty = alert_json(cfg, x, env, now, true);
+	ok = like_jsonc(js, false) && like_jsonc(pretty, true);
+	free(js);
+	free(pretty);
+	return ok;
+}
+
+/* event_keys - how many keys the compact js has in its event object
+ * (root '{' depth 1, "events" '[' 2, the event '{' 3) */
+static size_t
+event_keys(const char *js)
+{
+	size_t	depth = 0, n = 0;
+	bool	in = false;
+	char	prev = '\0';
+
+	for (; *js != '\0'; js++) {
+		if (in) {
+			if (*js == '\\' && js[1] != '\0')
+				js++;
+			else if (*js == '"')
+				in = false;
+			continue;
+		}
+		if (*js == '"') {
+			if (depth == 3 && (prev == '{' || prev == ','))
+				n++;
+			in = true;
+		} else if (*js == '{' || *js == '[')
+			depth++;
+		else if (*js == '}' || *js == ']')
+			depth--;
+		prev = *js;
+	}
+	return n;
+}
+
+static void
+test_writer(void)
+{
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	struct strbuf	 in = { 0 }, want = { 0 }, pat = { 0 };
+	json_object	*j;
+	char		*js, url[4200];
+	size_t		 i, n;
+	int		 c;
+
+	test_config(&cfg);
+	sample(&x);
+	sample_env(&env);
+
+	T_BEGIN("writer: json-c's bytes, compact and pretty");
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	T_ASSERT(both_like_jsonc(&cfg, &x, NULL, 1));
+	T_ASSERT(both_like_jsonc(NULL, &x, NULL, 1));
+	js = alert_json(&cfg, &x, &env, 1, true);
+	T_ASSERT(js[strlen(js) - 1] == '}');	/* no newline after */
+	T_ASSERT(strstr(js, "\n  \"extensions\": {\n  },\n") != NULL);
+	T_ASSERT(strstr(js, "\n  \"attachments\": [\n  ],\n") != NULL);
+	T_ASSERT(strstr(js, "\n    }\n  ],\n") != NULL);
+	free(js);
+	T_END();
+
+	T_BEGIN("writer: every byte 0x01-0xff in a value");
+	/*
+	 * 0x00 cannot reach the writer: every value of struct extract and
+	 * struct envelope is a C string.  The rest, each byte once, then
+	 * the same bytes as a URL, a display name and a file name.
+	 */
+	for (c = 1; c < 256; c++)
+		sb_putc(&in, (char)c);
+	sb_puts(&in, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");	/* valid */
+	free(x.subject);
+	x.subject = xstrdup(in.s);
+	strlist_add(&x.urls, in.s);
+	strlist_add(&x.urls, "http://plain.example/");
+	addrlist_add(&x.from, in.s, "c@evil.example");
+	free(x.att[0].name);
+	x.att[0].name = xstrdup(in.s);
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	/* What the value must look like: json-c's escapes for 0x01-0x1f,
+	 * '"' and '\\'; '/' and DEL as they are; each byte >= 0x80 (none
+	 * of them valid alone) one U+FFFD; valid UTF-8 as it is. */
+	sb_puts(&want, "\"Subject\":\"");
+	for (c = 1; c < 256; c++) {
+		switch (c) {
+		case '\b': sb_puts(&want, "\\b"); break;
+		case '\t': sb_puts(&want, "\\t"); break;
+		case '\n': sb_puts(&want, "\\n"); break;
+		case '\f': sb_puts(&want, "\\f"); break;
+		case '\r': sb_puts(&want, "\\r"); break;
+		case '"': sb_puts(&want, "\\\""); break;
+		case '\\': sb_puts(&want, "\\\\"); break;
+		default:
+			if (c < 0x20)
+				sb_printf(&want, "\\u%04x", c);
+			else if (c < 0x80)
+				sb_putc(&want, (char)c);
+			else
+				sb_puts(&want, "\xef\xbf\xbd");
+		}
+	}
+	sb_puts(&want, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",");
+	js = alert_json(&cfg, &x, &env, 1, false);
+	T_ASSERT(strstr(js, want.s) != NULL);
+	T_ASSERT(strstr(js, "\\/") == NULL);
+	j = json_tokener_parse(js);
+	T_ASSERT(j != NULL);
+	/* found_url with an item to escape: escaped as one string */
+	T_ASSERT(evs(j, "found_url") != NULL &&
+	    strncmp(evs(j, "found_url"), "http://evil.example/login,", 26) ==
+	    0);
+	T_ASSERT(strstr(evs(j, "found_url"), ",http://plain.example/") !=
+	    NULL);
+	T_STREQ(evs(j, "url_4"), "http://plain.example/");
+	T_STREQ(evs(j, "url_3"), evs(j, "Subject"));
+	T_STREQ(evs(j, "file_name_1"), evs(j, "Subject"));
+	T_ASSERT((size_t)json_object_object_length(event0(j)) ==
+	    event_keys(js));
+	json_object_put(j);
+	free(js);
+	T_END();
+
+	T_BEGIN("writer: empty values");
+	free(x.subject);
+	x.subject = xstrdup("");
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "");
+	strlist_add(&x.urls, "http://a.example/");
+	strlist_add(&x.urls, "");
+	addrlist_free(&x.from);
+	addrlist_add(&x.from, "", "");
+	free(x.att[0].name);
+	x.att[0].name = xstrdup("");
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	js = alert_json(&cfg, &x, &env, 1, false);
+	T_ASSERT(strstr(js, ",\"Subject\":\"\",\"EmailSubject\":\"\",") !=
+	    NULL);
+	T_ASSERT(strstr(js, ",\"found_url\":\"http://a.example/\",") != NULL);
+	T_ASSERT(strstr(js, ",\"url_2\":\"http://a.example/\",") != NULL);
+	T_ASSERT(strstr(js, "\"url_1\"") == NULL);
+	T_ASSERT(strstr(js, "\"file_name_1\"") == NULL);
+	T_ASSERT(strstr(js, ",\"file_type_1\":\"application/pdf\",") != NULL);
+	free(js);
+	T_END();
+
+	T_BEGIN("writer: integers");
+	x.date_ms = -1;
+	cfg.priority = -5;
+	x.att[0].size = 0;
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, INT64_MIN));
+	js = alert_json(&cfg, &x, &env, INT64_MIN, false);
+	T_ASSERT(strstr(js, ",\"start_time\":-9223372036854775808,"
+	    "\"end_time\":-9223372036854775808,\"priority\":-5,") != NULL);
+	T_ASSERT(strstr(js, ",\"file_size_1\":0,") != NULL);
+	free(js);
+	js = alert_json(&cfg, &x, &env, INT64_MAX, false);
+	T_ASSERT(strstr(js, "{\"StartTime\":9223372036854775807,") != NULL);
+	T_ASSERT(like_jsonc(js, false));
+	free(js);
+	x.date_ms = 0;
+	js = alert_json(&cfg, &x, &env, 5, false);
+	T_ASSERT(strstr(js, "{\"StartTime\":0,\"EndTime\":0,") != NULL);
+	free(js);
+	cfg.priority = 60;
+	T_END();
+
+	T_BEGIN("writer: each key once, past the table of names too");
+	strlist_free(&x.urls);
+	for (i = 0; i < 1500; i++) {
+		snprintf(url, sizeof(url), "http://u%zu.example/%s", i,
+		    i % 7 == 0 ? "q\"\x01" : "");
+		strlist_add(&x.urls, url);
+	}
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	js = alert_json(&cfg, &x, &env, 1, false);
+	j = json_tokener_parse(js);
+	T_ASSERT(j != NULL);
+	T_ASSERT((size_t)json_object_object_length(event0(j)) ==
+	    event_keys(js));
+	for (i = 1; i <= 1500; i += 499) {
+		sb_reset(&pat);
+		sb_printf(&pat, ",\"url_%zu\":", i);
+		T_ASSERT(strstr(js, pat.s) != NULL &&
+		    strstr(strstr(js, pat.s) + 1, pat.s) == NULL);
+	}
+	T_STREQ(evs(j, "url_1001"), "http://u1000.example/");
+	T_STREQ(evs(j, "url_1500"), "http://u1499.example/");
+	json_object_put(j);
+	free(js);
+	T_END();
+
+	T_BEGIN("writer: huge values against the budget, json-c's bytes");
+	/* Values near the caps, a third of them to escape: found_url hits
+	 * LIST_MAX, the url_N keys the event budget. */
+	strlist_free(&x.urls);
+	for (i = 0; i < 3000; i++) {
+		memset(url, i % 3 == 0 ? '\\' : 'a', sizeof(url) - 1);
+		url[sizeof(url) - 1] = '\0';
+		n = (size_t)snprintf(url, sizeof(url), "http://%zu.example/",
+		    i);
+		url[n] = 'x';
+		strlist_add(&x.urls, url);
+	}
+	free(x.subject);
+	memset(url, '\x1f', sizeof(url) - 1);
+	x.subject = xstrndup(url, sizeof(url) - 1);
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	js = alert_json(&cfg, &x, &env, 1, false);
+	T_ASSERT(strlen(js) < 4500000);
+	j = json_tokener_parse(js);
+	T_ASSERT(j != NULL);
+	T_STREQ(evs(j, "truncated"), "value_length,alert_size");
+	T_ASSERT(has(event0(j), "url_1"));
+	T_ASSERT(!has(event0(j), "url_3000"));
+	T_ASSERT(strlen(evs(j, "found_url")) <= 65536);
+	T_ASSERT(strlen(evs(j, "Subject")) == sizeof(url) - 1);
+	T_ASSERT((size_t)json_object_object_length(event0(j)) ==
+	    event_keys(js));
+	json_object_put(j);
+	free(js);
+	T_END();
+
+	sb_free(&in);
+	sb_free(&want);
+	sb_free(&pat);
+	strlist_free(&env.rcpts);
+	extract_free(&x);
+}
+
 int
 main(void)
 {
@@ -893,5 +1165,6 @@ main(void)
 	test_recipients();
 	test_utf8();
 	test_bounds();
+	test_writer();
 	return t_done();
 }
