@@ -646,17 +646,24 @@ void
 alert_id(const struct config *cfg, const struct extract *x,
     char id_r[ALERT_ID_MAX])
 {
-	char	 hex[DIGEST_SHA256_HEX];
-	char	*norm, *in;
-	const char *prefix;
+	char		 hex[DIGEST_SHA256_HEX];
+	char		*norm;
+	const char	*prefix;
+	struct digest	*d;
 
+	/* SHA-256 of "mid:" + norm or "content:" + hash, fed in two
+	 * pieces rather than joined first */
 	norm = alert_normalise_message_id(x->message_id);
-	if (norm != NULL)
-		in = xasprintf("mid:%s", norm);
-	else
-		in = xasprintf("content:%s", x->content_sha256);
-	digest_sha256_hex(in, strlen(in), hex);
-	free(in);
+	d = digest_new(DIGEST_SHA256);
+	if (norm != NULL) {
+		digest_update(d, "mid:", 4);
+		digest_update(d, norm, strlen(norm));
+	} else {
+		digest_update(d, "content:", 8);
+		digest_update(d, x->content_sha256,
+		    strlen(x->content_sha256));
+	}
+	digest_final_hex(d, hex);
 	free(norm);
 	prefix = cfg != NULL && cfg->id_prefix != NULL ? cfg->id_prefix : "";
 	/* The prefix is cut if absurdly long; the 32 hex digits never. */
@@ -1150,10 +1157,17 @@ alert_json(const struct config *cfg, const struct extract *x,
 	    id, TEXT_MAX, &cut, NULL);
 	jw_clean(&w, "name", name, TEXT_MAX, &cut, NULL);
 	jw_clean(&w, "description", desc, TEXT_MAX, &cut, NULL);
-	s = xasprintf("soar-milter%s%s", mode != NULL ? " " : "",
-	    mode != NULL ? mode : "");
-	jw_clean(&w, "reason", s, TEXT_MAX, &cut, NULL);
-	free(s);
+	{
+		struct strbuf	reason = { NULL, 0, 0 };
+
+		sb_puts(&reason, "soar-milter");
+		if (mode != NULL) {
+			sb_putc(&reason, ' ');
+			sb_puts(&reason, mode);
+		}
+		jw_clean(&w, "reason", reason.s, TEXT_MAX, &cut, NULL);
+		sb_free(&reason);
+	}
 	jw_clean(&w, "rule_generator", cfg != NULL &&
 	    !empty(cfg->rule_generator) ? cfg->rule_generator : DEFAULT_RULE,
 	    TEXT_MAX, &cut, NULL);
