@@ -257,6 +257,40 @@ json_cost(const char *s, size_t len)
 	return n;
 }
 
+/*
+ * clean_cost - clean(c, s, max, cut_r) and return json_cost() of the
+ * result.  The common value (ASCII without anything to escape, under
+ * its cap) is recognised in one pass, eight bytes at a time, and costs
+ * its length plus the quotes; any other takes clean() and json_cost().
+ */
+static size_t
+clean_cost(struct clean *c, const char *s, size_t max, bool *cut_r)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n = strlen(s), i = 0;
+	uint64_t		 w;
+
+	if (n <= max) {
+		while (n - i >= 8) {
+			w = load8(p + i);
+			if ((w & ASCII_HIGH) != 0 || json_special(w))
+				goto slow;
+			i += 8;
+		}
+		for (; i < n; i++)
+			if (p[i] >= 0x80 || p[i] < 0x20 || p[i] == '"' ||
+			    p[i] == '\\')
+				goto slow;
+		memset(c, 0, sizeof(*c));
+		c->s = s;
+		c->len = n;
+		return n + 2;
+	}
+slow:
+	clean(c, s, max, cut_r);
+	return json_cost(c->s, c->len);
+}
+
 /* empty - NULL or "" */
 static bool
 empty(const char *s)
@@ -455,8 +489,7 @@ jw_clean(struct jw *w, const char *key, const char *s, size_t max,
 	struct clean	c;
 	size_t		cost;
 
-	clean(&c, s != NULL ? s : "", max, cut_r);
-	cost = json_cost(c.s, c.len);
+	cost = clean_cost(&c, s != NULL ? s : "", max, cut_r);
 	jw_key(w, key, strlen(key));
 	jw_str(w, c.s, c.len, cost);
 	clean_free(&c);
@@ -769,8 +802,7 @@ ev_indexed(struct ev *e, const struct ikey *k, const char *s, size_t max)
 
 	if (empty(s))
 		return;
-	clean(&c, s, max, &e->value_cut);
-	cost = json_cost(c.s, c.len);
+	cost = clean_cost(&c, s, max, &e->value_cut);
 	if (ev_budget(e, k->len, cost)) {
 		jw_key(e->w, k->s, k->len);
 		jw_str(e->w, c.s, c.len, cost);
@@ -795,8 +827,8 @@ static const struct uclean *
 url_clean(struct uclean *uc, const struct extract *x, size_t i)
 {
 	if (!uc[i].done) {
-		clean(&uc[i].c, x->urls.v[i], TEXT_MAX, &uc[i].cut);
-		uc[i].cost = json_cost(uc[i].c.s, uc[i].c.len);
+		uc[i].cost = clean_cost(&uc[i].c, x->urls.v[i], TEXT_MAX,
+		    &uc[i].cut);
 		uc[i].done = true;
 	}
 	return &uc[i];
