@@ -322,7 +322,7 @@ struct jw {
 	json_object	*esc;		/* json-c string for jw_escaped() */
 };
 
-#define JW_CAP0		8192		/* first buffer: most alerts fit */
+#define JW_CAP0		16384		/* first buffer: most alerts fit */
 
 /* jw_grow - room for n more bytes and a NUL (jw_room()'s slow path) */
 static void __attribute__((noinline))
