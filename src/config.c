@@ -884,6 +884,75 @@ config_free(struct config *cfg)
 	cfg->path = NULL;
 }
 
+/* value_text - k's value in cfg as config_print() shows it */
+static char *
+value_text(const struct config *cfg, const struct key_def *k)
+{
+	char	*s = NULL;
+	size_t	 n = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&s, &n)) == NULL)
+		return xstrdup("");
+	print_value(cfg, k, f);
+	fclose(f);
+	return s;
+}
+
+int
+config_keep(struct config *dst, const struct config *src, const char *key)
+{
+	const struct key_def	*k = NULL;
+	const char		*from;
+	char			*to, *a, *b;
+	size_t			 i;
+	int			 differ;
+
+	for (i = 0; i < ARRAY_LEN(config_keys) && k == NULL; i++)
+		if (config_keys[i].type != KT_SECTION &&
+		    strcmp(config_keys[i].name, key) == 0)
+			k = &config_keys[i];
+	if (k == NULL)
+		return -1;
+	a = value_text(dst, k);
+	b = value_text(src, k);
+	differ = strcmp(a, b) != 0;
+	free(a);
+	free(b);
+	if (!differ)
+		return 0;
+	from = (const char *)src + k->off;
+	to = (char *)dst + k->off;
+	switch (k->type) {
+	case KT_STR:
+		free(*(char **)to);
+		*(char **)to = *(char *const *)from != NULL ?
+		    xstrdup(*(char *const *)from) : NULL;
+		break;
+	case KT_INT:
+	case KT_SIZE:
+	case KT_TIME:
+	case KT_OCTAL:
+		*(int64_t *)to = *(const int64_t *)from;
+		break;
+	case KT_BOOL:
+		*(bool *)to = *(const bool *)from;
+		break;
+	case KT_ENUM:
+		*(int *)to = *(const int *)from;
+		break;
+	case KT_LIST:
+		strlist_free((struct strlist *)to);
+		for (i = 0; i < ((const struct strlist *)from)->n; i++)
+			strlist_add((struct strlist *)to,
+			    ((const struct strlist *)from)->v[i]);
+		break;
+	case KT_SECTION:
+		break;
+	}
+	return 1;
+}
+
 char *
 config_state_path(const struct config *cfg, const char *sub)
 {

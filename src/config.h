@@ -153,6 +153,12 @@ void	config_print_reference(FILE *out, bool conf_format);
 
 void	config_free(struct config *cfg);
 
+/* Give dst the value src has for key (a reload keeps the running value
+ * of a key read only at start): 1 if they differed, 0 if not, -1 for an
+ * unknown key. */
+int	config_keep(struct config *dst, const struct config *src,
+	    const char *key);
+
 /* Path helpers below state_dir: new string, caller frees. */
 char	*config_state_path(const struct config *cfg, const char *sub);
 

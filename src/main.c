@@ -113,11 +113,13 @@ parse_global(int argc, char **argv, struct cli *cli, bool stop_at_nonopt)
 	return optind;
 }
 
-/* load_config - defaults, file, -o overrides, cross checks */
-static void
-load_config(struct cli *cli, struct config *cfg)
+/*
+ * config_from_cli - defaults, file, -o overrides, cross checks: 0, or
+ * the exit code for the failure (err says what is wrong).
+ */
+static int
+config_from_cli(struct cli *cli, struct config *cfg, struct errbuf *err)
 {
-	struct errbuf	err;
 	struct stat	st;
 	size_t		i;
 
@@ -125,21 +127,36 @@ load_config(struct cli *cli, struct config *cfg)
 	if (cli->config_path == NULL)
 		cli->config_path = CONFIG_DEFAULT_PATH;
 	if (cli->config_explicit || stat(cli->config_path, &st) == 0) {
-		if (config_load(cfg, cli->config_path, &err) == -1) {
-			fprintf(stderr, "soar-milter: %s\n", err.msg);
-			exit(EX_CONFIG);
-		}
+		if (config_load(cfg, cli->config_path, err) == -1)
+			return EX_CONFIG;
 	}
 	for (i = 0; i < cli->overrides.n; i++) {
-		if (config_set_cli(cfg, cli->overrides.v[i], &err) == -1) {
-			fprintf(stderr, "soar-milter: %s\n", err.msg);
-			exit(EX_USAGE);
-		}
+		if (config_set_cli(cfg, cli->overrides.v[i], err) == -1)
+			return EX_USAGE;
 	}
-	if (config_validate(cfg, &err) == -1) {
+	if (config_validate(cfg, err) == -1)
+		return EX_CONFIG;
+	return 0;
+}
+
+/* load_config - config_from_cli, or exit with its error */
+static void
+load_config(struct cli *cli, struct config *cfg)
+{
+	struct errbuf	err;
+	int		rc;
+
+	if ((rc = config_from_cli(cli, cfg, &err)) != 0) {
 		fprintf(stderr, "soar-milter: %s\n", err.msg);
-		exit(EX_CONFIG);
+		exit(rc);
 	}
+}
+
+/* reload_config - the milter's SIGUSR1: the same file and overrides */
+static int
+reload_config(struct config *cfg, struct errbuf *err, void *arg)
+{
+	return config_from_cli(arg, cfg, err) == 0 ? 0 : -1;
 }
 
 static enum log_level
@@ -535,7 +552,7 @@ main(int argc, char **argv)
 	else if (mode == NULL) {
 		open_log(&cfg, true, cli.foreground);
 		engine_init(&cfg);
-		rc = milter_run(&cfg, cli.foreground);
+		rc = milter_run(&cfg, cli.foreground, reload_config, &cli);
 		engine_shutdown();
 		log_close();
 	} else {

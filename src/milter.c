@@ -23,9 +23,11 @@
  * the sender thread delivers what the spool holds.
  *
  * Shared state (config, spool, sender, recipient regex) is set up before
- * smfi_main() and read-only afterwards.  Callbacks that use it hold a
- * read lock on shared_lock; shutdown takes it for writing so that it
- * never frees what a late callback still uses.
+ * smfi_main().  Callbacks that use it hold a read lock on shared_lock;
+ * shutdown takes it for writing so that it never frees what a late
+ * callback still uses, and a reload (SIGUSR1, in a thread of its own)
+ * takes it for writing to swap the configuration, the regex and the
+ * sender at once.
  */
 #include "autoconfig.h"
 
@@ -104,8 +106,10 @@ struct conn {
 	struct msg	*msg;
 };
 
-/* Read-only after milter_run() set them up. */
+/* Set up by milter_run(); mcfg, msender and mrcpt_re change only in a
+ * reload, under the write lock. */
 static const struct config	*mcfg;
+static const struct config	*mcfg_start;	/* the caller's: not ours */
 static struct spool		*mspool;
 static struct sender		*msender;
 static struct urlscan_re	*mrcpt_re;
@@ -1054,9 +1058,153 @@ shared_close(void)
 	return true;
 }
 
+/*
+ * Keys read only at start (sockets, privileges, logging, the spool, the
+ * sizes the callbacks bound messages with, the engine's regex limit): a
+ * reload keeps their running values and says so.
+ */
+static const char *const restart_keys[] = {
+	"socket", "socket_mode", "socket_owner", "user", "group", "pid_file",
+	"log_syslog", "log_facility", "log_level", "milter_timeout",
+	"add_header", "max_message_bytes", "regex_match_limit", "state_dir",
+	"spool_max_files", "spool_max_bytes", "sent_retention",
+	"sent_max_entries",
+};
+
+static milter_reload_fn	 mreload;
+static void		*mreload_arg;
+static pthread_t	 reload_thr;
+static bool		 reload_running;
+static volatile bool	 reload_stop;
+
+/* rcpt_re_for - compile cfg's recipient regex, if it uses one */
+static int
+rcpt_re_for(const struct config *cfg, struct urlscan_re **re_r,
+    struct errbuf *err)
+{
+	*re_r = NULL;
+	if (cfg->alert_on != ALERT_ON_RECIPIENTS ||
+	    cfg->alert_recipient_regex == NULL ||
+	    *cfg->alert_recipient_regex == '\0')
+		return 0;
+	if ((*re_r = urlscan_re_compile(cfg->alert_recipient_regex, true,
+	    err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* config_release - free a configuration a reload made */
+static void
+config_release(const struct config *cfg)
+{
+	if (cfg != NULL && cfg != mcfg_start) {
+		config_free((struct config *)(uintptr_t)cfg);
+		free((void *)(uintptr_t)cfg);
+	}
+}
+
+/*
+ * reload - SIGUSR1: read the configuration again.  Nothing changes unless
+ * it is valid, its recipient regex compiles and its delivery settings
+ * work (outbox directory, key or token file).  Then, under the write
+ * lock, new messages see the new policy and alert settings at once; the
+ * sender is restarted with the new delivery settings (what is spooled
+ * meanwhile waits in the spool).  Keys read only at start keep their
+ * running values, with a warning.
+ */
+static void
+reload(void)
+{
+	struct config		*nc;
+	const struct config	*oc;
+	struct urlscan_re	*re = NULL, *ore;
+	struct sender		*os, *ns;
+	struct errbuf		 err;
+	size_t			 i;
+
+	err.msg[0] = '\0';
+	nc = xcalloc(1, sizeof(*nc));
+	if (mreload(nc, &err, mreload_arg) == -1) {
+		log_err("-: milter: reload: %s; the running configuration "
+		    "stays", err.msg);
+		goto fail;
+	}
+	for (i = 0; i < ARRAY_LEN(restart_keys); i++)
+		if (config_keep(nc, mcfg, restart_keys[i]) == 1)
+			log_warn("-: milter: reload: %s changed: it takes "
+			    "effect at the next start only", restart_keys[i]);
+	if (rcpt_re_for(nc, &re, &err) == -1) {
+		log_err("-: milter: reload: %s: alert_recipient_regex: %s; "
+		    "the running configuration stays",
+		    nc->path != NULL ? nc->path : "-o", err.msg);
+		goto fail;
+	}
+	if (sender_check(nc, mspool, &err) == -1) {
+		log_err("-: milter: reload: delivery: %s; the running "
+		    "configuration stays", err.msg);
+		goto fail;
+	}
+	if (pthread_rwlock_wrlock(&shared_lock) != 0)
+		goto fail;
+	if (shared_closed) {
+		pthread_rwlock_unlock(&shared_lock);
+		goto fail;
+	}
+	oc = mcfg;
+	ore = mrcpt_re;
+	os = msender;
+	mcfg = nc;
+	mrcpt_re = re;
+	msender = NULL;		/* kicks meanwhile: the new one looks anyway */
+	pthread_rwlock_unlock(&shared_lock);
+
+	sender_stop(&os);	/* lets a POST in flight end */
+	if ((ns = sender_start(nc, mspool, &err)) == NULL)
+		log_err("-: milter: reload: sender: %s: alerts stay in the "
+		    "spool until the next reload or start", err.msg);
+	pthread_rwlock_wrlock(&shared_lock);
+	msender = ns;
+	pthread_rwlock_unlock(&shared_lock);
+	if (ore != NULL)
+		urlscan_re_free(ore);
+	config_release(oc);
+	log_info("-: milter: reload: configuration from %s applied "
+	    "(alert_on %s, on_error %s)", nc->path != NULL ? nc->path :
+	    "built-in defaults", nc->alert_on == ALERT_ON_ALL ? "all" :
+	    "recipients", nc->on_error == ON_ERROR_TEMPFAIL ? "tempfail" :
+	    "continue");
+	return;
+fail:
+	if (re != NULL)
+		urlscan_re_free(re);
+	config_free(nc);
+	free(nc);
+}
+
+/* reload_main - the reload thread: SIGUSR1 until told to stop */
+static void *
+reload_main(void *arg)
+{
+	sigset_t	 set;
+	int		 sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		sig = 0;
+		if (sigwait(&set, &sig) != 0 || reload_stop)
+			break;
+		log_info("-: milter: SIGUSR1: reloading the configuration");
+		reload();
+	}
+	return NULL;
+}
+
 /* milter_run - the daemon: bind, drop privileges, serve until a signal */
 int
-milter_run(const struct config *cfg, bool foreground)
+milter_run(const struct config *cfg, bool foreground,
+    milter_reload_fn reload_fn, void *reload_arg)
 {
 	struct smfiDesc		 desc;
 	pthread_rwlockattr_t	 rwa;
@@ -1066,7 +1214,9 @@ milter_run(const struct config *cfg, bool foreground)
 	bool			 drained, pid_made = false;
 
 	err.msg[0] = '\0';
-	mcfg = cfg;
+	mcfg = mcfg_start = cfg;
+	mreload = reload_fn;
+	mreload_arg = reload_arg;
 	max_bytes = cfg->max_message_bytes > 0 ?
 	    (size_t)cfg->max_message_bytes : 1;
 	want_actions = SMFIF_SETSYMLIST | (cfg->add_header ? SMFIF_ADDHDRS : 0);
@@ -1094,11 +1244,7 @@ milter_run(const struct config *cfg, bool foreground)
 	desc.xxfi_close = mlfi_close;
 	desc.xxfi_negotiate = mlfi_negotiate;
 
-	if (cfg->alert_on == ALERT_ON_RECIPIENTS &&
-	    cfg->alert_recipient_regex != NULL &&
-	    *cfg->alert_recipient_regex != '\0' &&
-	    (mrcpt_re = urlscan_re_compile(cfg->alert_recipient_regex, true,
-	    &err)) == NULL) {
+	if (rcpt_re_for(cfg, &mrcpt_re, &err) == -1) {
 		log_err("-: milter: alert_recipient_regex: %s", err.msg);
 		return 1;
 	}
@@ -1142,12 +1288,14 @@ milter_run(const struct config *cfg, bool foreground)
 	/*
 	 * libmilter turns SIGTERM, SIGINT and SIGHUP into a clean stop in a
 	 * thread of its own (sigwait); every other thread must block them,
-	 * so block them before the sender thread exists.
+	 * so block them before the sender thread exists.  SIGUSR1 (reload)
+	 * is waited for by our own thread.
 	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -1155,6 +1303,10 @@ milter_run(const struct config *cfg, bool foreground)
 		log_err("-: milter: sender: %s", err.msg);
 		goto out;
 	}
+	reload_stop = false;
+	if (mreload != NULL &&
+	    pthread_create(&reload_thr, NULL, reload_main, NULL) == 0)
+		reload_running = true;
 	log_info("-: milter: listening on %s (max_message_bytes %zu, "
 	    "alert_on %s, on_error %s)", cfg->socket, max_bytes,
 	    cfg->alert_on == ALERT_ON_ALL ? "all" : "recipients",
@@ -1166,6 +1318,12 @@ milter_run(const struct config *cfg, bool foreground)
 	log_info("-: milter: stopping");
 
 out:
+	if (reload_running) {
+		reload_stop = true;
+		pthread_kill(reload_thr, SIGUSR1);
+		pthread_join(reload_thr, NULL);
+		reload_running = false;
+	}
 	drained = shared_close();
 	if (!drained)
 		log_warn("-: milter: some message callbacks still running "
@@ -1181,6 +1339,8 @@ out:
 			urlscan_re_free(mrcpt_re);
 			mrcpt_re = NULL;
 		}
+		config_release(mcfg);	/* one a reload made */
+		mcfg = mcfg_start;
 	}
 	/* Best effort: after dropping privileges the directory may be
 	 * root's (systemd's RuntimeDirectory= avoids that). */

@@ -12,7 +12,20 @@
 
 struct config;
 
-/* Runs until SIGTERM/SIGINT; returns the process exit code. */
-int	milter_run(const struct config *, bool foreground);
+struct errbuf;
+
+/*
+ * Reload: load the configuration again (the same file and -o overrides
+ * as at start) into a zeroed struct config: 0, or -1 and err.
+ */
+typedef int	(*milter_reload_fn)(struct config *, struct errbuf *, void *);
+
+/*
+ * Runs until SIGTERM/SIGINT/SIGHUP; returns the process exit code.
+ * SIGUSR1 reloads the configuration through reload (if not NULL): see
+ * docs/MILTER.md for what a reload applies.
+ */
+int	milter_run(const struct config *, bool foreground,
+	    milter_reload_fn reload, void *reload_arg);
 
 #endif

@@ -835,6 +835,17 @@ sender_start(const struct config *cfg, struct spool *sp, struct errbuf *err)
 	return s;
 }
 
+int
+sender_check(const struct config *cfg, struct spool *sp, struct errbuf *err)
+{
+	struct sender	*s;
+
+	if ((s = sender_new(cfg, sp, err)) == NULL)
+		return -1;
+	sender_free(s);
+	return 0;
+}
+
 void
 sender_kick(struct sender *s)
 {

@@ -60,6 +60,11 @@ struct sender	*sender_start(const struct config *, struct spool *,
 void		 sender_get_stats(struct sender *, struct sender_stats *);
 /* Wake the sender (a new alert was spooled). Async-signal-unsafe. */
 void		 sender_kick(struct sender *);
+
+/* What sender_start() would need (outbox directory, key or token file,
+ * TLS files), checked without starting anything: 0 or -1 and err. */
+int		 sender_check(const struct config *, struct spool *,
+		    struct errbuf *);
 /* Stop and join; pending alerts stay in the spool. */
 void		 sender_stop(struct sender **);
 

@@ -370,5 +370,89 @@ else
 	show "$tmp/d.log"
 fi
 
+# ------------------------------------------------- reload (SIGUSR1)
+
+# send_one RCPT MID QID WANT: one message through miltertest
+send_one() {
+	timeout 60 miltertest -D sock="$rsock" -D srcdir="$dir" \
+	    -D rcpt="$1" -D mid="$2" -D qid="$3" -D want="$4" \
+	    -s "$dir/t-reload.lua" >>"$tmp/reload.mt" 2>&1
+}
+# wait_log N TEXT: until the log has at least N lines containing TEXT
+wait_log() {
+	_i=0
+	while [ "$(grep -c -- "$2" "$LOG")" -lt "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ "$(grep -c -- "$2" "$LOG")" -ge "$1" ]
+}
+# has_alert DIR MID: an alert for that Message-ID arrived in DIR (10 s)
+has_alert() {
+	_i=0
+	while ! grep -qs "$2@example.org" "$1"/*.json && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	grep -qs "$2@example.org" "$1"/*.json
+}
+rconf=$tmp/reload.conf
+cat >"$rconf" <<EOC
+alert_on = recipients
+alert_recipients = phish@example.com
+EOC
+rsock=inet:$(free_port)@127.0.0.1
+start_milter reload "$rsock" -c "$rconf"
+if wait_listen "$rsock"; then
+	send_one "<other@example.com>" rl-1 4RL1 skip &&
+	    ok "reload: before: other mail not wanted (SKIP)" ||
+	    { bad "reload: before"; show "$tmp/reload.mt"; }
+	# the recipient list grows, the outbox moves, a start-only key
+	# changes: policy and delivery follow, the bound does not
+	cat >"$rconf" <<EOC
+alert_on = recipients
+alert_recipients = phish@example.com, other@example.com
+outbox_dir = $tmp/outbox2
+max_message_bytes = 1m
+EOC
+	kill -USR1 "$MPID"
+	wait_log 1 "reload: configuration from $rconf applied" &&
+	    ok "reload: applied, logged" ||
+	    { bad "reload: not applied"; show "$LOG"; }
+	grep -q "reload: max_message_bytes changed: it takes effect at the next start only" "$LOG" &&
+	    ok "reload: a start-only key keeps its value, with a warning" ||
+	    bad "reload: no warning for max_message_bytes"
+	send_one "<other@example.com>" rl-2 4RL2 continue &&
+	    ok "reload: after: the new recipient gets an alert" ||
+	    { bad "reload: after"; show "$tmp/reload.mt"; }
+	has_alert "$tmp/outbox2" rl-2 &&
+	    ok "reload: the restarted sender delivers to the new outbox" ||
+	    { bad "reload: no alert in the new outbox"; show "$LOG"; }
+	# a broken file: refused with file:line: key, nothing changes
+	printf 'alert_on = recipients\nalert_recipients = nobody@example.com\nno_such_key = 1\n' >"$rconf"
+	kill -USR1 "$MPID"
+	wait_log 1 "running configuration stays" &&
+	    grep -q "reload: $rconf:3: no_such_key" "$LOG" &&
+	    ok "reload: a bad file is refused with file:line: key" ||
+	    { bad "reload: bad file"; show "$LOG"; }
+	# a regex that does not compile: refused too
+	printf 'alert_on = recipients\nalert_recipient_regex = ([a-z\n' >"$rconf"
+	kill -USR1 "$MPID"
+	wait_log 2 "running configuration stays" &&
+	    ok "reload: a bad regex is refused" ||
+	    { bad "reload: bad regex"; show "$LOG"; }
+	send_one "<other@example.com>" rl-3 4RL3 continue &&
+	    has_alert "$tmp/outbox2" rl-3 &&
+	    ok "reload: after refusals the last good configuration runs" ||
+	    { bad "reload: after refusals"; show "$tmp/reload.mt"; show "$LOG"; }
+else
+	bad "reload: soar-milter does not listen"
+	show "$LOG"
+fi
+stop_milter
+rc=$?
+[ $rc -eq 0 ] && ok "reload: clean stop after reloads" ||
+    { bad "reload: exit status $rc after SIGTERM"; show "$LOG"; }
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -203,6 +203,37 @@ main(void)
 	config_free(&cfg);
 	T_END();
 
+	T_BEGIN("config_keep: a reload keeps start-only values");
+	{
+		struct config	 run, next;
+
+		config_defaults(&run);
+		config_defaults(&next);
+		T_ASSERT(config_set(&run, "socket", "inet:9999@127.0.0.1",
+		    &err) == 0);
+		T_ASSERT(config_set(&next, "socket", "unix:/x.sock", &err) == 0);
+		T_ASSERT(config_set(&next, "max_message_bytes", "1m", &err) ==
+		    0);
+		T_ASSERT(config_set(&next, "add_header", "yes", &err) == 0);
+		T_ASSERT(config_set(&next, "imap_folders", "A, B", &err) == 0);
+		T_ASSERT(config_keep(&next, &run, "socket") == 1);
+		T_STREQ(next.socket, "inet:9999@127.0.0.1");
+		T_ASSERT(config_keep(&next, &run, "max_message_bytes") == 1);
+		T_ASSERT(next.max_message_bytes == run.max_message_bytes);
+		T_ASSERT(config_keep(&next, &run, "add_header") == 1);
+		T_ASSERT(!next.add_header);
+		T_ASSERT(config_keep(&next, &run, "imap_folders") == 1);
+		T_ASSERT(next.imap_folders.n == 1);
+		T_STREQ(next.imap_folders.v[0], "INBOX");
+		T_ASSERT(config_keep(&next, &run, "priority") == 0);
+		T_ASSERT(config_keep(&next, &run, "soar_api") == 0);
+		T_ASSERT(config_keep(&next, &run, "no_such_key") == -1);
+		T_ASSERT(config_validate(&next, &err) == 0);
+		config_free(&run);
+		config_free(&next);
+	}
+	T_END();
+
 	unlink(tmpl);
 	return t_done();
 }
