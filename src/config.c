@@ -124,6 +124,9 @@ static const struct key_def config_keys[] = {
 	  NULL, "PCRE2 pattern over envelope recipients (case-insensitive)" },
 	{ "milter_timeout", KT_TIME, F(milter_timeout), "300", 1, 3600,
 	  NULL, "libmilter I/O timeout towards the MTA" },
+	{ "stats_interval", KT_TIME, F(stats_interval), "3600", 0, 604800,
+	  NULL, "how often the daemon logs its counters (0: only at reload "
+	  "and stop)" },
 
 	SECTION("State, spool and delivery to the SOAR"),
 	{ "state_dir", KT_STR, F(state_dir), LOCALSTATEDIR "/lib/soar-milter",

@@ -67,6 +67,7 @@ struct config {
 	struct strlist alert_recipients;	/* addresses, case-insensitive */
 	char	*alert_recipient_regex;	/* PCRE2 pattern or NULL */
 	int64_t	 milter_timeout;	/* seconds, libmilter I/O timeout */
+	int64_t	 stats_interval;	/* seconds between stats lines, 0 off */
 
 	/* --- state, spool, delivery --- */
 	char	*state_dir;		/* spool/, sent/, imap/ below it */

@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -117,6 +118,15 @@ static size_t			 max_bytes;
 static unsigned long		 want_actions;	/* SMFIF_* */
 static pthread_rwlock_t		 shared_lock;
 static bool			 shared_closed;	/* under shared_lock */
+
+/* Counters for the stats line (the spool counts the rest). */
+static uint64_t		 st_messages;	/* reached end of message */
+static uint64_t		 st_unwanted;	/* no alert recipient */
+static uint64_t		 st_truncated;	/* over max_message_bytes */
+static uint64_t		 st_failed;	/* internal error: no alert */
+
+#define COUNT(c)	__atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
+#define COUNTED(c)	__atomic_load_n(&(c), __ATOMIC_RELAXED)
 
 /* shared_enter - hold the shared state; false once it is gone */
 static bool
@@ -618,7 +628,11 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	char			 id[ALERT_ID_MAX], *json, *note;
 	sfsistat		 rc = SMFIS_CONTINUE;
 
+	COUNT(st_messages);
+	if (m->truncated)
+		COUNT(st_truncated);
 	if (!policy_decide(m)) {
+		COUNT(st_unwanted);
 		log_debug("%s: milter: no alert: no recipient is an alert "
 		    "recipient", qid);
 		return SMFIS_CONTINUE;
@@ -631,6 +645,7 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 		log_err("%s: milter: cannot extract the message: %s", qid,
 		    err.msg);
 		extract_free(&x);
+		COUNT(st_failed);
 		return on_error_action();
 	}
 	if (m->truncated)
@@ -657,6 +672,7 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	    == NULL) {
 		log_err("%s: milter: alert %s: no JSON built", qid, id);
 		extract_free(&x);
+		COUNT(st_failed);
 		return on_error_action();
 	}
 	r = spool_put(mspool, id, json, strlen(json), &err);
@@ -679,6 +695,7 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	default:
 		log_err("%s: milter: alert %s not spooled: %s", qid, id,
 		    err.msg);
+		COUNT(st_failed);
 		rc = on_error_action();
 		break;
 	}
@@ -1181,22 +1198,85 @@ fail:
 	free(nc);
 }
 
-/* reload_main - the reload thread: SIGUSR1 until told to stop */
+/*
+ * stats_log - one line with the counters since start: messages at end
+ * of message (no alert wanted, over max_message_bytes, failed open), and
+ * the spool's: alerts spooled, duplicates, dropped as the spool was
+ * full, delivered, dead letters, invalid files, pending now.
+ */
+static void
+stats_log(const char *when)
+{
+	struct spool_stats	 ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (mspool != NULL)
+		spool_get_stats(mspool, &ss);
+	log_info("-: milter: stats (%s): messages %" PRIu64 " (no alert "
+	    "wanted %" PRIu64 ", truncated %" PRIu64 ", failed %" PRIu64
+	    "); alerts spooled %" PRIu64 ", duplicate %" PRIu64 ", dropped "
+	    "(spool full) %" PRIu64 ", not spooled %" PRIu64 "; delivered %"
+	    PRIu64 ", dead %" PRIu64 ", bad %" PRIu64 "; pending %" PRIu64
+	    " (%" PRIu64 " bytes)", when, COUNTED(st_messages),
+	    COUNTED(st_unwanted), COUNTED(st_truncated), COUNTED(st_failed),
+	    ss.put, ss.dup, ss.full, ss.err, ss.acked, ss.dead, ss.bad,
+	    ss.files, ss.bytes);
+}
+
+/*
+ * reload_main - the daemon's own signal thread: SIGUSR1 reloads; every
+ * stats_interval seconds (if not 0) a stats line; until told to stop.
+ */
 static void *
 reload_main(void *arg)
 {
+	struct timespec	 now, next, wait;
 	sigset_t	 set;
+	int64_t		 every;
 	int		 sig;
 
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	every = mcfg->stats_interval;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	next.tv_sec += every;
 	for (;;) {
-		sig = 0;
-		if (sigwait(&set, &sig) != 0 || reload_stop)
+		if (every > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > next.tv_sec || (now.tv_sec ==
+			    next.tv_sec && now.tv_nsec >= next.tv_nsec)) {
+				stats_log("every stats_interval");
+				next = now;
+				next.tv_sec += every;
+				continue;
+			}
+			wait.tv_sec = next.tv_sec - now.tv_sec;
+			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
+			if (wait.tv_nsec < 0) {
+				wait.tv_sec--;
+				wait.tv_nsec += 1000000000L;
+			}
+			sig = sigtimedwait(&set, NULL, &wait);
+			if (sig == -1)
+				continue;	/* timeout or EINTR */
+		} else if (sigwait(&set, &sig) != 0)
 			break;
+		if (reload_stop)
+			break;
+		if (mreload == NULL) {
+			log_warn("-: milter: SIGUSR1: no configuration to "
+			    "reload from");
+			continue;
+		}
 		log_info("-: milter: SIGUSR1: reloading the configuration");
 		reload();
+		stats_log("at reload");
+		if (mcfg->stats_interval != every) {
+			every = mcfg->stats_interval;
+			clock_gettime(CLOCK_MONOTONIC, &next);
+			next.tv_sec += every;
+		}
 	}
 	return NULL;
 }
@@ -1211,7 +1291,7 @@ milter_run(const struct config *cfg, bool foreground,
 	struct errbuf		 err;
 	sigset_t		 set;
 	int			 pidfd = -1, rc = 1;
-	bool			 drained, pid_made = false;
+	bool			 drained, pid_made = false, served = false;
 
 	err.msg[0] = '\0';
 	mcfg = mcfg_start = cfg;
@@ -1304,9 +1384,11 @@ milter_run(const struct config *cfg, bool foreground,
 		goto out;
 	}
 	reload_stop = false;
-	if (mreload != NULL &&
-	    pthread_create(&reload_thr, NULL, reload_main, NULL) == 0)
+	if (pthread_create(&reload_thr, NULL, reload_main, NULL) == 0)
 		reload_running = true;
+	else
+		log_warn("-: milter: no signal thread: SIGUSR1 and the stats "
+		    "line are off");
 	log_info("-: milter: listening on %s (max_message_bytes %zu, "
 	    "alert_on %s, on_error %s)", cfg->socket, max_bytes,
 	    cfg->alert_on == ALERT_ON_ALL ? "all" : "recipients",
@@ -1323,6 +1405,7 @@ out:
 		pthread_kill(reload_thr, SIGUSR1);
 		pthread_join(reload_thr, NULL);
 		reload_running = false;
+		served = true;
 	}
 	drained = shared_close();
 	if (!drained)
@@ -1330,6 +1413,8 @@ out:
 		    "after %d s; stopping anyway", MILTER_DRAIN_SECONDS);
 	if (msender != NULL)
 		sender_stop(&msender);
+	if (served)
+		stats_log("at stop");	/* deliveries of the last pass too */
 	if (pidfd != -1)
 		close(pidfd);
 	if (drained) {

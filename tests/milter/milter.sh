@@ -402,7 +402,7 @@ alert_on = recipients
 alert_recipients = phish@example.com
 EOC
 rsock=inet:$(free_port)@127.0.0.1
-start_milter reload "$rsock" -c "$rconf"
+start_milter reload "$rsock" -c "$rconf" -o stats_interval=1
 if wait_listen "$rsock"; then
 	send_one "<other@example.com>" rl-1 4RL1 skip &&
 	    ok "reload: before: other mail not wanted (SKIP)" ||
@@ -449,10 +449,17 @@ else
 	bad "reload: soar-milter does not listen"
 	show "$LOG"
 fi
+wait_log 1 "milter: stats (every stats_interval): messages" &&
+    ok "stats: a line every stats_interval" ||
+    { bad "stats: no periodic line"; show "$LOG"; }
 stop_milter
 rc=$?
 [ $rc -eq 0 ] && ok "reload: clean stop after reloads" ||
     { bad "reload: exit status $rc after SIGTERM"; show "$LOG"; }
+grep -q "stats (at reload): messages 1 (no alert wanted 1," "$LOG" &&
+    grep -q "stats (at stop): messages 3 (no alert wanted 1, truncated 0, failed 0); alerts spooled 2, duplicate 0, dropped (spool full) 0, not spooled 0; delivered 2, dead 0, bad 0; pending 0 " "$LOG" &&
+    ok "stats: counters at reload and at stop" ||
+    { bad "stats: counters"; grep "stats (" "$LOG"; }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
