@@ -94,6 +94,7 @@ struct scan {
 	size_t			 seg_len;
 	struct strbuf		 attr;		/* HTML: decoded attribute */
 	struct strbuf		 url;		/* cleaned / refanged URL */
+	struct strbuf		 css;		/* CSS url() or string value */
 	struct strbuf		 join;		/* a wrapped <URL> joined */
 	struct strbuf		 unwrap[UNWRAP_MAX_DEPTH];
 	bool			 stop;		/* set full or regex error */
@@ -622,6 +623,7 @@ scan_end(struct scan *sc)
 	sb_free(&sc->run);
 	sb_free(&sc->attr);
 	sb_free(&sc->url);
+	sb_free(&sc->css);
 	sb_free(&sc->join);
 	for (i = 0; i < UNWRAP_MAX_DEPTH; i++)
 		sb_free(&sc->unwrap[i]);
@@ -701,12 +703,14 @@ url_run(const char *s, size_t len, size_t i)
 			break;
 		case 3:
 			cp = (uint32_t)(u[i] & 0x0f) << 12 |
-			    (uint32_t)(u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
+			    (uint32_t)(u[i + 1] & 0x3f) << 6 |
+			    (u[i + 2] & 0x3f);
 			break;
 		case 4:
 			cp = (uint32_t)(u[i] & 0x07) << 18 |
 			    (uint32_t)(u[i + 1] & 0x3f) << 12 |
-			    (uint32_t)(u[i + 2] & 0x3f) << 6 | (u[i + 3] & 0x3f);
+			    (uint32_t)(u[i + 2] & 0x3f) << 6 |
+			    (u[i + 3] & 0x3f);
 			break;
 		default:
 			return i;		/* invalid: a barrier */
@@ -720,9 +724,10 @@ url_run(const char *s, size_t len, size_t i)
 
 /*
  * url_at - a URL starts at s[a] (of s[0..len)) when re_url matches its
- * prefix there (and perhaps one URL character): the end of the URL (the prefix and the run of URL
- * characters after it), or (size_t)-1.  A match error (match or depth
- * limit, ...) flags the set and stops the scan.
+ * prefix there (and perhaps one URL character): the end of the URL (the
+ * prefix and the run of URL characters after it), or (size_t)-1.  A
+ * match error (match or depth limit, ...) flags the set and stops the
+ * scan.
  *
  * The subject given to PCRE2 is at most PREFIX_WINDOW bytes: its
  * interpreter (10.42) checks the UTF-8 from the offset to the end of
@@ -1077,35 +1082,59 @@ find(const char *s, size_t len, size_t from, char ch)
 }
 
 /*
- * find_lt_amp - index of the next '<' or '&' in s[from..len), or len:
- * where a tag or a character reference may start.  Sixteen bytes at a
- * time with SSE2 (no call: the stretch between two tags is short).
+ * find3 - index of the next byte a, b or c in s[from..len), or len.
+ * Sixteen bytes at a time with SSE2, the last (partial) sixteen by one
+ * load that ends at len, its bytes before i masked off (no byte loop
+ * for a stretch of sixteen bytes or more).  Inline, no call: the
+ * stretches searched (between two tags, a style attribute) are short.
  */
 static inline size_t
-find_lt_amp(const char *s, size_t len, size_t from)
+find3(const char *s, size_t len, size_t from, char a, char b, char c)
 {
 	size_t	i = from;
 #ifdef __SSE2__
-	const __m128i	lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+	const __m128i	va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b),
+			vc = _mm_set1_epi8(c);
 	__m128i		v;
 	unsigned	m;
 
+	/* (c == b: two bytes, the third compare left out; the
+	 * arguments are constants, so this is decided at compile time) */
+#define FIND3_MASK(v) ((unsigned)_mm_movemask_epi8(c == b ? \
+	_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)) : \
+	_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), \
+	_mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc))))
 	for (; i + 16 <= len; i += 16) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
-		if (m != 0)
+		if ((m = FIND3_MASK(v)) != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
+	if (i < len && len - from >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + len - 16));
+		m = FIND3_MASK(v) & (~0u << (i - (len - 16)));	/* seen */
+		return m != 0 ? len - 16 + (size_t)__builtin_ctz(m) : len;
+	}
+#undef FIND3_MASK
+#endif
 	for (; i < len; i++)
-		if (s[i] == '<' || s[i] == '&')
+		if (s[i] == a || s[i] == b || (c != b && s[i] == c))
 			return i;
 	return len;
-#else
-	size_t	lt = find(s, len, from, '<');
+}
 
-	return find(s, lt, from, '&');
-#endif
+/* find2 - index of the next byte a or b in s[from..len), or len */
+static inline size_t
+find2(const char *s, size_t len, size_t from, char a, char b)
+{
+	return find3(s, len, from, a, b, b);
+}
+
+/* find_lt_amp - the next '<' or '&': where a tag or a reference starts */
+static inline size_t
+find_lt_amp(const char *s, size_t len, size_t from)
+{
+	return find2(s, len, from, '<', '&');
 }
 
 /*
@@ -1431,37 +1460,50 @@ decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 /* ------------------------------------------------------------ HTML */
 
 /*
- * is_url_attr - the attribute name s[0..n) holds a link: href, src,
- * action, background, formaction, data, and cite, lowsrc, poster,
- * xlink:href.  Switched on length: it runs for every attribute.
+ * attr_kind - what the attribute named s[0..n) holds: ATTR_URL a link
+ * (href, src, action, background, formaction, data, cite, lowsrc,
+ * poster, xlink:href), ATTR_CSS CSS (style), ATTR_SRCSET image
+ * candidates (srcset, imagesrcset), else ATTR_OTHER.  A first-letter
+ * test, then switched on length: it runs for every attribute.
  */
-static bool
-is_url_attr(const char *s, size_t n)
+#define ATTR_OTHER	0
+#define ATTR_URL	1
+#define ATTR_CSS	2
+#define ATTR_SRCSET	3
+static int
+attr_kind(const char *s, size_t n)
 {
-	/* first letters: a b c d f h l p s x */
+	/* first letters: a b c d f h i l p s x */
 	static const unsigned char first[32] = {
 		['a' & 31] = 1, ['b' & 31] = 1, ['c' & 31] = 1,
 		['d' & 31] = 1, ['f' & 31] = 1, ['h' & 31] = 1,
-		['l' & 31] = 1, ['p' & 31] = 1, ['s' & 31] = 1,
-		['x' & 31] = 1,
+		['i' & 31] = 1, ['l' & 31] = 1, ['p' & 31] = 1,
+		['s' & 31] = 1, ['x' & 31] = 1,
 	};
 
 	if (!is_alpha((unsigned char)s[0]) || !first[s[0] & 31])
-		return false;
+		return ATTR_OTHER;
 	switch (n) {
 	case 3:
-		return eq_ci(s, "src", 3);
+		return eq_ci(s, "src", 3) ? ATTR_URL : ATTR_OTHER;
 	case 4:
 		return eq_ci(s, "href", 4) || eq_ci(s, "data", 4) ||
-		    eq_ci(s, "cite", 4);
+		    eq_ci(s, "cite", 4) ? ATTR_URL : ATTR_OTHER;
+	case 5:
+		return eq_ci(s, "style", 5) ? ATTR_CSS : ATTR_OTHER;
 	case 6:
+		if (eq_ci(s, "srcset", 6))
+			return ATTR_SRCSET;
 		return eq_ci(s, "action", 6) || eq_ci(s, "lowsrc", 6) ||
-		    eq_ci(s, "poster", 6);
+		    eq_ci(s, "poster", 6) ? ATTR_URL : ATTR_OTHER;
 	case 10:
 		return eq_ci(s, "background", 10) ||
-		    eq_ci(s, "formaction", 10) || eq_ci(s, "xlink:href", 10);
+		    eq_ci(s, "formaction", 10) ||
+		    eq_ci(s, "xlink:href", 10) ? ATTR_URL : ATTR_OTHER;
+	case 11:
+		return eq_ci(s, "imagesrcset", 11) ? ATTR_SRCSET : ATTR_OTHER;
 	}
-	return false;
+	return ATTR_OTHER;
 }
 
 /*
@@ -1500,28 +1542,16 @@ attr_plain(const char *v, size_t n)
 }
 
 /*
- * attr_url - an attribute that holds a link: decode its entities, trim
- * the white space and controls a browser ignores (and drop TAB, CR, LF
- * anywhere, as a browser does), keep it only when it is an absolute
- * http/https/ftp URL or a www. form.
+ * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
+ * trim the white space and controls a browser ignores (and drop TAB, CR,
+ * LF anywhere, as a browser does), keep it only when it is an absolute
+ * http/https/ftp URL or a www. form.  Uses sc->url: u must not be in it.
  */
 static void
-attr_url(struct scan *sc, const char *v, size_t n)
+link_url(struct scan *sc, const char *u, size_t ul)
 {
-	struct strbuf	*sb = &sc->attr;
-	const char	*u;
-	size_t		 plen, ul;
+	size_t	plen;
 
-	if (attr_plain(v, n)) {
-		plen = absolute_prefix_len(v, n);
-		if (plen > 0 && n > plen)
-			emit(sc, v, n, 0);
-		return;
-	}
-	sb_reset(sb);
-	decode_append(sb, v, n, true);
-	u = sb->s;
-	ul = sb->len;
 	while (ul > 0 && (unsigned char)*u <= 0x20) {
 		u++;
 		ul--;
@@ -1537,6 +1567,333 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		return;
 	emit(sc, sc->url.s, sc->url.len, 0);
 }
+
+/*
+ * attr_url - an attribute that holds a link: its entities decoded, then
+ * link_url().  A plain value (the common case) is its own URL.
+ */
+static void
+attr_url(struct scan *sc, const char *v, size_t n)
+{
+	size_t	plen;
+
+	if (attr_plain(v, n)) {
+		plen = absolute_prefix_len(v, n);
+		if (plen > 0 && n > plen)
+			emit(sc, v, n, 0);
+		return;
+	}
+	sb_reset(&sc->attr);
+	decode_append(&sc->attr, v, n, true);
+	link_url(sc, sc->attr.s, sc->attr.len);
+}
+
+/*
+ * attr_value - the value v[0..n) of an attribute with its entities
+ * decoded: v itself when it has no '&', else a copy in sc->attr.
+ */
+static const char *
+attr_value(struct scan *sc, const char *v, size_t n, size_t *len_r)
+{
+	*len_r = n;
+	if (memchr(v, '&', n) == NULL)
+		return v;
+	sb_reset(&sc->attr);
+	decode_append(&sc->attr, v, n, true);
+	*len_r = sc->attr.len;
+	return sc->attr.s != NULL ? sc->attr.s : "";
+}
+
+/*
+ * srcset_urls - the URLs of a srcset / imagesrcset value d[0..n)
+ * (entities decoded), split as the WHATWG "parse a srcset attribute"
+ * algorithm does: candidates are separated by white space and commas;
+ * a URL is a run of anything but white space (so it may hold commas),
+ * and if it ends in commas those end the candidate (no descriptors);
+ * else the descriptors ("2x", "300w", also a parenthesised group with
+ * commas in it) run up to the next comma outside parentheses.
+ * Descriptors are not checked: a URL with bad ones is still a URL in
+ * the message.  Linear: every index moves forward.
+ */
+static void
+srcset_urls(struct scan *sc, const char *d, size_t n)
+{
+	size_t	i = 0, s, e;
+	bool	paren;
+
+	while (!sc->stop) {
+		while (i < n && (is_space((unsigned char)d[i]) || d[i] == ','))
+			i++;
+		if (i >= n)
+			break;
+		for (s = i; i < n && !is_space((unsigned char)d[i]); i++)
+			;
+		e = i;
+		if (d[e - 1] == ',') {
+			while (e > s && d[e - 1] == ',')
+				e--;
+		} else {
+			/* the descriptor tokeniser, only to find the end:
+			 * a comma outside parentheses */
+			for (paren = false; i < n; i++) {
+				if (paren) {
+					paren = d[i] != ')';
+					continue;
+				}
+				if (d[i] == ',') {
+					i++;
+					break;
+				}
+				if (d[i] == '(')
+					paren = true;
+			}
+		}
+		if (e > s)
+			link_url(sc, d + s, e - s);
+	}
+}
+
+/* ------------------------------------------------------------ CSS */
+
+/* CSS white space: space, TAB, LF, CR, FF (as HTML's) */
+static inline bool
+css_space(unsigned char c)
+{
+	return CC(c, C_SPACE);
+}
+
+static inline bool
+css_newline(unsigned char c)
+{
+	return c == '\n' || c == '\r' || c == '\f';
+}
+
+/* css_name_char - c may be part of a CSS name (so "myurl(" is no url() */
+static inline bool
+css_name_char(unsigned char c)
+{
+	return is_alnum(c) || c == '-' || c == '_' || c >= 0x80 || c == '\\';
+}
+
+/*
+ * css_escape - c[p] follows a backslash that is a valid escape (not
+ * before a newline): append what it stands for to sb (CSS Syntax 3
+ * "consume an escaped code point": up to six hex digits and one white
+ * space after them, 0 / a surrogate / above U+10FFFF giving U+FFFD; the
+ * end of the input U+FFFD; any other character itself).  Returns the
+ * index after the escape.
+ */
+static size_t
+css_escape(struct strbuf *sb, const char *c, size_t n, size_t p)
+{
+	uint32_t	cp = 0;
+	size_t		k, q;
+	char		out[4];
+	int		v;
+
+	if (p >= n) {
+		sb_append(sb, "\xef\xbf\xbd", 3);
+		return p;
+	}
+	for (q = p; q < n && q - p < 6 && (v = hex_val((unsigned char)c[q])) >=
+	    0; q++)
+		cp = cp << 4 | (uint32_t)v;
+	if (q == p) {
+		/* a character as it is: a whole UTF-8 sequence if valid */
+		k = utf8_seq_len((const unsigned char *)c + p, n - p);
+		if (k == 0)
+			k = 1;
+		sb_append(sb, c + p, k);
+		return p + k;
+	}
+	if (q < n && css_space((unsigned char)c[q]))
+		q += c[q] == '\r' && q + 1 < n && c[q + 1] == '\n' ? 2 : 1;
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	sb_append(sb, out, utf8_put(cp, out));
+	return q;
+}
+
+/*
+ * css_string - the string token whose quote is c[p]: its value into sb
+ * (escapes decoded, a backslash-newline dropped).  Returns the index
+ * after it, and whether it is a good string (an unescaped newline makes
+ * a bad one; the end of the input ends a good one).
+ */
+static size_t
+css_string(struct strbuf *sb, const char *c, size_t n, size_t p, bool *ok_r)
+{
+	char	quote = c[p];
+	size_t	q, k;
+
+	sb_reset(sb);
+	*ok_r = true;
+	for (p++; p < n; ) {
+		q = find2(c, n, p, quote, '\\');
+		/* the newline that makes a bad string, before q? */
+		for (k = p; k < q; k++) {
+			if (css_newline((unsigned char)c[k])) {
+				*ok_r = false;
+				return k;
+			}
+		}
+		sb_append(sb, c + p, q - p);
+		if (q >= n)
+			return n;
+		if (c[q] == quote)
+			return q + 1;
+		/* a backslash */
+		if (q + 1 >= n)
+			return n;		/* at the end: nothing */
+		if (css_newline((unsigned char)c[q + 1])) {
+			p = q + 2;
+			if (c[q + 1] == '\r' && p < n && c[p] == '\n')
+				p++;
+			continue;
+		}
+		p = css_escape(sb, c, n, q + 1);
+	}
+	return n;
+}
+
+/*
+ * css_bad_url - the remnants of a bad url(): skip to the ')' that ends
+ * it (an escaped one does not) or the end.
+ */
+static size_t
+css_bad_url(const char *c, size_t n, size_t p)
+{
+	for (; p < n; p++) {
+		if (c[p] == ')')
+			return p + 1;
+		if (c[p] == '\\' && p + 1 < n &&
+		    !css_newline((unsigned char)c[p + 1]))
+			p++;
+	}
+	return n;
+}
+
+/*
+ * css_url - c[p] follows "url(": a quoted string (url("...") is a
+ * function with a string) or an unquoted url token, CSS Syntax 3 rules:
+ * white space around the URL ignored, escapes decoded; white space
+ * inside, a quote, '(' , a control or a backslash before a newline make
+ * a bad url, which gives nothing.  Returns the index after it.
+ */
+static size_t
+css_url(struct scan *sc, const char *c, size_t n, size_t p)
+{
+	struct strbuf	*sb = &sc->css;
+	unsigned char	 ch;
+	bool		 ok;
+
+	while (p < n && css_space((unsigned char)c[p]))
+		p++;
+	if (p < n && (c[p] == '"' || c[p] == '\'')) {
+		p = css_string(sb, c, n, p, &ok);
+		if (ok)
+			link_url(sc, sb->s != NULL ? sb->s : "", sb->len);
+		return p;
+	}
+	sb_reset(sb);
+	while (p < n) {
+		ch = (unsigned char)c[p];
+		if (ch == ')') {
+			p++;
+			break;
+		}
+		if (css_space(ch)) {
+			while (p < n && css_space((unsigned char)c[p]))
+				p++;
+			if (p >= n || c[p] == ')') {
+				p = p < n ? p + 1 : n;
+				break;
+			}
+			return css_bad_url(c, n, p);
+		}
+		if (ch == '"' || ch == '\'' || ch == '(' || ch < 0x20 ||
+		    ch == 0x7f)
+			return css_bad_url(c, n, p);
+		if (ch == '\\') {
+			if (p + 1 < n && css_newline((unsigned char)c[p + 1]))
+				return css_bad_url(c, n, p);
+			p = css_escape(sb, c, n, p + 1);
+			continue;
+		}
+		sb_putc(sb, (char)ch);
+		p++;
+	}
+	link_url(sc, sb->s != NULL ? sb->s : "", sb->len);
+	return p;
+}
+
+/*
+ * css_urls - the URLs of CSS text c[0..n) (a style attribute, entities
+ * decoded, or a <style> element): every url(...) and @import "...".
+ * They are looked for everywhere, comments and strings included (a
+ * scanner would rather see too much than be hidden from), the url name
+ * in any case but not escaped, and not as the end of a longer name
+ * ("myurl(").  The search starts at c[from] (nothing before it may be
+ * a '(' or '@'; the "url" before a '(' is looked for before from too).
+ * Linear: each url() or string is read once, from where the search goes
+ * on.
+ */
+static void
+css_urls(struct scan *sc, const char *c, size_t n, size_t from)
+{
+	size_t	i, j;
+	bool	ok;
+
+	for (i = find2(c, n, from, '(', '@'); i < n && !sc->stop;
+	    i = find2(c, n, i, '(', '@')) {
+		if (c[i] == '(') {
+			if (i >= 3 && eq_ci(c + i - 3, "url", 3) &&
+			    (i == 3 || !css_name_char((unsigned char)c[i - 4])))
+				i = css_url(sc, c, n, i + 1);
+			else
+				i++;
+			continue;
+		}
+		/* '@': @import "URL" (@import url(URL) is a url() above) */
+		if (n - i < 7 || !eq_ci(c + i + 1, "import", 6) ||
+		    (i + 7 < n && css_name_char((unsigned char)c[i + 7]))) {
+			i++;
+			continue;
+		}
+		for (j = i + 7; j < n && css_space((unsigned char)c[j]); j++)
+			;
+		if (j < n && (c[j] == '"' || c[j] == '\'')) {
+			j = css_string(&sc->css, c, n, j, &ok);
+			if (ok)
+				link_url(sc, sc->css.s != NULL ? sc->css.s : "",
+				    sc->css.len);
+		}
+		i = j;
+	}
+}
+
+/*
+ * css_attr - the URLs of a style attribute v[0..n): most have no '(',
+ * '@' or '&' at all (one SSE2 pass says so); one with a '&' is
+ * entity-decoded first ("url&#40;" is a url( too).
+ */
+static void
+css_attr(struct scan *sc, const char *v, size_t n)
+{
+	size_t	i = find3(v, n, 0, '(', '@', '&');
+
+	if (i >= n)
+		return;
+	if (v[i] != '&' && find(v, n, i, '&') >= n) {
+		css_urls(sc, v, n, i);
+		return;
+	}
+	sb_reset(&sc->attr);
+	decode_append(&sc->attr, v, n, true);
+	css_urls(sc, sc->attr.s, sc->attr.len, 0);
+}
+
+/* ------------------------------------------------------------ HTML text */
 
 /*
  * run_add - add text t[0..n) to the visible text run, with its character
@@ -1663,10 +2020,11 @@ static size_t
 parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
     bool end_tag, size_t *nl_r)
 {
-	size_t	ns = i, an, ae, vs, ve;
+	size_t	ns = i, an, ae, vs, ve, vl;
 	bool	meta, has_val;
 	char	q;
-	const char *qp;
+	const char *qp, *v;
+	int	k;
 
 	while (i < limit && !CC(h[i], C_TAG_END))
 		i++;
@@ -1709,9 +2067,15 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 		}
 		if (end_tag || !has_val || sc->stop)
 			continue;
-		if (is_url_attr(h + an, ae - an))
+		if ((k = attr_kind(h + an, ae - an)) == ATTR_URL)
 			attr_url(sc, h + vs, ve - vs);
-		else if (meta && ae - an == 7 && eq_ci(h + an, "content", 7)) {
+		else if (k == ATTR_CSS)
+			css_attr(sc, h + vs, ve - vs);
+		else if (k == ATTR_SRCSET) {
+			v = attr_value(sc, h + vs, ve - vs, &vl);
+			srcset_urls(sc, v, vl);
+		} else if (meta && ae - an == 7 &&
+		    eq_ci(h + an, "content", 7)) {
 			/* <meta http-equiv=refresh content="0; url=..."> */
 			sb_reset(&sc->attr);
 			decode_append(&sc->attr, h + vs, ve - vs, true);
@@ -1810,6 +2174,9 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		run_add(sc, h + p, re - p, kind == ELEM_RCDATA &&
 		    memchr(h + p, '&', re - p) != NULL);
 		flush_run(sc);
+		/* after the text scan: a URL it found keeps its place */
+		if (nl == 5 && eq_ci(name, "style", 5) && !sc->stop)
+			css_urls(sc, h + p, re - p, 0);
 		p = re;
 	}
 	flush_run(sc);

@@ -300,6 +300,95 @@ static const struct tcase cases[] = {
 	{ "html: NUL in href percent-encoded", MODE_HTML,
 	  "<a href=\"http://ee.com/a\\0b\">x</a>",	/* see run_case */
 	  "http://ee.com/a%00b" },
+
+	/* ---- srcset / imagesrcset (WHATWG splitting) ---- */
+	{ "srcset: descriptors, commas inside URLs, a parenthesised group",
+	  MODE_HTML,
+	  "<img srcset=\"http://a.example/x,y.png 2x, "
+	  "https://b.example/z.png 300w,http://c.example/q.png,,, "
+	  "http://d.example/r (a, b), http://e.example/s\">",
+	  "http://a.example/x,y.png\nhttps://b.example/z.png\n"
+	  "http://c.example/q.png\nhttp://d.example/r\nhttp://e.example/s" },
+	{ "srcset: a URL ending in commas has no descriptors", MODE_HTML,
+	  "<img srcset=\"http://a.example/1.png,, http://a.example/2.png 1x,"
+	  "http://a.example/3.png\">",
+	  "http://a.example/1.png\nhttp://a.example/2.png\n"
+	  "http://a.example/3.png" },
+	{ "srcset: leading commas and white space, relative ones ignored",
+	  MODE_HTML,
+	  "<img srcset=\" ,,\t/rel.png 1x, img/a.png,\n"
+	  "https://x.example/a.png 2x\" src=\"/also-relative.png\">",
+	  "https://x.example/a.png" },
+	{ "srcset: entities decoded first (&#44; is a comma in the URL)",
+	  MODE_HTML,
+	  "<img srcset=\"https://x.example/a.png?a=1&amp;b=2 1x, "
+	  "https://x.example/b&#44;c.png 2x, https://x.example/d.png&#44; "
+	  "3x\">",
+	  "https://x.example/a.png?a=1&b=2\nhttps://x.example/b,c.png\n"
+	  "https://x.example/d.png" },
+	{ "srcset: unquoted value, imagesrcset on link, order with href",
+	  MODE_HTML,
+	  "<a href=\"http://h.example/\"><img srcset=http://u.example/a.png>"
+	  "</a><link rel=preload imagesrcset=\"https://l.example/a.png 1x, "
+	  "https://l.example/b.png 2x\">",
+	  "http://h.example/\nhttp://u.example/a.png\n"
+	  "https://l.example/a.png\nhttps://l.example/b.png" },
+	{ "srcset: not on an end tag, not other *srcset names", MODE_HTML,
+	  "</img srcset=\"http://no1.example/\">"
+	  "<img data-srcset=\"http://no2.example/\" "
+	  "srcsets=\"http://no3.example/\">",
+	  "" },
+
+	/* ---- CSS: style attribute and <style> element ---- */
+	{ "css: url() unquoted, quoted, white space inside the parentheses",
+	  MODE_HTML,
+	  "<div style=\"background:url(http://a.example/1.png); "
+	  "b:url( 'http://a.example/2.png' ); "
+	  "c:URL(\n\thttp://a.example/3.png\n);"
+	  "d:url(\t&quot;http://a.example/4.png&quot;\t)\">x</div>",
+	  "http://a.example/1.png\nhttp://a.example/2.png\n"
+	  "http://a.example/3.png\nhttp://a.example/4.png" },
+	{ "css: entities in a style attribute decoded first", MODE_HTML,
+	  "<p style=\"background-image:url(&quot;https://e.example/a.png?x=1"
+	  "&amp;y=2&quot;)\">x</p><p style='@import &apos;http://e.example/"
+	  "i.css&apos;'>y</p>",
+	  "https://e.example/a.png?x=1&y=2\nhttp://e.example/i.css" },
+	{ "css: backslash escapes decoded", MODE_HTML,
+	  "<p style=\"a:url(http\\:\\/\\/c.example/a\\)b.png);"
+	  "b:url('http://c.example/\\68 ello\\'s.png');"
+	  /* ("\\0" would be a NUL here: see run_case) */
+	  "c:url(http://c.example/\\41\\42 C\\E9 t\\110000 .png);"
+	  "d:url(http://c.example/sp\\ ace.png)\">",
+	  "http://c.example/a)b.png\nhttp://c.example/hello's.png\n"
+	  "http://c.example/ABC\xc3\xa9t\xef\xbf\xbd.png\n"
+	  "http://c.example/sp%20ace.png" },
+	{ "css: bad url() and bad strings give nothing", MODE_HTML,
+	  "<p style=\"a:url(http://bad.example/a b.png);"
+	  "b:url(http://bad.example/q&quot;x);c:url(http://bad.example/(p));"
+	  "d:url('http://bad.example/nl\nx');e:url(http://ok.example/)\">",
+	  "http://ok.example/" },
+	{ "css: not a longer name, not relative, unterminated at the end",
+	  MODE_HTML,
+	  "<p style=\"a:myurl(http://no.example/);b:url(/rel.png);"
+	  "@importx 'http://no2.example/';c:url(http://end.example/x",
+	  "http://end.example/x" },
+	{ "css: @import forms in a <style> element, text scan first",
+	  MODE_HTML,
+	  "<style>@import url(http://s.example/1.css);\n"
+	  "@IMPORT \"http://s.example/2.css\" screen;\n"
+	  "@import\t'http://s.example/3\\\n.css';\n"
+	  ".a{background:url(\"http://s.example/\\2f img.png\")}\n"
+	  "</style><p>http://after.example/</p>",
+	  "http://s.example/1.css\nhttp://s.example/2.css\n"
+	  "http://s.example/3\\\nhttp://s.example/\\2f\n"
+	  "http://s.example/3.css\nhttp://s.example//img.png\n"
+	  "http://after.example/" },
+	{ "css: a style element is CSS, a style attribute on an end tag not",
+	  MODE_HTML,
+	  "<p>url(http://text.example/)</p>"
+	  "</p style=\"x:url(http://no.example/)\">"
+	  "<style type=text/css>b{c:url( http://css.example/a.png )}</style>",
+	  "http://text.example/\nhttp://css.example/a.png" },
 };
 
 static struct config	cfg;
@@ -687,6 +776,100 @@ test_hostile(void)
 	free(b);
 	T_END();
 
+	T_BEGIN("hostile: 1 MB style attribute, unterminated url(");
+	{
+		struct strbuf	sb = { 0 };
+
+		sb_puts(&sb, "<p style=\"background:url(http://long.example/");
+		b = repeat("a", 1 << 20, &len);
+		sb_append(&sb, b, len);
+		free(b);
+		got = scan_join(MODE_HTML, sb.s, sb.len, &flags);
+		T_ASSERT(strlen(got) == (size_t)cfg.max_url_length);
+		T_ASSERT(strncmp(got, "http://long.example/aaa", 23) == 0);
+		T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+		free(got);
+		sb_free(&sb);
+	}
+	T_END();
+
+	T_BEGIN("hostile: CSS fragments repeated over 1 MB (attribute, "
+	    "element)");
+	{
+		static const char *const css_units[] = {
+			"url(", "url((", "url('", "url(\\", "@import '",
+			"@import", "\\", "url(http://c.example/ ", "(((",
+			"url(\"a\\\n", "url( ) ", "@import url(",
+		};
+		struct strbuf	sb = { 0 };
+
+		for (i = 0; i < ARRAY_LEN(css_units); i++) {
+			b = repeat(css_units[i], 1 << 20, &len);
+			sb_reset(&sb);
+			sb_puts(&sb, "<p style=\"");
+			sb_append(&sb, b, len);
+			sb_puts(&sb, "\">http://after.example/");
+			got = scan_join(MODE_HTML, sb.s, sb.len, &flags);
+			T_ASSERT(strstr(got, "http://after.example/") != NULL);
+			T_ASSERT((flags & ~EXF_TRUNC_URL_LEN) == 0);
+			free(got);
+			sb_reset(&sb);
+			sb_puts(&sb, "<style>");
+			sb_append(&sb, b, len);
+			sb_puts(&sb, "</style>http://after.example/");
+			got = scan_join(MODE_HTML, sb.s, sb.len, &flags);
+			T_ASSERT(strstr(got, "http://after.example/") != NULL);
+			T_ASSERT((flags & ~EXF_TRUNC_URL_LEN) == 0);
+			free(got);
+			free(b);
+		}
+		sb_free(&sb);
+	}
+	T_END();
+
+	T_BEGIN("hostile: 200000 srcset candidates and url()s, max_urls bound");
+	{
+		struct strbuf	sb = { 0 };
+		char		u[64];
+		size_t		n;
+
+		sb_puts(&sb, "<img srcset=\"");
+		for (n = 0; n < 100000; n++) {
+			snprintf(u, sizeof(u), "http://s.example/%zu.png %zux,",
+			    n, n % 4 + 1);
+			sb_puts(&sb, u);
+		}
+		sb_puts(&sb, "\" style=\"");
+		for (n = 0; n < 100000; n++) {
+			snprintf(u, sizeof(u), "a:url(http://c.example/%zu);",
+			    n);
+			sb_puts(&sb, u);
+		}
+		sb_puts(&sb, "\">");
+		got = scan_join(MODE_HTML, sb.s, sb.len, &flags);
+		T_ASSERT(flags == EXF_TRUNC_URLS);
+		T_ASSERT(strncmp(got, "http://s.example/0.png\n"
+		    "http://s.example/1.png\n", 46) == 0);
+		for (n = 0, i = 0; got[i] != '\0'; i++)
+			n += got[i] == '\n';
+		T_ASSERT(n + 1 == (size_t)cfg.max_urls);
+		free(got);
+		/* with room for all: every one, in order */
+		url_set_init(&set, 0, 0);
+		urlscan_html(&set, sb.s, sb.len);
+		T_ASSERT(set.list.n == 200000);
+		T_ASSERT(set.flags == 0);
+		if (set.list.n == 200000) {
+			T_STREQ(set.list.v[99999],
+			    "http://s.example/99999.png");
+			T_STREQ(set.list.v[100000], "http://c.example/0");
+			T_STREQ(set.list.v[199999], "http://c.example/99999");
+		}
+		url_set_free(&set);
+		sb_free(&sb);
+	}
+	T_END();
+
 	T_BEGIN("hostile: deep nesting of brackets around a URL");
 	b = repeat("(", 1 << 20, &len);
 	{
@@ -816,7 +999,8 @@ test_run_vs_pcre2(void)
 			T_STREQ(got, want.s);
 			fprintf(stderr, "input:");
 			for (k = 0; k < in.len; k++)
-				fprintf(stderr, " %02x", (unsigned char)in.s[k]);
+				fprintf(stderr, " %02x",
+				    (unsigned char)in.s[k]);
 			fprintf(stderr, "\n");
 		}
 		free(got);
