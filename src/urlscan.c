@@ -22,8 +22,10 @@
  *
  * HTML is tokenised by hand (tags, attributes, comments, raw-text
  * elements): href/src/action/... values are entity-decoded and kept
- * when absolute; the text between tags is entity-decoded and scanned
- * like plain text.  Tag markup never becomes part of a URL.
+ * when absolute, srcset values are split into image candidates (WHATWG
+ * rules), style attributes and <style> elements are read as CSS for
+ * url() and @import; the text between tags is entity-decoded and
+ * scanned like plain text.  Tag markup never becomes part of a URL.
  *
  * Found URLs go to a struct url_set: de-duplicated through a small
  * open-addressing hash set (GLib stays in mime.c), first-seen order,

@@ -3,8 +3,10 @@
  * PCRE2 (JIT when available, with a match limit from config).  Also
  * offers a compiled-regex wrapper for config-driven patterns.
  *
- * Plain text: http://, https://, ftp:// and www. forms.  HTML: href and
- * src attribute values (entities decoded) plus the visible text.  No
+ * Plain text: http://, https://, ftp:// and www. forms.  HTML: href,
+ * src and the other link attribute values (entities decoded), srcset and
+ * imagesrcset candidates, CSS url() and @import in style attributes and
+ * <style> elements, plus the visible text.  No
  * trailing punctuation, angle brackets or quotes are kept.  Results are
  * appended to a struct url_set (de-duplicated, first-seen order,
  * bounded by max_urls and max_url_length with flags).
