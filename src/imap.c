@@ -546,8 +546,6 @@ write_durable(int dfd, const char *name, const char *data, size_t len,
     struct errbuf *err)
 {
 	char	 tmp[PATH_MAX];
-	size_t	 off = 0;
-	ssize_t	 w;
 	int	 fd, saved;
 
 	snprintf(tmp, sizeof(tmp), ".%s.tmp.%ld", name, (long)getpid());
@@ -557,15 +555,7 @@ write_durable(int dfd, const char *name, const char *data, size_t len,
 		errbuf_set(err, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1)
+	if (fd_write_all(fd, data, len) == -1 || fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -1715,8 +1705,7 @@ outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
     struct errbuf *err)
 {
 	struct outq	*q = &bf->outq;
-	size_t		 len = strlen(json), off = 0;
-	ssize_t		 w;
+	size_t		 len = strlen(json);
 	char		*tmp;
 	int		 fd;
 
@@ -1747,23 +1736,16 @@ outq_add(struct bf *bf, struct folder *f, const char *id, const char *json,
 			return -1;
 		}
 	}
-	while (off <= len) {
-		/* the JSON, then its newline */
-		w = off < len ? write(fd, json + off, len - off) :
-		    write(fd, "\n", 1);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			errbuf_set(err, "%s/%s.json: write: %s",
-			    bf->opts->output_dir, id, w == 0 ? "no progress" :
-			    strerror(errno));
-			close(fd);
-			if (tmp != NULL)
-				(void)unlinkat(bf->out_dfd, tmp, 0);
-			free(tmp);
-			return -1;
-		}
-		off += (size_t)w;
+	/* the JSON, then its newline */
+	if (fd_write_all(fd, json, len) == -1 ||
+	    fd_write_all(fd, "\n", 1) == -1) {
+		errbuf_set(err, "%s/%s.json: write: %s", bf->opts->output_dir,
+		    id, strerror(errno));
+		close(fd);
+		if (tmp != NULL)
+			(void)unlinkat(bf->out_dfd, tmp, 0);
+		free(tmp);
+		return -1;
 	}
 	q->fd[q->n] = fd;
 	q->tmp[q->n] = tmp;

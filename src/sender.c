@@ -230,24 +230,6 @@ stopping(struct sender *s)
 	return r;
 }
 
-/* write_all - full write with EINTR retry */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * outbox_stage - soar_api = none: write outbox/<id>.json (a dot file
  * renamed into place, so a reader never sees half a file) and return
@@ -271,7 +253,7 @@ outbox_stage(struct sender *s, const char *id, const char *body, size_t len,
 		errbuf_set(err, "%s/%s: %s", s->outbox, tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, body, len) == -1) {
+	if (fd_write_all(fd, body, len) == -1) {
 		errbuf_set(err, "%s/%s: %s", s->outbox, tmp, strerror(errno));
 		goto fail;
 	}

@@ -512,25 +512,6 @@ spool_close(struct spool **spp)
 	*spp = NULL;
 }
 
-/* write_all - write n bytes, retrying short writes and EINTR */
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const char	*p = buf;
-	ssize_t		 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* writev_all - write the iovecs whole (they are modified) */
 static int
 writev_all(int fd, struct iovec *iov, int n)
@@ -1620,7 +1601,7 @@ write_file_at(int dirfd, const char *name, const char *data, size_t len,
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		errbuf_set(err, "%s: write: %s", tmp, strerror(errno));
 		close(fd);
 		(void)unlinkat(dirfd, tmp, 0);

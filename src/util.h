@@ -119,6 +119,10 @@ int	file_read_all(const char *path, size_t max, char **buf_r,
 int	file_read_capped(const char *path, size_t max, char **buf_r,
 	    size_t *len_r, uint64_t *total_r, struct errbuf *);
 
+/* Write all n bytes to fd, retrying short writes and EINTR: 0, or -1
+ * with errno set (EIO if the kernel takes nothing). */
+int	fd_write_all(int fd, const void *buf, size_t n);
+
 /* Create path and its missing parents (new ones get mode). */
 int	mkdir_p(const char *path, unsigned mode, struct errbuf *);
 

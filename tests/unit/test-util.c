@@ -1,9 +1,11 @@
 /* test-util - strings, lists, file reading */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -106,6 +108,43 @@ main(void)
 	free(s);
 	fp = NULL;
 	(void)fp;
+	T_END();
+
+	T_BEGIN("fd_write_all: all bytes through a pipe, errors reported");
+	{
+		int	 pfd[2];
+		char	 big[200000], back[200000];
+		size_t	 got = 0;
+		ssize_t	 r;
+		int	 st;
+		FILE	*tf = tmpfile();
+
+		memset(big, 'a', sizeof(big));
+		big[sizeof(big) - 1] = 'z';
+		T_ASSERT(tf != NULL);
+		T_ASSERT(fd_write_all(fileno(tf), big, sizeof(big)) == 0);
+		rewind(tf);
+		T_ASSERT(fread(back, 1, sizeof(back), tf) == sizeof(back));
+		T_ASSERT(memcmp(big, back, sizeof(big)) == 0);
+		fclose(tf);
+		/* a pipe takes 64 KiB at a time: short writes are resumed */
+		T_ASSERT(pipe(pfd) == 0);
+		if (fork() == 0) {
+			close(pfd[0]);
+			_exit(fd_write_all(pfd[1], big, sizeof(big)) == 0 ?
+			    0 : 1);
+		}
+		close(pfd[1]);
+		while ((r = read(pfd[0], back + got, sizeof(back) - got)) > 0)
+			got += (size_t)r;
+		close(pfd[0]);
+		T_ASSERT(wait(&st) > 0 && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0);
+		T_ASSERT(got == sizeof(big));
+		T_ASSERT(memcmp(big, back, sizeof(big)) == 0);
+		T_ASSERT(fd_write_all(-1, "x", 1) == -1 && errno == EBADF);
+		T_ASSERT(fd_write_all(-1, "", 0) == 0);
+	}
 	T_END();
 
 	return t_done();
