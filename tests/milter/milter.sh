@@ -441,6 +441,16 @@ EOC
 	wait_log 2 "running configuration stays" &&
 	    ok "reload: a bad regex is refused" ||
 	    { bad "reload: bad regex"; show "$LOG"; }
+	# delivery settings the sender cannot use (a key file others can
+	# read): refused before anything changes
+	echo secret >"$tmp/reload.key"
+	chmod 644 "$tmp/reload.key"
+	printf 'alert_on = all\nsoar_api = sdk\nsoar_url = https://127.0.0.1:1\nsoar_key_file = %s\n' "$tmp/reload.key" >"$rconf"
+	kill -USR1 "$MPID"
+	wait_log 3 "running configuration stays" &&
+	    grep -q "reload: delivery: .*reload.key: mode 0644" "$LOG" &&
+	    ok "reload: unusable delivery settings are refused" ||
+	    { bad "reload: bad delivery settings"; show "$LOG"; }
 	send_one "<other@example.com>" rl-3 4RL3 continue &&
 	    has_alert "$tmp/outbox2" rl-3 &&
 	    ok "reload: after refusals the last good configuration runs" ||
