@@ -947,27 +947,20 @@ is_field_line(const char *s, size_t n)
 
 /*
  * clean_field_line - s[0..n) starts a header field GMime takes without
- * a word: a name of printable ASCII other than ':' (not starting with
- * "--", which could be a boundary), optional blanks, then ':'.
+ * a word: a field line (is_field_line) whose name is ASCII and does not
+ * start with "--" (which could be a boundary).
  */
 static bool
 clean_field_line(const char *s, size_t n)
 {
-	size_t	 i;
+	const char	*c;
 
-	if (n >= 2 && s[0] == '-' && s[1] == '-')
+	if (!is_field_line(s, n) || (n >= 2 && s[0] == '-' && s[1] == '-'))
 		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c >= 0x7f || c == ':')
-			break;
-	}
-	if (i == 0)
-		return false;
-	while (i < n && is_wsp((unsigned char)s[i]))
-		i++;
-	return i < n && s[i] == ':';
+	for (c = s; *c != ':'; c++)	/* is_field_line found the ':' */
+		if ((unsigned char)*c >= 0x80)
+			return false;
+	return true;
 }
 
 static void
