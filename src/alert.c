@@ -313,9 +313,7 @@ empty(const char *s)
  * output against json-c's serialisation of the parsed result.
  */
 struct jw {
-	char		*s;
-	size_t		 len;
-	size_t		 cap;
+	struct strbuf	 b;		/* the output so far */
 	size_t		 depth;		/* containers open */
 	bool		 pretty;
 	bool		 first;		/* the innermost one is still empty */
@@ -324,26 +322,13 @@ struct jw {
 
 #define JW_CAP0		16384		/* first buffer: most alerts fit */
 
-/* jw_grow - room for n more bytes and a NUL (jw_room()'s slow path) */
-static void __attribute__((noinline))
-jw_grow(struct jw *w, size_t n)
-{
-	size_t	cap = w->cap != 0 ? w->cap : JW_CAP0;
-
-	ASSERT(n < SIZE_MAX / 4 - w->len);
-	while (cap - w->len <= n)
-		cap *= 2;
-	w->s = xrealloc(w->s, cap);
-	w->cap = cap;
-}
-
 /* jw_room - where n more bytes go (with room for a NUL after them) */
 static inline char *
 jw_room(struct jw *w, size_t n)
 {
-	if (w->cap - w->len <= n)
-		jw_grow(w, n);
-	return w->s + w->len;
+	if (w->b.cap - w->b.len <= n)
+		return sb_room(&w->b, n);
+	return w->b.s + w->b.len;
 }
 
 /* jw_put - append p[0..n) */
@@ -351,7 +336,7 @@ static inline void
 jw_put(struct jw *w, const void *p, size_t n)
 {
 	memcpy(jw_room(w, n), p, n);
-	w->len += n;
+	w->b.len += n;
 }
 
 /* jw_sep - before a member or an element: ',' unless first, and when
@@ -369,7 +354,7 @@ jw_sep(struct jw *w)
 		memset(p, ' ', 2 * w->depth);
 		p += 2 * w->depth;
 	}
-	w->len = (size_t)(p - w->s);
+	w->b.len = (size_t)(p - w->b.s);
 }
 
 /* jw_open - '{' or '[' as a value */
@@ -409,7 +394,7 @@ jw_key(struct jw *w, const char *key, size_t klen)
 	*p++ = ':';
 	if (w->pretty)
 		*p++ = ' ';
-	w->len = (size_t)(p - w->s);
+	w->b.len = (size_t)(p - w->b.s);
 }
 
 /* jw_lkey - jw_key() for a string literal */
@@ -477,7 +462,7 @@ jw_str(struct jw *w, const char *s, size_t len, size_t cost)
 	*p++ = '"';
 	memcpy(p, s, len);
 	p[len] = '"';
-	w->len += len + 2;
+	w->b.len += len + 2;
 }
 
 /* jw_clean - key: clean(s) capped at max ("" for NULL); cost_r gets
@@ -502,11 +487,10 @@ static char *
 jw_done(struct jw *w)
 {
 	ASSERT(w->depth == 0);
-	(void)jw_room(w, 0);
-	w->s[w->len] = '\0';
+	*jw_room(w, 0) = '\0';
 	if (w->esc != NULL)
 		json_object_put(w->esc);
-	return w->s;
+	return w->b.s;
 }
 
 /* ------------------------------------------------------------ lists */
@@ -894,7 +878,7 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 	}
 	if (plain) {
 		*p++ = '"';
-		w->len = (size_t)(p - w->s);
+		w->b.len = (size_t)(p - w->b.s);
 	} else
 		jw_escaped(w, sb.s != NULL ? sb.s : "", sb.len);
 	sb_free(&sb);
@@ -1158,6 +1142,7 @@ alert_json(const struct config *cfg, const struct extract *x,
 	int64_t		 t;
 	size_t		 i;
 
+	(void)sb_room(&w.b, JW_CAP0 - 1);	/* one buffer for most alerts */
 	alert_id(cfg, x, id);
 	name = cfg != NULL && !empty(cfg->alert_name) ? cfg->alert_name :
 	    DEFAULT_NAME;

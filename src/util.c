@@ -126,6 +126,13 @@ sb_grow(struct strbuf *sb, size_t n)
 	sb->s = xrealloc(sb->s, sb->cap);
 }
 
+char *
+sb_room(struct strbuf *sb, size_t n)
+{
+	sb_grow(sb, n);
+	return sb->s + sb->len;
+}
+
 void
 sb_append(struct strbuf *sb, const void *p, size_t n)
 {

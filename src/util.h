@@ -51,6 +51,9 @@ void	sb_printf(struct strbuf *, const char *, ...)
 /* Hand the string to the caller ("" if empty) and reset the buffer. */
 char	*sb_steal(struct strbuf *);
 void	sb_reset(struct strbuf *);		/* len = 0, keeps memory */
+/* Room for n more bytes and a NUL: where they go (the caller writes
+ * them and adds n to len). */
+char	*sb_room(struct strbuf *, size_t n);
 void	sb_free(struct strbuf *);
 
 /* List of owned strings. */
