@@ -257,6 +257,27 @@ static const bool url_plain[256] = {
 	[0x3f ... 0x7e] = true,
 };
 
+#ifdef __SSE2__
+/*
+ * url_bad16 - a bit per byte of p[0..16) that is not plain printable
+ * ASCII for a URL: controls, space, 8-bit (signed compare: below 0x21
+ * too), DEL, '"', '<', '>'.  0: none of them.
+ */
+static inline unsigned
+url_bad16(const unsigned char *p)
+{
+	__m128i	v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i	bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
+		    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+
+	bad = _mm_or_si128(bad, _mm_or_si128(
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('>')))));
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
 /*
  * clean_append - append u[0..n) to sb as a URL a browser would request:
  * TAB/CR/LF removed (WHATWG URL parsing), controls, space, '"', '<',
@@ -274,21 +295,8 @@ clean_append(struct strbuf *sb, const char *u, size_t n)
 	for (i = start = 0; i < n; ) {
 #ifdef __SSE2__
 		/* sixteen printable ASCII bytes but '"' '<' '>' at a time */
-		while (i + 16 <= n) {
-			__m128i	v = _mm_loadu_si128((const __m128i *)
-			    (const void *)(s + i));
-			__m128i	bad = _mm_or_si128(
-			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
-
-			bad = _mm_or_si128(bad, _mm_or_si128(
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('>')))));
-			if (_mm_movemask_epi8(bad) != 0)
-				break;
+		while (i + 16 <= n && url_bad16(s + i) == 0)
 			i += 16;
-		}
 		if (i >= n)
 			break;
 #endif
@@ -672,19 +680,9 @@ url_run(const char *s, size_t len, size_t i)
 	while (i < len) {
 #ifdef __SSE2__
 		while (i + 16 <= len) {
-			__m128i		v = _mm_loadu_si128((const __m128i *)
-			    (const void *)(u + i));
-			/* signed: bytes >= 0x80 are below 0x21 too */
-			__m128i		bad = _mm_or_si128(
-			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x21)),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
-			unsigned	m;
+			unsigned	m = url_bad16(u + i);
 
-			bad = _mm_or_si128(bad, _mm_or_si128(
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
-			    _mm_cmpeq_epi8(v, _mm_set1_epi8('>')))));
-			if ((m = (unsigned)_mm_movemask_epi8(bad)) != 0) {
+			if (m != 0) {
 				i += (size_t)__builtin_ctz(m);
 				break;
 			}
