@@ -30,10 +30,19 @@ install -d -m 0755 /run/soar-milter
 # (re)start the daemon
 pidf=/run/soar-milter/soar-milter.pid
 if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-	kill "$(cat "$pidf")"
-	sleep 1
+	# libmilter notices SIGTERM within about 4 s, then releases the port
+	old=$(cat "$pidf")
+	kill "$old"
+	i=0
+	while kill -0 "$old" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 fi
-"$bin" -o user=soar-milter -o pid_file="$pidf"
+if ! "$bin" -o user=soar-milter -o pid_file="$pidf"; then
+	echo "soar-milter did not start; see the mail log (journalctl -t soar-milter)" >&2
+	exit 1
+fi
 sleep 1
 if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
 	echo "soar-milter is running (pid $(cat "$pidf")) on inet:8894@127.0.0.1"
