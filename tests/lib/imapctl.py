@@ -122,9 +122,13 @@ def maildir_fill(args):
     n = 0
     for data in datas:
         n += 1
-        # name order = delivery order = UID order when the server scans
-        name = "%010d.M%dP%d.soar-test,S=%d:2," % (1700000000 + n, n,
-                                                   os.getpid(), len(data))
+        # name order = delivery order = UID order when the server scans.
+        # S= size and W= virtual size (LF counted as CRLF), as Dovecot's
+        # own delivery (LDA, LMTP) names files: without W= Dovecot reads
+        # each whole message once more to compute its RFC822.SIZE.
+        vsize = len(data) + data.count(b"\n") - data.count(b"\r\n")
+        name = "%010d.M%dP%d.soar-test,S=%d,W=%d:2," % (
+            1700000000 + n, n, os.getpid(), len(data), vsize)
         with open(os.path.join(d, "cur", name), "wb") as f:
             f.write(data)
     assert n == total
