@@ -23,9 +23,9 @@
  * HTML is tokenised by hand (tags, attributes, comments, raw-text
  * elements): href/src/action/... values are entity-decoded and kept
  * when absolute, srcset values are split into image candidates (WHATWG
- * rules), style attributes and <style> elements are read as CSS for
- * url() and @import; the text between tags is entity-decoded and
- * scanned like plain text.  Tag markup never becomes part of a URL.
+ * rules), style attributes and <style> elements are read as CSS (only)
+ * for url(), @import and image-set(); the text between tags (and in
+ * <script>, <title>, ...) is entity-decoded and scanned like plain text.  Tag markup never becomes part of a URL.
  *
  * Found URLs go to a struct url_set: de-duplicated through a small
  * open-addressing hash set (GLib stays in mime.c), first-seen order,
@@ -1828,6 +1828,49 @@ css_url(struct scan *sc, const char *c, size_t n, size_t p)
 }
 
 /*
+ * css_image_set_name - c[0..i) ends in the function name "image-set" or
+ * "-webkit-image-set" (any case), not the end of a longer name.
+ */
+static bool
+css_image_set_name(const char *c, size_t i)
+{
+	size_t	s = i - 9;
+
+	if (!eq_ci(c + s, "image-set", 9))
+		return false;
+	if (s >= 8 && eq_ci(c + s - 8, "-webkit-", 8))
+		s -= 8;
+	return s == 0 || !css_name_char((unsigned char)c[s - 1]);
+}
+
+/*
+ * css_image_set - c[p] follows "image-set(": its string arguments are
+ * image URLs (CSS Images 4; url() arguments are found as any url()).
+ * Reads up to the closing ')' or a nested function's '(' (the search
+ * goes on from there), and returns the index after what it read.
+ */
+static size_t
+css_image_set(struct scan *sc, const char *c, size_t n, size_t p)
+{
+	bool	ok;
+
+	while (p < n && !sc->stop) {
+		while (p < n && c[p] != '"' && c[p] != '\'' && c[p] != '(' &&
+		    c[p] != ')')
+			p++;
+		if (p >= n || c[p] == '(')
+			return p;
+		if (c[p] == ')')
+			return p + 1;
+		p = css_string(&sc->css, c, n, p, &ok);
+		if (ok)
+			link_url(sc, sc->css.s != NULL ? sc->css.s : "",
+			    sc->css.len);
+	}
+	return p;
+}
+
+/*
  * css_urls - the URLs of CSS text c[0..n) (a style attribute, entities
  * decoded, or a <style> element): every url(...) and @import "...".
  * They are looked for everywhere, comments and strings included (a
@@ -1850,6 +1893,8 @@ css_urls(struct scan *sc, const char *c, size_t n, size_t from)
 			if (i >= 3 && eq_ci(c + i - 3, "url", 3) &&
 			    (i == 3 || !css_name_char((unsigned char)c[i - 4])))
 				i = css_url(sc, c, n, i + 1);
+			else if (i >= 9 && css_image_set_name(c, i))
+				i = css_image_set(sc, c, n, i + 1);
 			else
 				i++;
 			continue;
@@ -2097,7 +2142,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 {
 	const char	*ce;
 	size_t		 p = 0, limit = len, cend = 0, lt, q, re;
-	bool		 in_comment = false, end_tag;
+	bool		 in_comment = false, end_tag, style;
 	const char	*name;
 	size_t		 nl;
 	int		 kind;
@@ -2169,13 +2214,22 @@ scan_html(struct scan *sc, const char *h, size_t len)
 			continue;
 		if ((kind = elem_kind(name, nl)) == ELEM_MARKUP)
 			continue;
-		/* script and style too: phishing kits hide URLs there */
 		re = raw_end(h, p, limit, name, nl);
-		run_add(sc, h + p, re - p, kind == ELEM_RCDATA &&
-		    memchr(h + p, '&', re - p) != NULL);
-		flush_run(sc);
-		/* after the text scan: a URL it found keeps its place */
-		if (nl == 5 && eq_ci(name, "style", 5) && !sc->stop)
+		style = nl == 5 && eq_ci(name, "style", 5);
+		/*
+		 * <style> is CSS and read as CSS only (a text scan would
+		 * report an escaped URL raw too, and apply text rules to
+		 * CSS), unless unterminated: then it runs to the end of the
+		 * document, which is scanned as text too, as the markup it
+		 * probably was.  script and the rest are text (phishing kits
+		 * hide URLs in scripts: window.location='https://...').
+		 */
+		if (!style || re >= limit) {
+			run_add(sc, h + p, re - p, kind == ELEM_RCDATA &&
+			    memchr(h + p, '&', re - p) != NULL);
+			flush_run(sc);
+		}
+		if (style && !sc->stop)
 			css_urls(sc, h + p, re - p, 0);
 		p = re;
 	}

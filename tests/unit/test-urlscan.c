@@ -192,7 +192,7 @@ static const struct tcase cases[] = {
 	{ "html: names in mixed case match, near misses do not", MODE_HTML,
 	  "<TD BackGround=\"http://e1.com/bg\" XLINK:HREF=http://e2.com/x "
 	  "hre\xc6=http://no1.com/ HRE@=http://no2.com/ [rc=http://no3.com/ "
-	  "src\x80=http://no4.com/ Href=HTTPS://e3.com/><StYlE>a{b:url(<x>"
+	  "src\x80=http://no4.com/ Href=HTTPS://e3.com/><StYlE><x>a{b:url("
 	  "http://e4.com/s)}</sTyLe><tItLe>&lt;http://e5.com/t</TITLE>"
 	  "<MeTa content=\"0; url=http://e6.com/m\">",
 	  "http://e1.com/bg\nhttp://e2.com/x\nHTTPS://e3.com/\n"
@@ -372,7 +372,7 @@ static const struct tcase cases[] = {
 	  "<p style=\"a:myurl(http://no.example/);b:url(/rel.png);"
 	  "@importx 'http://no2.example/';c:url(http://end.example/x",
 	  "http://end.example/x" },
-	{ "css: @import forms in a <style> element, text scan first",
+	{ "css: @import forms in a <style> element, read as CSS only",
 	  MODE_HTML,
 	  "<style>@import url(http://s.example/1.css);\n"
 	  "@IMPORT \"http://s.example/2.css\" screen;\n"
@@ -380,9 +380,28 @@ static const struct tcase cases[] = {
 	  ".a{background:url(\"http://s.example/\\2f img.png\")}\n"
 	  "</style><p>http://after.example/</p>",
 	  "http://s.example/1.css\nhttp://s.example/2.css\n"
-	  "http://s.example/3\\\nhttp://s.example/\\2f\n"
 	  "http://s.example/3.css\nhttp://s.example//img.png\n"
 	  "http://after.example/" },
+	{ "css: <style> is not text: no comment, string or escaped raw URL",
+	  MODE_HTML,
+	  "<style>/* http://comment.example/ */ a{content:'www.s.example'}"
+	  ".b{background:url(http\\3a //esc.example/a\\2e png)}</style>"
+	  "<script>window.location='https://script.example/p';</script>",
+	  "http://esc.example/a.png\nhttps://script.example/p" },
+	{ "css: image-set() and -webkit-image-set() strings are URLs",
+	  MODE_HTML,
+	  "<style>.a{background-image:-webkit-image-set(\"https://i.example/"
+	  "a.png\" 1x, 'https://i.example/b.png' 2x)}.b{b:IMAGE-SET("
+	  "\"https://i.example/c.png\" type(\"image/png\"))}"
+	  ".c{b:myimage-set(\"https://no.example/\")}</style>"
+	  "<p style=\"b:image-set(url(https://i.example/d.png) 1x)\">x</p>",
+	  "https://i.example/a.png\nhttps://i.example/b.png\n"
+	  "https://i.example/c.png\nhttps://i.example/d.png" },
+	{ "css: an unterminated <style> is scanned as text too",
+	  MODE_HTML,
+	  "<style>.x{a:url(https://u.example/a)} <a href=\"https://u.example/"
+	  "b\">https://u.example/c</a>",
+	  "https://u.example/a\nhttps://u.example/b\nhttps://u.example/c" },
 	{ "css: a style element is CSS, a style attribute on an end tag not",
 	  MODE_HTML,
 	  "<p>url(http://text.example/)</p>"
