@@ -35,6 +35,46 @@ ok "every message relayed with its X-SOAR-Alert-Id; every alert complete"
     fail "scan and milter disagree"
 ok "scan of the relayed mail gives the milter's ids, subjects, URLs, attachments"
 
+# Local submission (Postfix's sendmail command -> pickup -> cleanup) with
+# non_smtpd_milters = $smtpd_milters, as the README tells admins: the
+# milter sees no SMTP client, Postfix simulates one.
+pf_conf 'non_smtpd_milters=$smtpd_milters' || fail "postconf non_smtpd_milters"
+LMID="local-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')@soar-test.invalid"
+printf 'From: Local Sender <local@example.com>\nTo: x@example.org\nSubject: =?utf-8?q?local_submission_=E2=9C=93?=\nMessage-ID: <%s>\n\nsee https://local-submit.example.com/p?x=1\n' \
+    "$LMID" | /usr/sbin/sendmail -C "$PF_DIR/etc" -f local@example.com \
+    x@example.org bcc-local@example.org ||
+    fail "sendmail -C (local submission) exit $?"
+wait_count "$SINKREC" '*.json' $((n + 1)) 120 ||
+    fail "the locally submitted message did not reach the sink"
+ctl wait-unique $((n + 1)) 120 >/dev/null ||
+    fail "no alert for the locally submitted message ($(ctl summary))"
+"$PYTHON3" - "$RREC" "<$LMID>" <<'EOF' || fail "alert of the local submission"
+import glob, json, sys
+want = sys.argv[2]
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    a = json.load(open(f))
+    e = a["events"][0]
+    if e.get("message_id") != want:
+        continue
+    bad = []
+    for k, v in (("mode", "milter"), ("envelope_from", "local@example.com"),
+                 ("envelope_rcpt", "x@example.org,bcc-local@example.org"),
+                 ("Subject", "local submission \u2713"),
+                 ("found_url", "https://local-submit.example.com/p?x=1"),
+                 ("from_name", "Local Sender")):
+        if e.get(k) != v:
+            bad.append("%s=%r (want %r)" % (k, e.get(k), v))
+    if not e.get("queue_id"):
+        bad.append("no queue_id")
+    if bad:
+        print("local submission alert:", "; ".join(bad))
+        sys.exit(1)
+    sys.exit(0)
+print("no alert with message_id", want)
+sys.exit(1)
+EOF
+ok "local submission (sendmail command, non_smtpd_milters): relayed, alert with envelope, Bcc, queue id, URL"
+
 no_deferral
 ok "queue empty, nothing deferred"
 
