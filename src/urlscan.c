@@ -99,6 +99,10 @@ struct scan {
 	struct strbuf		 css;		/* CSS url() or string value */
 	struct strbuf		 join;		/* a wrapped <URL> joined */
 	struct strbuf		 unwrap[UNWRAP_MAX_DEPTH];
+	const char		*doc;		/* HTML: the document, for */
+	size_t			 doc_len;	/* its <base href> */
+	const char		*prel_scheme;	/* "//host" links: "https:" or
+						   "http:", NULL: not looked up */
 	bool			 stop;		/* set full or regex error */
 };
 
@@ -1541,11 +1545,159 @@ attr_plain(const char *v, size_t n)
 	return true;
 }
 
+/* One attribute of a tag: name h[an..ae), value h[vs..ve). */
+struct attr {
+	size_t	an, ae, vs, ve;
+	bool	has_val;
+};
+
+/*
+ * attr_read - read the attribute whose name starts at h[i] (not white
+ * space, '/' or '>'), HTML tokeniser rules: the name up to white space,
+ * '/', '>' or '=' (a first '=' belongs to it), then perhaps '=' and a
+ * quoted (may hold '>') or unquoted value.  Returns the index after it.
+ */
+static inline size_t
+attr_read(const char *h, size_t i, size_t limit, struct attr *a)
+{
+	const char	*qp;
+	char		 q;
+
+	a->an = i++;
+	while (i < limit && !CC(h[i], C_NAME_END))
+		i++;
+	a->ae = i;
+	while (i < limit && CC(h[i], C_SPACE))
+		i++;
+	a->has_val = false;
+	a->vs = a->ve = i;
+	if (i < limit && h[i] == '=') {
+		i++;
+		while (i < limit && is_space((unsigned char)h[i]))
+			i++;
+		if (i < limit && (h[i] == '"' || h[i] == '\'')) {
+			q = h[i];
+			a->vs = i + 1;
+			qp = a->vs < limit ?
+			    memchr(h + a->vs, q, limit - a->vs) : NULL;
+			a->ve = qp != NULL ? (size_t)(qp - h) : limit;
+			i = qp != NULL ? a->ve + 1 : limit;
+		} else {
+			a->vs = i;
+			while (i < limit && !CC(h[i], C_VAL_END))
+				i++;
+			a->ve = i;
+		}
+		a->has_val = true;
+	}
+	return i;
+}
+
+/*
+ * base_href - the first <base> tag with an href in h[0..n): sets
+ * *vs..*ve to the value; false if there is none.
+ */
+static bool
+base_href(const char *h, size_t n, size_t *vs, size_t *ve)
+{
+	struct attr	a;
+	size_t		i, t;
+
+	for (t = find(h, n, 0, '<'); t < n; t = find(h, n, t + 1, '<')) {
+		if (n - t < 6 || (h[t + 1] | 0x20) != 'b' ||
+		    !eq_ci(h + t + 1, "base", 4) || !CC(h[t + 5], C_TAG_END))
+			continue;
+		for (i = t + 5;;) {
+			while (i < n && CC(h[i], C_SPACE) | (h[i] == '/'))
+				i++;
+			if (i >= n || h[i] == '>')
+				break;
+			i = attr_read(h, i, n, &a);
+			if (a.has_val && a.ae - a.an == 4 &&
+			    eq_ci(h + a.an, "href", 4)) {
+				*vs = a.vs;
+				*ve = a.ve;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * prel_scheme - the scheme a "//host/..." link of the document gets:
+ * that of its <base href> when http or https, else "https:" (what a
+ * webmail client served over https resolves it to).  Looked up once per
+ * document, when the first such link shows up.
+ */
+static const char *
+prel_scheme(struct scan *sc)
+{
+	struct strbuf	 b = { 0 };
+	const char	*v;
+	size_t		 vs, ve, vl;
+
+	if (sc->prel_scheme != NULL)
+		return sc->prel_scheme;
+	sc->prel_scheme = "https:";
+	if (sc->doc == NULL || !base_href(sc->doc, sc->doc_len, &vs, &ve))
+		return sc->prel_scheme;
+	v = sc->doc + vs;
+	vl = ve - vs;
+	if (memchr(v, '&', vl) != NULL) {
+		decode_append(&b, v, vl, true);
+		v = b.s;
+		vl = b.len;
+	}
+	while (vl > 0 && (unsigned char)*v <= 0x20) {
+		v++;
+		vl--;
+	}
+	if (HAS_PREFIX_CI(v, vl, "http:"))
+		sc->prel_scheme = "http:";
+	sb_free(&b);
+	return sc->prel_scheme;
+}
+
+/*
+ * prel_host - u[0..n) is a protocol-relative link: "//" and a host that
+ * starts with a letter, digit or non-ASCII character (IDN) and has a
+ * dot ("///x", "//:80", "//localhost/" are not).
+ */
+static bool
+prel_host(const char *u, size_t n)
+{
+	size_t	i;
+
+	if (n < 5 || u[0] != '/' || u[1] != '/' ||
+	    !(is_alnum((unsigned char)u[2]) || (unsigned char)u[2] >= 0x80))
+		return false;
+	for (i = 3; i < n && u[i] != '/' && u[i] != '?' && u[i] != '#' &&
+	    u[i] != '\\'; i++)
+		if (u[i] == '.')
+			return true;
+	return false;
+}
+
+/* sb_prepend - insert s (NUL-terminated) at the start of sb */
+static void
+sb_prepend(struct strbuf *sb, const char *s)
+{
+	size_t	k = strlen(s), n = sb->len;
+
+	sb_room(sb, k);
+	memmove(sb->s + k, sb->s, n + 1);
+	memcpy(sb->s, s, k);
+	sb->len = n + k;
+}
+
 /*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
- * http/https/ftp URL or a www. form.  Uses sc->url: u must not be in it.
+ * http/https/ftp URL or a www. form, or a protocol-relative "//host..."
+ * one, which gets a scheme (prel_scheme()).  Uses sc->url: u must not
+ * be in it.
  */
 static void
 link_url(struct scan *sc, const char *u, size_t ul)
@@ -1563,7 +1715,11 @@ link_url(struct scan *sc, const char *u, size_t ul)
 	sb_reset(&sc->url);
 	clean_append(&sc->url, u, ul);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
-	if (plen == 0 || sc->url.len <= plen)
+	if (plen == 0) {
+		if (!prel_host(sc->url.s, sc->url.len))
+			return;
+		sb_prepend(&sc->url, prel_scheme(sc));
+	} else if (sc->url.len <= plen)
 		return;
 	emit(sc, sc->url.s, sc->url.len, 0);
 }
@@ -1581,6 +1737,8 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		plen = absolute_prefix_len(v, n);
 		if (plen > 0 && n > plen)
 			emit(sc, v, n, 0);
+		else if (plen == 0 && n >= 5 && v[0] == '/' && v[1] == '/')
+			link_url(sc, v, n);	/* "//host/..." */
 		return;
 	}
 	sb_reset(&sc->attr);
@@ -2055,6 +2213,51 @@ raw_end(const char *h, size_t p, size_t limit, const char *name, size_t nl)
 }
 
 /*
+ * refresh_url - c[0..n) is a <meta> content value (decoded): if it has
+ * the refresh form "TIME; url=URL" (HTML's declarative refresh parsing:
+ * digits and dots, ';' or ',', "url =" optional, the URL perhaps quoted)
+ * and the URL is protocol-relative, add it (an absolute one is found by
+ * the text scan of the value).
+ */
+static void
+refresh_url(struct scan *sc, const char *c, size_t n)
+{
+	const char	*qe;
+	size_t		 i = 0, t;
+	char		 q;
+
+	while (i < n && is_space((unsigned char)c[i]))
+		i++;
+	for (t = i; i < n && (is_digit((unsigned char)c[i]) || c[i] == '.');
+	    i++)
+		;
+	if (i == t)
+		return;
+	while (i < n && is_space((unsigned char)c[i]))
+		i++;
+	if (i < n && (c[i] == ';' || c[i] == ','))
+		i++;
+	while (i < n && is_space((unsigned char)c[i]))
+		i++;
+	if (n - i >= 3 && eq_ci(c + i, "url", 3)) {
+		for (t = i + 3; t < n && is_space((unsigned char)c[t]); t++)
+			;
+		if (t < n && c[t] == '=') {
+			for (i = t + 1; i < n && is_space((unsigned char)c[i]);
+			    i++)
+				;
+		}
+	}
+	if (i < n && (c[i] == '"' || c[i] == '\'')) {
+		q = c[i++];
+		if ((qe = memchr(c + i, q, n - i)) != NULL)
+			n = (size_t)(qe - c);
+	}
+	if (n - i >= 5 && c[i] == '/' && c[i + 1] == '/')
+		link_url(sc, c + i, n - i);
+}
+
+/*
  * parse_tag - h[i] is the first letter of a tag name (after '<' or
  * "</").  Reads the name and the attributes (HTML tokeniser rules:
  * quoted or unquoted values, a quoted value may hold '>'), handles the
@@ -2065,10 +2268,10 @@ static size_t
 parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
     bool end_tag, size_t *nl_r)
 {
+	struct attr	a;
 	size_t	ns = i, an, ae, vs, ve, vl;
-	bool	meta, has_val;
-	char	q;
-	const char *qp, *v;
+	bool	meta;
+	const char *v;
 	int	k;
 
 	while (i < limit && !CC(h[i], C_TAG_END))
@@ -2083,35 +2286,13 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 			return limit;
 		if (h[i] == '>')
 			return i + 1;
-		an = i++;		/* a first '=' belongs to the name */
-		while (i < limit && !CC(h[i], C_NAME_END))
-			i++;
-		ae = i;
-		while (i < limit && CC(h[i], C_SPACE))
-			i++;
-		has_val = false;
-		vs = ve = i;
-		if (i < limit && h[i] == '=') {
-			i++;
-			while (i < limit && is_space((unsigned char)h[i]))
-				i++;
-			if (i < limit && (h[i] == '"' || h[i] == '\'')) {
-				q = h[i];
-				vs = i + 1;
-				qp = vs < limit ?
-				    memchr(h + vs, q, limit - vs) : NULL;
-				ve = qp != NULL ? (size_t)(qp - h) : limit;
-				i = qp != NULL ? ve + 1 : limit;
-			} else {
-				vs = i;
-				while (i < limit && !CC(h[i], C_VAL_END))
-					i++;
-				ve = i;
-			}
-			has_val = true;
-		}
-		if (end_tag || !has_val || sc->stop)
+		i = attr_read(h, i, limit, &a);
+		if (end_tag || !a.has_val || sc->stop)
 			continue;
+		an = a.an;
+		ae = a.ae;
+		vs = a.vs;
+		ve = a.ve;
 		if ((k = attr_kind(h + an, ae - an)) == ATTR_URL)
 			attr_url(sc, h + vs, ve - vs);
 		else if (k == ATTR_CSS)
@@ -2125,6 +2306,7 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 			sb_reset(&sc->attr);
 			decode_append(&sc->attr, h + vs, ve - vs, true);
 			scan_plain(sc, sc->attr.s, sc->attr.len);
+			refresh_url(sc, sc->attr.s, sc->attr.len);
 		}
 	}
 }
@@ -2244,6 +2426,8 @@ urlscan_html(struct url_set *set, const char *html, size_t len)
 	if (html == NULL || len == 0)
 		return;
 	scan_begin(&sc, set);
+	sc.doc = html;
+	sc.doc_len = len;
 	if (!sc.stop)
 		scan_html(&sc, html, len);
 	scan_end(&sc);

@@ -5,8 +5,10 @@
  *
  * Plain text: http://, https://, ftp:// and www. forms.  HTML: href,
  * src and the other link attribute values (entities decoded), srcset and
- * imagesrcset candidates, CSS url() and @import in style attributes and
- * <style> elements, plus the visible text.  No
+ * imagesrcset candidates, CSS url(), @import and image-set() in style
+ * attributes and <style> elements (read as CSS only), plus the visible
+ * text; a protocol-relative link ("//host/...") there gets the scheme
+ * of the document's http(s) <base href>, else "https:".  No
  * trailing punctuation, angle brackets or quotes are kept.  Results are
  * appended to a struct url_set (de-duplicated, first-seen order,
  * bounded by max_urls and max_url_length with flags).

@@ -219,9 +219,44 @@ static const struct tcase cases[] = {
 	{ "html: non-web and relative links dropped", MODE_HTML,
 	  "<a href=\"mailto:a@b.c\">m</a><a href=\"javascript:alert(1)\">j</a>"
 	  "<img src=\"cid:part1@x\"><a href=\"/rel/path\">r</a>"
-	  "<a href=\"#top\">t</a><a href=\"//proto.rel/x\">p</a>"
+	  "<a href=\"#top\">t</a>"
 	  "<a href=\"http://\">e</a><a href=\"\">e</a><a href>e</a>",
 	  "" },
+	{ "html: protocol-relative links get https: without a <base>",
+	  MODE_HTML,
+	  "<a href=\"//proto-rel.example.com/x\">a</a>"
+	  "<img src=//cdn.example.net/p.gif><a href=\" //sp.example/&amp;\">"
+	  "<div style=\"background:url(//css.example/bg.png)\"></div>"
+	  "<img srcset=\"//set.example/a.png 1x, //set.example/b.png 2x\">"
+	  "<style>@import \"//imp.example/a.css\";b{c:url('//u.example/')}"
+	  "</style><a href=\"//b\xc3\xbc" "cher.example/\">i</a>"
+	  "<meta http-equiv=\"refresh\" content=\"0; URL='//mr.example/x'\">"
+	  "<meta http-equiv=refresh content=\"5;url=//mr2.example/\">",
+	  "https://proto-rel.example.com/x\nhttps://cdn.example.net/p.gif\n"
+	  "https://sp.example/&\nhttps://css.example/bg.png\n"
+	  "https://set.example/a.png\nhttps://set.example/b.png\n"
+	  "https://imp.example/a.css\nhttps://u.example/\n"
+	  "https://b\xc3\xbc" "cher.example/\nhttps://mr.example/x\n"
+	  "https://mr2.example/" },
+	{ "html: protocol-relative: only a host name with a dot, only links",
+	  MODE_HTML,
+	  "<a href=\"///x.example/\">a</a><a href=\"//:80/\">b</a>"
+	  "<a href=\"//localhost/x\">c</a><a href=\"//-x.example/\">d</a>"
+	  "<a href=\"//.example/\">e</a><p>see //text.example/x</p>"
+	  "<div title=\"//title.example/x\"></div><meta content=\"//m.example/"
+	  "\"><meta http-equiv=refresh content=\"url=//m2.example/\">",
+	  "" },
+	{ "html: protocol-relative links take an http/https <base> scheme",
+	  MODE_HTML,
+	  "<a href=\"//before.example/y\">x</a><base target=_blank>"
+	  "<base href=\" &#104;ttp://b.example/\"><base href=\"https://c/\">"
+	  "<img src=\"//after.example/i.png\">",
+	  "http://before.example/y\nhttp://b.example/\n"
+	  "https://c/\nhttp://after.example/i.png" },
+	{ "html: a <base> with another scheme leaves https:", MODE_HTML,
+	  "<base href=\"ftp://f.example/\"><a href=\"//x.example/\">x</a>"
+	  "<BASE HREF=\"http://late.example/\">",
+	  "ftp://f.example/\nhttps://x.example/\nhttp://late.example/" },
 	{ "html: action, background, formaction, data", MODE_HTML,
 	  "<form action=\"http://g.com/post\"><body background="
 	  "\"http://h.com/bg.png\"><button formaction=\"https://i.com/f\">"
@@ -595,6 +630,15 @@ test_set_bounds(void)
 	got = scan_join(MODE_HTML,
 	    "<a href='http://abcdefghijk'>http://a.b</a>", 43, &flags);
 	T_STREQ(got, "http://abcde\nhttp://a.b");
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	cfg.max_url_length = def_max_url_length;
+	T_END();
+
+	T_BEGIN("scan: max_url_length counts the scheme given to //host");
+	cfg.max_url_length = 14;
+	got = scan_join(MODE_HTML, "<a href='//abc.example/x'>", 26, &flags);
+	T_STREQ(got, "https://abc.ex");
 	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
 	free(got);
 	cfg.max_url_length = def_max_url_length;
