@@ -1511,9 +1511,10 @@ attr_kind(const char *s, size_t n)
 }
 
 /*
- * attr_plain - v[0..n) is printable ASCII without '"', '<', '>' or '&':
- * no entity to decode, nothing to trim or escape, so the value is its
- * own cleaned URL (the common case: no copies then).
+ * attr_plain - v[0..n) is printable ASCII without '"', '<', '>', '&' or
+ * '\\': no entity to decode, nothing to trim, escape or turn into a
+ * slash, so the value is its own cleaned URL (the common case: no
+ * copies then).
  */
 static bool
 attr_plain(const char *v, size_t n)
@@ -1534,13 +1535,15 @@ attr_plain(const char *v, size_t n)
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('&'))),
 		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
 		    _mm_cmpeq_epi8(x, _mm_set1_epi8('>')))));
+		bad = _mm_or_si128(bad,
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
 		if (_mm_movemask_epi8(bad) != 0)
 			return false;
 	}
 #endif
 	for (; i < n; i++)
 		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' ||
-		    s[i] == '&' || s[i] == '<' || s[i] == '>')
+		    s[i] == '&' || s[i] == '<' || s[i] == '>' || s[i] == '\\')
 			return false;
 	return true;
 }
@@ -1692,12 +1695,87 @@ sb_prepend(struct strbuf *sb, const char *s)
 }
 
 /*
+ * special_backslashes - sb holds a cleaned link: if its scheme is http,
+ * https or ftp (a WHATWG "special" one), make its backslashes before
+ * the query or fragment slashes and a run of two or more slashes and
+ * backslashes after the scheme "//", as a browser does: "http:\\\\h\\p"
+ * is http://h/p, "https://good.example\\@evil.example/" goes to
+ * good.example.  Only called when sb has a backslash.
+ */
+static void
+special_backslashes(struct strbuf *sb)
+{
+	char	*u = sb->s;
+	size_t	 n = sb->len, i, k;
+
+	for (i = 0; i < n && is_alpha((unsigned char)u[i]); i++)
+		;
+	if (i >= n || u[i] != ':' || !((i == 4 && eq_ci(u, "http", 4)) ||
+	    (i == 5 && eq_ci(u, "https", 5)) || (i == 3 && eq_ci(u, "ftp", 3))))
+		return;
+	for (k = ++i; k < n && (u[k] == '/' || u[k] == '\\'); k++)
+		;
+	if (k - i >= 2 && memchr(u + i, '\\', k - i) != NULL) {
+		u[i] = u[i + 1] = '/';
+		memmove(u + i + 2, u + k, n - k + 1);
+		n -= k - i - 2;
+		sb->len = n;
+	}
+	for (; i < n && u[i] != '?' && u[i] != '#'; i++)
+		if (u[i] == '\\')
+			u[i] = '/';
+}
+
+/*
+ * host_ignorables - drop from the host part of the link in sb (from
+ * sb->s[hs] to the first '/', '?' or '#') the characters IDNA maps to
+ * nothing and a browser so ignores: U+00AD soft hyphen, U+200B zero
+ * width space, U+2060 word joiner, U+FEFF BOM ("pay&shy;pal.example"
+ * is paypal.example).  ZWJ/ZWNJ are not (IDNA keeps or refuses them).
+ * False if the host was made of them alone (no link then).
+ */
+static bool
+host_ignorables(struct strbuf *sb, size_t hs)
+{
+	char	*u = sb->s;
+	size_t	 n = sb->len, r, w, k;
+
+	for (r = hs; r < n && u[r] != '/' && u[r] != '?' && u[r] != '#' &&
+	    (unsigned char)u[r] < 0x80; r++)
+		;
+	if (r >= n || (unsigned char)u[r] < 0x80)
+		return true;			/* an ASCII host: the rule */
+	for (w = r; r < n && u[r] != '/' && u[r] != '?' && u[r] != '#'; ) {
+		k = 0;
+		if (u[r] == '\xc2' && r + 1 < n && u[r + 1] == '\xad')
+			k = 2;
+		else if (r + 2 < n && ((u[r] == '\xe2' && u[r + 1] == '\x80' &&
+		    u[r + 2] == '\x8b') || (u[r] == '\xe2' &&
+		    u[r + 1] == '\x81' && u[r + 2] == '\xa0') ||
+		    (u[r] == '\xef' && u[r + 1] == '\xbb' && u[r + 2] == '\xbf')))
+			k = 3;
+		if (k > 0) {
+			r += k;
+			continue;
+		}
+		u[w++] = u[r++];
+	}
+	if (w == r)
+		return true;
+	memmove(u + w, u + r, n - r + 1);
+	sb->len = n - (r - w);
+	return w > hs;
+}
+
+/*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
  * http/https/ftp URL or a www. form, or a protocol-relative "//host..."
- * one, which gets a scheme (prel_scheme()).  Uses sc->url: u must not
- * be in it.
+ * one, which gets a scheme (prel_scheme()).  Backslashes are slashes in
+ * an http/https/ftp link (special_backslashes()), and characters IDNA
+ * ignores are dropped from its host (host_ignorables()), as a browser
+ * does.  Uses sc->url: u must not be in it.
  */
 static void
 link_url(struct scan *sc, const char *u, size_t ul)
@@ -1714,12 +1792,20 @@ link_url(struct scan *sc, const char *u, size_t ul)
 		return;
 	sb_reset(&sc->url);
 	clean_append(&sc->url, u, ul);
+	if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
+		special_backslashes(&sc->url);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
 	if (plen == 0) {
 		if (!prel_host(sc->url.s, sc->url.len))
 			return;
 		sb_prepend(&sc->url, prel_scheme(sc));
+		plen = (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
+		if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
+			special_backslashes(&sc->url);
 	} else if (sc->url.len <= plen)
+		return;
+	if (!host_ignorables(&sc->url, sc->url.s[plen - 1] == '/' ? plen : 0) ||
+	    sc->url.len <= plen)
 		return;
 	emit(sc, sc->url.s, sc->url.len, 0);
 }

@@ -257,6 +257,37 @@ static const struct tcase cases[] = {
 	  "<base href=\"ftp://f.example/\"><a href=\"//x.example/\">x</a>"
 	  "<BASE HREF=\"http://late.example/\">",
 	  "ftp://f.example/\nhttps://x.example/\nhttp://late.example/" },
+	{ "html: backslashes are slashes in http/https/ftp links", MODE_HTML,
+	  "<a href=\"http:\\\\h1.example\\p\\x?q=a\\b#f\\g\">1</a>"
+	  "<a href=\"https:/\\h2.example/\">2</a><a href='HTTPS:\\/h3.example'>"
+	  "<a href=\"https://good.example\\@h4.example/\">4</a>"
+	  "<a href=ftp:\\\\\\h5.example\\f>5</a>"
+	  "<div style=\"background:url(http:\\5c\\5c h6.example\\5c a.png)\">"
+	  "</div><img srcset=\"https:&#92;&#92;h7.example\\i.png 2x\">"
+	  "<a href=\"//h8.example\\p\">8</a>"
+	  "<a href=\"http:\\no1.example/\">one backslash: not a host</a>"
+	  "<a href=\"mailto:\\\\no2.example\">m</a>",
+	  "http://h1.example/p/x?q=a\\b#f\\g\nhttps://h2.example/\n"
+	  "HTTPS://h3.example\nhttps://good.example/@h4.example/\n"
+	  "ftp://h5.example/f\nhttp://h6.example/a.png\n"
+	  "https://h7.example/i.png\nhttps://h8.example/p" },
+	{ "html: characters IDNA ignores dropped from a link's host",
+	  MODE_HTML,
+	  "<a href=\"https://pay&shy;pal.example/\">1</a>"
+	  "<a href=\"https://ev\xe2\x80\x8bil.example/p&#x200B;q\">2</a>"
+	  "<a href=\"https://z&#8288;w.example/\">3</a>"
+	  "<a href=\"www.w&#xFEFF;w.example/\">4</a>"
+	  "<a href=\"//pr&shy;el.example/\">5</a>"
+	  "<a href=\"https://zwj&zwj;x.example/\">ZWJ kept</a>"
+	  "<a href=\"https://b\xc3\xbc" "cher.example/\xc3\xa4\">IDN kept</a>"
+	  "<a href=\"https://&#x200B;/\">e</a><a href=\"www.&shy;\">e</a>",
+	  "https://paypal.example/\nhttps://evil.example/p\xe2\x80\x8bq\n"
+	  "https://zw.example/\nwww.ww.example/\nhttps://prel.example/\n"
+	  "https://zwj\xe2\x80\x8dx.example/\n"
+	  "https://b\xc3\xbc" "cher.example/\xc3\xa4" },
+	{ "text: backslash forms and // are not links in text", MODE_TEXT,
+	  "see http:\\\\t1.example\\p or //t2.example/x",
+	  "" },
 	{ "html: action, background, formaction, data", MODE_HTML,
 	  "<form action=\"http://g.com/post\"><body background="
 	  "\"http://h.com/bg.png\"><button formaction=\"https://i.com/f\">"
