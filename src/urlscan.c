@@ -1188,6 +1188,45 @@ find_anchor(const char *s, size_t len, size_t from)
 }
 
 /*
+ * glued_end - where the URL s[a..e) ends when text glued a second one
+ * to it: at a ']' that closes no '[' of the URL (a markdown link whose
+ * text is a URL, "[https://a/](https://b/)"; RFC 3986 has no ']' outside
+ * an IPv6 host), or at a ')' that closes no '(' when "(" and a URL
+ * follow it.  Else e.
+ */
+static size_t
+glued_end(const char *s, size_t a, size_t e)
+{
+	size_t	i, sq = 0, par = 0;
+
+	if ((i = find2(s, e, a, ']', ')')) >= e)
+		return e;
+	for (i = a; i < e; i++) {
+		switch (s[i]) {
+		case '[':
+			sq++;
+			break;
+		case '(':
+			par++;
+			break;
+		case ']':
+			if (sq == 0)
+				return i;
+			sq--;
+			break;
+		case ')':
+			if (par > 0)
+				par--;
+			else if (i + 1 < e && s[i + 1] == '(' &&
+			    starts_url(s + i + 2, e - i - 2))
+				return i;
+			break;
+		}
+	}
+	return e;
+}
+
+/*
  * scan_plain - find the URLs of plain text s[0..len).  Each ':' and '.'
  * is looked at once by a few bytes of C, and only where a URL can start
  * does the anchored pattern run; a URL consumes its bytes, so the scan
@@ -1196,7 +1235,7 @@ find_anchor(const char *s, size_t len, size_t from)
 static void
 scan_plain(struct scan *sc, const char *s, size_t len)
 {
-	size_t	pos = 0, c, a, e, end;
+	size_t	pos = 0, c, a, e, end, g;
 
 	for (c = find_anchor(s, len, 0); c < len && !sc->stop;
 	    c = find_anchor(s, len, c < pos ? pos : c + 1)) {
@@ -1205,6 +1244,11 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		if (a == (size_t)-1 ||
 		    (e = url_at(sc, s, len, a)) == (size_t)-1)
 			continue;
+		if ((g = glued_end(s, a, e)) < e) {
+			text_url(sc, s + a, g - a);
+			pos = g;
+			continue;
+		}
 		if (e < len && is_space((unsigned char)s[e]) &&
 		    after_angle(s, a) && join_wrapped(sc, s, len, a, e, &end)) {
 			text_url(sc, sc->join.s, sc->join.len);

@@ -65,6 +65,18 @@ static const struct tcase cases[] = {
 	  "(http://en.wikipedia.org/wiki/Baz_(qux)).",
 	  "http://en.wikipedia.org/wiki/Foo_(bar)\n"
 	  "http://en.wikipedia.org/wiki/Baz_(qux)" },
+	{ "text: a markdown link whose text is a URL is two URLs", MODE_TEXT,
+	  "[https://sq.example/a](https://md.example/b) [Click]("
+	  "https://md2.example/c) (https://p1.example/x)(https://p2.example/y)"
+	  " http://[::1]/a[1]?b[]=2 hxxp://evil[.]com/x] "
+	  "https://a.example/x)(not-a-url)",
+	  "https://sq.example/a\nhttps://md.example/b\nhttps://md2.example/c\n"
+	  "https://p1.example/x\nhttps://p2.example/y\n"
+	  "http://[::1]/a[1]?b[]=2\nhttp://evil.com/x\n"
+	  "https://a.example/x)(not-a-url" },
+	{ "html: a markdown-style link in HTML text too", MODE_HTML,
+	  "<p>[https://t.example/a](https://t.example/b)</p>",
+	  "https://t.example/a\nhttps://t.example/b" },
 	{ "text: quotes", MODE_TEXT,
 	  "\"http://x.com/q\" and 'http://y.com/r' and `http://z.com/s`",
 	  "http://x.com/q\nhttp://y.com/r\nhttp://z.com/s" },
