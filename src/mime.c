@@ -307,80 +307,345 @@ utf8_clean(const char *s, size_t n)
 	return ob_steal(&ob);
 }
 
-/* is_utf8_label - cs names UTF-8 itself (not ASCII, not "unknown") */
-static bool
-is_utf8_label(const char *cs)
-{
-	return cs != NULL && (g_ascii_strcasecmp(cs, "utf-8") == 0 ||
-	    g_ascii_strcasecmp(cs, "utf8") == 0);
-}
-
 enum cs_kind { CS_UTF8, CS_CP1252, CS_ICONV };
 
-/* cs_classify - how to convert charset cs (NULL: undeclared) */
-static enum cs_kind
-cs_classify(const char *cs)
-{
-	static const char *const utf8ish[] = {
-		"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968",
-		"iso646-us", "unicode-1-1-utf-8", "x-unknown", "unknown",
-		"unknown-8bit", "x-user-defined", "default", "8bit", NULL
-	};
-	static const char *const latin[] = {
-		"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1",
-		"l1", "windows-1252", "cp1252", "x-cp1252", "cp819",
-		"iso-ir-100", "ibm819", NULL
-	};
-	size_t	 i;
+#define CSF_UTF8	0x01	/* names UTF-8 itself (not ASCII, not "unknown") */
+#define CSF_UNKNOWN	0x02	/* says "we do not know": EXF_CHARSET */
+#define CSF_GB_EURO	0x04	/* gbk/gb18030: a lone byte 0x80 is U+20AC */
 
-	if (cs == NULL || *cs == '\0')
-		return CS_UTF8;
-	for (i = 0; utf8ish[i] != NULL; i++)
-		if (g_ascii_strcasecmp(cs, utf8ish[i]) == 0)
-			return CS_UTF8;
-	for (i = 0; latin[i] != NULL; i++)
-		if (g_ascii_strcasecmp(cs, latin[i]) == 0)
-			return CS_CP1252;
-	return CS_ICONV;
-}
+/*
+ * Charset labels -> how to decode them.  Mail clients decode legacy
+ * charsets with the superset decoders of the WHATWG Encoding Standard
+ * (https://encoding.spec.whatwg.org/, section 4.2 "Names and labels"):
+ * a message labelled gb2312 holds GBK/GB18030 bytes, ks_c_5601-1987 or
+ * euc-kr holds windows-949 (UHC), shift_jis holds windows-31j (NEC and
+ * IBM extensions), big5 holds Big5-HKSCS, iso-8859-9 and iso-8859-11
+ * are read as windows-1254 and windows-874.  Every label of that table
+ * whose decoder glibc's iconv has is here (lowercase, sorted by strcmp
+ * for bsearch), mapped to the glibc name; a name is chosen that GMime's
+ * g_mime_charset_iconv_name() passes through unchanged (it turns
+ * "windows-NNN" into "CPNNN", so "WINDOWS-31J" would become "CP31J").
+ * Choices where glibc has no exact equivalent:
+ * - gbk labels and gb18030: GB18030 (the WHATWG gbk decoder is the
+ *   gb18030 one), plus the lone 0x80 = U+20AC rule (CSF_GB_EURO);
+ *   cp936, ms936, windows-936 and euc-cn (not WHATWG labels, seen in
+ *   mail) too.  cp949, ms949 and uhc likewise with windows-949, cp932
+ *   with windows-31j.
+ * - euc-jp: EUC-JP-MS (jis0208 with the NEC/IBM rows, as the WHATWG
+ *   index); iso-2022-jp: ISO-2022-JP-2, a superset that also takes
+ *   the JIS X 0201 katakana escape WHATWG accepts (glibc's ISO-2022-JP
+ *   refuses it); the NEC row 13 (circled digits) in iso-2022-jp is
+ *   still not decoded (no glibc decoder has it).
+ * - koi8-u and koi8-ru: KOI8-U (WHATWG's koi8-u differs from it only
+ *   at 0xAE/0xBE, which it reads as the Belarusian short u).
+ * - x-mac-cyrillic, x-mac-ukrainian: MAC-UK (Mac OS Ukrainian, the
+ *   WHATWG index).
+ * - iso-8859-8-i, logical: ISO-8859-8 (same bytes, a display hint).
+ * - ASCII labels stay "UTF-8 if valid, else windows-1252" (a superset
+ *   of WHATWG's windows-1252 for them: raw UTF-8 under us-ascii is
+ *   common), utf-16 labels and the "replacement" ones (iso-2022-kr,
+ *   hz-gb-2312, iso-2022-cn) are left to iconv under their own name:
+ *   mail is not the web, RFC 2781 and RFC 1557 text is decoded.
+ * Any other label goes to iconv as it is; when iconv does not know it
+ * either, EXF_CHARSET.
+ */
+static const struct cs_label {
+	const char	*label;
+	unsigned char	 kind;		/* enum cs_kind */
+	unsigned char	 flags;		/* CSF_* */
+	const char	*conv;		/* iconv name (CS_ICONV) */
+} cs_labels[] = {
+	{ "866", CS_ICONV, 0, "IBM866" },
+	{ "8bit", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "ansi_x3.4-1968", CS_UTF8, 0, NULL },
+	{ "arabic", CS_ICONV, 0, "ISO-8859-6" },
+	{ "ascii", CS_UTF8, 0, NULL },
+	{ "asmo-708", CS_ICONV, 0, "ISO-8859-6" },
+	{ "big5", CS_ICONV, 0, "BIG5-HKSCS" },
+	{ "big5-hkscs", CS_ICONV, 0, "BIG5-HKSCS" },
+	{ "chinese", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "cn-big5", CS_ICONV, 0, "BIG5-HKSCS" },
+	{ "cp1250", CS_ICONV, 0, "CP1250" },
+	{ "cp1251", CS_ICONV, 0, "CP1251" },
+	{ "cp1252", CS_CP1252, 0, NULL },
+	{ "cp1253", CS_ICONV, 0, "CP1253" },
+	{ "cp1254", CS_ICONV, 0, "CP1254" },
+	{ "cp1255", CS_ICONV, 0, "CP1255" },
+	{ "cp1256", CS_ICONV, 0, "CP1256" },
+	{ "cp1257", CS_ICONV, 0, "CP1257" },
+	{ "cp1258", CS_ICONV, 0, "CP1258" },
+	{ "cp819", CS_CP1252, 0, NULL },
+	{ "cp866", CS_ICONV, 0, "IBM866" },
+	{ "cp874", CS_ICONV, 0, "CP874" },
+	{ "cp932", CS_ICONV, 0, "CP932" },
+	{ "cp936", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "cp949", CS_ICONV, 0, "CP949" },
+	{ "csbig5", CS_ICONV, 0, "BIG5-HKSCS" },
+	{ "cseuckr", CS_ICONV, 0, "CP949" },
+	{ "cseucpkdfmtjapanese", CS_ICONV, 0, "EUC-JP-MS" },
+	{ "csgb2312", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "csibm866", CS_ICONV, 0, "IBM866" },
+	{ "csiso2022jp", CS_ICONV, 0, "ISO-2022-JP-2" },
+	{ "csiso58gb231280", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "csiso88596e", CS_ICONV, 0, "ISO-8859-6" },
+	{ "csiso88596i", CS_ICONV, 0, "ISO-8859-6" },
+	{ "csiso88598e", CS_ICONV, 0, "ISO-8859-8" },
+	{ "csiso88598i", CS_ICONV, 0, "ISO-8859-8" },
+	{ "csisolatin1", CS_CP1252, 0, NULL },
+	{ "csisolatin2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "csisolatin3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "csisolatin4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "csisolatin5", CS_ICONV, 0, "CP1254" },
+	{ "csisolatin6", CS_ICONV, 0, "ISO-8859-10" },
+	{ "csisolatin9", CS_ICONV, 0, "ISO-8859-15" },
+	{ "csisolatinarabic", CS_ICONV, 0, "ISO-8859-6" },
+	{ "csisolatincyrillic", CS_ICONV, 0, "ISO-8859-5" },
+	{ "csisolatingreek", CS_ICONV, 0, "ISO-8859-7" },
+	{ "csisolatinhebrew", CS_ICONV, 0, "ISO-8859-8" },
+	{ "cskoi8r", CS_ICONV, 0, "KOI8-R" },
+	{ "csksc56011987", CS_ICONV, 0, "CP949" },
+	{ "csmacintosh", CS_ICONV, 0, "MACINTOSH" },
+	{ "csshiftjis", CS_ICONV, 0, "CP932" },
+	{ "cyrillic", CS_ICONV, 0, "ISO-8859-5" },
+	{ "default", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "dos-874", CS_ICONV, 0, "CP874" },
+	{ "ecma-114", CS_ICONV, 0, "ISO-8859-6" },
+	{ "ecma-118", CS_ICONV, 0, "ISO-8859-7" },
+	{ "elot_928", CS_ICONV, 0, "ISO-8859-7" },
+	{ "euc-cn", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "euc-jp", CS_ICONV, 0, "EUC-JP-MS" },
+	{ "euc-kr", CS_ICONV, 0, "CP949" },
+	{ "gb18030", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "gb2312", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "gb_2312", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "gb_2312-80", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "gbk", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "greek", CS_ICONV, 0, "ISO-8859-7" },
+	{ "greek8", CS_ICONV, 0, "ISO-8859-7" },
+	{ "hebrew", CS_ICONV, 0, "ISO-8859-8" },
+	{ "ibm819", CS_CP1252, 0, NULL },
+	{ "ibm866", CS_ICONV, 0, "IBM866" },
+	{ "iso-2022-jp", CS_ICONV, 0, "ISO-2022-JP-2" },
+	{ "iso-8859-1", CS_CP1252, 0, NULL },
+	{ "iso-8859-10", CS_ICONV, 0, "ISO-8859-10" },
+	{ "iso-8859-11", CS_ICONV, 0, "CP874" },
+	{ "iso-8859-13", CS_ICONV, 0, "ISO-8859-13" },
+	{ "iso-8859-14", CS_ICONV, 0, "ISO-8859-14" },
+	{ "iso-8859-15", CS_ICONV, 0, "ISO-8859-15" },
+	{ "iso-8859-16", CS_ICONV, 0, "ISO-8859-16" },
+	{ "iso-8859-2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso-8859-3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso-8859-4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso-8859-5", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso-8859-6", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso-8859-6-e", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso-8859-6-i", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso-8859-7", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso-8859-8", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso-8859-8-e", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso-8859-8-i", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso-8859-9", CS_ICONV, 0, "CP1254" },
+	{ "iso-ir-100", CS_CP1252, 0, NULL },
+	{ "iso-ir-101", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso-ir-109", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso-ir-110", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso-ir-126", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso-ir-127", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso-ir-138", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso-ir-144", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso-ir-148", CS_ICONV, 0, "CP1254" },
+	{ "iso-ir-149", CS_ICONV, 0, "CP949" },
+	{ "iso-ir-157", CS_ICONV, 0, "ISO-8859-10" },
+	{ "iso-ir-58", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "iso646-us", CS_UTF8, 0, NULL },
+	{ "iso8859-1", CS_CP1252, 0, NULL },
+	{ "iso8859-10", CS_ICONV, 0, "ISO-8859-10" },
+	{ "iso8859-11", CS_ICONV, 0, "CP874" },
+	{ "iso8859-13", CS_ICONV, 0, "ISO-8859-13" },
+	{ "iso8859-14", CS_ICONV, 0, "ISO-8859-14" },
+	{ "iso8859-15", CS_ICONV, 0, "ISO-8859-15" },
+	{ "iso8859-2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso8859-3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso8859-4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso8859-5", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso8859-6", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso8859-7", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso8859-8", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso8859-9", CS_ICONV, 0, "CP1254" },
+	{ "iso88591", CS_CP1252, 0, NULL },
+	{ "iso885910", CS_ICONV, 0, "ISO-8859-10" },
+	{ "iso885911", CS_ICONV, 0, "CP874" },
+	{ "iso885913", CS_ICONV, 0, "ISO-8859-13" },
+	{ "iso885914", CS_ICONV, 0, "ISO-8859-14" },
+	{ "iso885915", CS_ICONV, 0, "ISO-8859-15" },
+	{ "iso88592", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso88593", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso88594", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso88595", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso88596", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso88597", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso88598", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso88599", CS_ICONV, 0, "CP1254" },
+	{ "iso_8859-1", CS_CP1252, 0, NULL },
+	{ "iso_8859-11", CS_ICONV, 0, "CP874" },
+	{ "iso_8859-15", CS_ICONV, 0, "ISO-8859-15" },
+	{ "iso_8859-1:1987", CS_CP1252, 0, NULL },
+	{ "iso_8859-2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso_8859-2:1987", CS_ICONV, 0, "ISO-8859-2" },
+	{ "iso_8859-3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso_8859-3:1988", CS_ICONV, 0, "ISO-8859-3" },
+	{ "iso_8859-4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso_8859-4:1988", CS_ICONV, 0, "ISO-8859-4" },
+	{ "iso_8859-5", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso_8859-5:1988", CS_ICONV, 0, "ISO-8859-5" },
+	{ "iso_8859-6", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso_8859-6:1987", CS_ICONV, 0, "ISO-8859-6" },
+	{ "iso_8859-7", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso_8859-7:1987", CS_ICONV, 0, "ISO-8859-7" },
+	{ "iso_8859-8", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso_8859-8:1988", CS_ICONV, 0, "ISO-8859-8" },
+	{ "iso_8859-9", CS_ICONV, 0, "CP1254" },
+	{ "iso_8859-9:1989", CS_ICONV, 0, "CP1254" },
+	{ "koi", CS_ICONV, 0, "KOI8-R" },
+	{ "koi8", CS_ICONV, 0, "KOI8-R" },
+	{ "koi8-r", CS_ICONV, 0, "KOI8-R" },
+	{ "koi8-ru", CS_ICONV, 0, "KOI8-U" },
+	{ "koi8-u", CS_ICONV, 0, "KOI8-U" },
+	{ "koi8_r", CS_ICONV, 0, "KOI8-R" },
+	{ "korean", CS_ICONV, 0, "CP949" },
+	{ "ks_c_5601-1987", CS_ICONV, 0, "CP949" },
+	{ "ks_c_5601-1989", CS_ICONV, 0, "CP949" },
+	{ "ksc5601", CS_ICONV, 0, "CP949" },
+	{ "ksc_5601", CS_ICONV, 0, "CP949" },
+	{ "l1", CS_CP1252, 0, NULL },
+	{ "l2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "l3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "l4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "l5", CS_ICONV, 0, "CP1254" },
+	{ "l6", CS_ICONV, 0, "ISO-8859-10" },
+	{ "l9", CS_ICONV, 0, "ISO-8859-15" },
+	{ "latin-1", CS_CP1252, 0, NULL },
+	{ "latin1", CS_CP1252, 0, NULL },
+	{ "latin2", CS_ICONV, 0, "ISO-8859-2" },
+	{ "latin3", CS_ICONV, 0, "ISO-8859-3" },
+	{ "latin4", CS_ICONV, 0, "ISO-8859-4" },
+	{ "latin5", CS_ICONV, 0, "CP1254" },
+	{ "latin6", CS_ICONV, 0, "ISO-8859-10" },
+	{ "logical", CS_ICONV, 0, "ISO-8859-8" },
+	{ "mac", CS_ICONV, 0, "MACINTOSH" },
+	{ "macintosh", CS_ICONV, 0, "MACINTOSH" },
+	{ "ms932", CS_ICONV, 0, "CP932" },
+	{ "ms936", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "ms949", CS_ICONV, 0, "CP949" },
+	{ "ms_kanji", CS_ICONV, 0, "CP932" },
+	{ "shift-jis", CS_ICONV, 0, "CP932" },
+	{ "shift_jis", CS_ICONV, 0, "CP932" },
+	{ "sjis", CS_ICONV, 0, "CP932" },
+	{ "sun_eu_greek", CS_ICONV, 0, "ISO-8859-7" },
+	{ "tis-620", CS_ICONV, 0, "CP874" },
+	{ "uhc", CS_ICONV, 0, "CP949" },
+	{ "unicode-1-1-utf-8", CS_UTF8, 0, NULL },
+	{ "unicode11utf8", CS_UTF8, 0, NULL },
+	{ "unicode20utf8", CS_UTF8, 0, NULL },
+	{ "unknown", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "unknown-8bit", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "us-ascii", CS_UTF8, 0, NULL },
+	{ "utf-8", CS_UTF8, CSF_UTF8, NULL },
+	{ "utf8", CS_UTF8, CSF_UTF8, NULL },
+	{ "visual", CS_ICONV, 0, "ISO-8859-8" },
+	{ "windows-1250", CS_ICONV, 0, "CP1250" },
+	{ "windows-1251", CS_ICONV, 0, "CP1251" },
+	{ "windows-1252", CS_CP1252, 0, NULL },
+	{ "windows-1253", CS_ICONV, 0, "CP1253" },
+	{ "windows-1254", CS_ICONV, 0, "CP1254" },
+	{ "windows-1255", CS_ICONV, 0, "CP1255" },
+	{ "windows-1256", CS_ICONV, 0, "CP1256" },
+	{ "windows-1257", CS_ICONV, 0, "CP1257" },
+	{ "windows-1258", CS_ICONV, 0, "CP1258" },
+	{ "windows-31j", CS_ICONV, 0, "CP932" },
+	{ "windows-874", CS_ICONV, 0, "CP874" },
+	{ "windows-936", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "windows-949", CS_ICONV, 0, "CP949" },
+	{ "x-cp1250", CS_ICONV, 0, "CP1250" },
+	{ "x-cp1251", CS_ICONV, 0, "CP1251" },
+	{ "x-cp1252", CS_CP1252, 0, NULL },
+	{ "x-cp1253", CS_ICONV, 0, "CP1253" },
+	{ "x-cp1254", CS_ICONV, 0, "CP1254" },
+	{ "x-cp1255", CS_ICONV, 0, "CP1255" },
+	{ "x-cp1256", CS_ICONV, 0, "CP1256" },
+	{ "x-cp1257", CS_ICONV, 0, "CP1257" },
+	{ "x-cp1258", CS_ICONV, 0, "CP1258" },
+	{ "x-euc-jp", CS_ICONV, 0, "EUC-JP-MS" },
+	{ "x-gbk", CS_ICONV, CSF_GB_EURO, "GB18030" },
+	{ "x-mac-cyrillic", CS_ICONV, 0, "MAC-UK" },
+	{ "x-mac-roman", CS_ICONV, 0, "MACINTOSH" },
+	{ "x-mac-ukrainian", CS_ICONV, 0, "MAC-UK" },
+	{ "x-sjis", CS_ICONV, 0, "CP932" },
+	{ "x-unicode20utf8", CS_UTF8, 0, NULL },
+	{ "x-unknown", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "x-user-defined", CS_UTF8, CSF_UNKNOWN, NULL },
+	{ "x-x-big5", CS_ICONV, 0, "BIG5-HKSCS" },
+};
 
-/* cs_is_unknown_label - charset names that say "we do not know" */
-static bool
-cs_is_unknown_label(const char *cs)
+#define CS_LABEL_MAX	24	/* longer than any label above */
+
+/* cs_label_cmp - bsearch comparison: a lowercase key and an entry */
+static int
+cs_label_cmp(const void *key, const void *ent)
 {
-	return cs != NULL && (g_ascii_strcasecmp(cs, "x-unknown") == 0 ||
-	    g_ascii_strcasecmp(cs, "unknown") == 0 ||
-	    g_ascii_strcasecmp(cs, "unknown-8bit") == 0 ||
-	    g_ascii_strcasecmp(cs, "x-user-defined") == 0 ||
-	    g_ascii_strcasecmp(cs, "default") == 0 ||
-	    g_ascii_strcasecmp(cs, "8bit") == 0);
+	return strcmp(key, ((const struct cs_label *)ent)->label);
 }
 
 /*
- * to_utf8 - append s[0..n) in charset cs to ob as valid UTF-8.  An
- * unknown charset falls back to UTF-8-else-windows-1252 and sets
- * EXF_CHARSET in *flags.  Invalid input sequences become U+FFFD.
+ * cs_lookup - the table entry of charset label cs (case-insensitive),
+ * or NULL.  NULL or "" (undeclared): UTF-8 if valid, without CSF_UTF8.
+ */
+static const struct cs_label *
+cs_lookup(const char *cs)
+{
+	static const struct cs_label	 undeclared = { "", CS_UTF8, 0, NULL };
+	char				 key[CS_LABEL_MAX + 1];
+	size_t				 i;
+
+	if (cs == NULL || *cs == '\0')
+		return &undeclared;
+	for (i = 0; cs[i] != '\0'; i++) {
+		if (i == CS_LABEL_MAX)
+			return NULL;
+		key[i] = (char)g_ascii_tolower(cs[i]);
+	}
+	key[i] = '\0';
+	return bsearch(key, cs_labels, ARRAY_LEN(cs_labels),
+	    sizeof(cs_labels[0]), cs_label_cmp);
+}
+
+/*
+ * to_utf8 - append s[0..n) in charset cs to ob as valid UTF-8, with the
+ * decoder cs_labels gives cs.  An unknown charset falls back to
+ * UTF-8-else-windows-1252 and sets EXF_CHARSET in *flags.  Invalid
+ * input sequences become U+FFFD.
  */
 static void
 to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
     bool drop_nul, unsigned *flags)
 {
 	static const char	 repl[] = "\xef\xbf\xbd";
+	static const char	 euro[] = "\xe2\x82\xac";
+	const struct cs_label	*cl;
 	iconv_t			 cd;
 	char			*in, *out;
 	size_t			 inleft, outleft, r, before;
-	enum cs_kind		 kind;
 	const unsigned char	*p, *end;
 
 	before = ob->len;
-	kind = cs_classify(cs);
-	if (kind == CS_UTF8) {
-		if (cs_is_unknown_label(cs))
+	cl = cs_lookup(cs);
+	if (cl != NULL && cl->kind == CS_UTF8) {
+		if (cl->flags & CSF_UNKNOWN)
 			*flags |= EXF_CHARSET;
 		utf8_fix(ob, s, n, drop_nul);
 		return;
 	}
-	if (kind == CS_CP1252) {
+	if (cl != NULL && cl->kind == CS_CP1252) {
 		p = (const unsigned char *)s;
 		end = p + n;
 		out = ob_reserve(ob, 3 * n);
@@ -398,7 +663,8 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 			goto nul;
 		return;
 	}
-	if ((cd = g_mime_iconv_open("UTF-8", cs)) == (iconv_t)-1) {
+	if ((cd = g_mime_iconv_open("UTF-8", cl != NULL ? cl->conv : cs)) ==
+	    (iconv_t)-1) {
 		*flags |= EXF_CHARSET;
 		utf8_fix(ob, s, n, drop_nul);
 		return;
@@ -414,7 +680,11 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 			break;
 		if (errno == E2BIG)
 			continue;
-		ob_put(ob, repl, 3);		/* EILSEQ or EINVAL */
+		if (errno == EILSEQ && *in == '\x80' && cl != NULL &&
+		    (cl->flags & CSF_GB_EURO))
+			ob_put(ob, euro, 3);	/* WHATWG gb18030 decoder */
+		else
+			ob_put(ob, repl, 3);	/* EILSEQ or EINVAL */
 		if (errno == EINVAL)
 			break;
 		in++;
@@ -2840,6 +3110,145 @@ media_type(GMimeObject *obj)
 	return c;
 }
 
+#define MIME_2231_SEGS	64	/* RFC 2231 continuations kept */
+
+/* pct_decode - append t[0..n) to ob, %XX decoded (a bad % is kept) */
+static void
+pct_decode(struct obuf *ob, const char *t, size_t n)
+{
+	const char	*e = t + n, *q;
+	int		 h, l;
+
+	while (t < e) {
+		if ((q = memchr(t, '%', (size_t)(e - t))) == NULL)
+			q = e;
+		ob_put(ob, t, (size_t)(q - t));
+		if ((t = q) == e)
+			break;
+		if (e - t >= 3 && (h = hexval((unsigned char)t[1])) >= 0 &&
+		    (l = hexval((unsigned char)t[2])) >= 0) {
+			ob_putc(ob, (char)(h << 4 | l));
+			t += 3;
+		} else
+			ob_putc(ob, *t++);
+	}
+}
+
+/*
+ * param_2231 - the RFC 2231 value of parameter pname in the raw header
+ * value raw ("pname*=charset'lang'%XX..." or the continuations
+ * "pname*0*=...; pname*1=..."), converted from its charset by to_utf8()
+ * (so the label gets the decoder cs_labels gives it, as in bodies and
+ * encoded words; GMime's own decoder knows fewer labels and drops the
+ * bytes it cannot convert).  NULL when raw has no such parameter.
+ * Segments are joined in index order from 0 up to the first missing
+ * one, before conversion (a character may be split between them).
+ */
+static char *
+param_2231(const char *raw, const char *pname, unsigned *flags)
+{
+	struct {
+		const char	*v;
+		size_t		 n;
+		bool		 ext, quoted;
+	} seg[MIME_2231_SEGS];
+	struct obuf	 b = { NULL, 0, 0 }, u = { NULL, 0, 0 };
+	const char	*p, *e, *ns, *ne, *v, *ve, *q;
+	size_t		 pl = strlen(pname), nseg = 0, idx;
+	bool		 ext, any = false;
+	char		*csz = NULL, *r;
+
+	memset(seg, 0, sizeof(seg));
+	e = raw + strlen(raw);
+	if ((p = memchr(raw, ';', (size_t)(e - raw))) == NULL)
+		return NULL;
+	while (p < e) {
+		p = skip_cfws(p + 1, e);	/* after ';' */
+		for (ns = p; p < e && *p != '=' && *p != ';' &&
+		    !is_lwsp((unsigned char)*p); p++)
+			;
+		ne = p;
+		p = skip_cfws(p, e);
+		if (p >= e || *p != '=') {
+			p = memchr(p, ';', (size_t)(e - p));
+			if (p == NULL)
+				break;
+			continue;
+		}
+		p = skip_cfws(p + 1, e);
+		v = p;
+		if (p < e && *p == '"') {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < e)
+					p++;
+			ve = p;
+			v++;
+			if (p < e)
+				p++;
+		} else {
+			while (p < e && *p != ';' && !is_lwsp((unsigned char)*p))
+				p++;
+			ve = p;
+		}
+		/* the name: pname "*" [index] ["*"] */
+		if ((size_t)(ne - ns) > pl && ns[pl] == '*' &&
+		    g_ascii_strncasecmp(ns, pname, pl) == 0) {
+			q = ns + pl + 1;
+			ext = ne[-1] == '*';
+			if (q == ne)		/* "pname*" */
+				q--;
+			for (idx = 0; q < ne - (ext ? 1 : 0); q++) {
+				if (*q < '0' || *q > '9' ||
+				    idx >= MIME_2231_SEGS)
+					break;
+				idx = idx * 10 + (size_t)(*q - '0');
+			}
+			if (q == ne - (ext ? 1 : 0) && idx < MIME_2231_SEGS &&
+			    seg[idx].v == NULL) {
+				seg[idx].v = v;
+				seg[idx].n = (size_t)(ve - v);
+				seg[idx].ext = ext;
+				seg[idx].quoted = v > raw && v[-1] == '"';
+				any = true;
+			}
+		}
+		if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
+			break;
+	}
+	if (!any || seg[0].v == NULL)
+		return NULL;
+	for (nseg = 0; nseg < MIME_2231_SEGS && seg[nseg].v != NULL; nseg++) {
+		v = seg[nseg].v;
+		ve = v + seg[nseg].n;
+		if (nseg == 0 && seg[0].ext && (q = memchr(v, '\'',
+		    (size_t)(ve - v))) != NULL) {
+			csz = xstrndup(v, (size_t)(q - v));
+			/* the language, up to the second quote, is skipped */
+			v = q + 1;
+			if ((q = memchr(v, '\'', (size_t)(ve - v))) != NULL)
+				v = q + 1;
+		}
+		if (seg[nseg].ext)
+			pct_decode(&b, v, (size_t)(ve - v));
+		else if (seg[nseg].quoted) {
+			for (; v < ve; v++) {
+				if (*v == '\\' && v + 1 < ve)
+					v++;
+				ob_putc(&b, *v);
+			}
+		} else
+			ob_put(&b, v, (size_t)(ve - v));
+	}
+	ob_reserve(&b, 0);
+	ob_reserve(&u, b.len);
+	to_utf8(&u, b.p, b.len, csz, true, flags);
+	r = nonempty(raw_clean(u.p));
+	ob_free(&b);
+	ob_free(&u);
+	free(csz);
+	return r;
+}
+
 /*
  * param_of - parameter pname of the Content-Disposition (disp) or
  * Content-Type header of obj, decoded.  When the raw header holds
@@ -2861,6 +3270,9 @@ param_of(GMimeObject *obj, bool disp, const char *pname, unsigned *flags)
 	    disp ? "Content-Disposition" : "Content-Type")) == NULL ||
 	    (raw = g_mime_header_get_raw_value(h)) == NULL)
 		return NULL;
+	if (strstr(raw, "*=") != NULL &&
+	    (r = param_2231(raw, pname, flags)) != NULL)
+		return r;
 	if (strstr(raw, "=?") != NULL) {
 		norm = hdr_text(raw, strlen(raw), 1, flags);
 		if (disp) {
@@ -3056,10 +3468,14 @@ static void
 scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
     bool html)
 {
+	const struct cs_label	*cl;
+
 	if (n == 0)
 		return;
-	if (!is_utf8_label(cs) && (cs_classify(cs) != CS_UTF8 ||
-	    cs_is_unknown_label(cs) || !utf8_valid(s, n))) {
+	cl = cs_lookup(cs);
+	if (cl == NULL || ((cl->flags & CSF_UTF8) == 0 &&
+	    (cl->kind != CS_UTF8 || (cl->flags & CSF_UNKNOWN) ||
+	    !utf8_valid(s, n)))) {
 		m->u8.len = 0;
 		to_utf8(&m->u8, s, n, cs, false, &m->x->flags);
 		s = m->u8.p;

@@ -233,6 +233,10 @@ struct xcase {
 	"Message-ID: <case@example.com>\n" \
 	"Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
 
+/* atts_str() tail of an attachment holding "hi" */
+#define HI_ATT	"2|8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc" \
+	"327aa4|49f68a5c8493ec2c0bf489821c21fc3b"
+
 static const struct xcase cases[] = {
 	/* ---- Subject decoding ---- */
 	{ "subject: several B and Q words, characters split across words",
@@ -739,6 +743,108 @@ static const struct xcase cases[] = {
 	  "\nbody http://old.example/\n",
 	  "old", "Old Style <old@example.com>", "", "",
 	  "http://old.example/", "", "", 1 },
+
+	/* ---- charset labels: the WHATWG superset decoders ---- */
+	{ "charsets: subject labels read with the decoders mail clients use",
+	  HDRS
+	  "Subject: =?gb2312?B?gIFAlDn8Ng==?= / =?ks_c_5601-1987?B?jGM=?= /\n"
+	  " =?shift_jis?B?h0A=?= / =?big5?B?iEA=?= / =?x-mac-roman?Q?=8A=8E?=\n"
+	  " / =?iso-8859-9?Q?=80=DD?= / =?TIS-620?Q?=80=A1?= /\n"
+	  " =?euc-jp?B?raGPsKGOsQ==?= / =?koi8_r?Q?=C1?=\n"
+	  "\nbody\n",
+	  /* gbk 0x80 = U+20AC, GBK-only 0x8140, GB18030 4-byte U+1F600;
+	   * UHC-only 0x8C63; CP932 NEC 0x8740; HKSCS 0x8840; Mac Roman;
+	   * windows-1254 and windows-874 0x80; EUC-JP NEC row 13, JIS X
+	   * 0212 and half-width kana; a KOI8-R alias */
+	  "\xe2\x82\xac\xe4\xb8\x82\xf0\x9f\x98\x80 / \xeb\x98\xa0 / "
+	  "\xe2\x91\xa0 / \xe3\x87\x80 / \xc3\xa4\xc3\xa9 / \xe2\x82\xac"
+	  "\xc4\xb0 / \xe2\x82\xac\xe0\xb8\x81 / \xe2\x91\xa0\xe4\xb8\x82"
+	  "\xef\xbd\xb1 / \xd0\xb0",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "charsets: body parts under gb2312, ks_c_5601-1987, shift_jis, "
+	  "x-mac-roman",
+	  HDRS
+	  "Subject: bodies\n"
+	  "Content-Type: multipart/mixed; boundary=m\n"
+	  "\n"
+	  "--m\n"
+	  "Content-Type: text/plain; charset=gb2312\n"
+	  "\n"
+	  "http://gb.example/\x80\x81\x40\x94\x39\xfc\x36\n"
+	  "--m\n"
+	  "Content-Type: text/plain; charset=\"KS_C_5601-1987\"\n"
+	  "\n"
+	  "http://kr.example/\x8c\x63\n"
+	  "--m\n"
+	  "Content-Type: text/html; charset=shift_jis\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "PGEgaHJlZj0iaHR0cDovL2pwLmV4YW1wbGUvh0AiPng8L2E+Cg==\n"
+	  "--m\n"
+	  "Content-Type: text/plain; charset=x-mac-roman\n"
+	  "Content-Transfer-Encoding: quoted-printable\n"
+	  "\n"
+	  "http://mac.example/=8A\n"
+	  "--m--\n",
+	  "bodies",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://gb.example/\xe2\x82\xac\xe4\xb8\x82\xf0\x9f\x98\x80\n"
+	  "http://kr.example/\xeb\x98\xa0\nhttp://jp.example/\xe2\x91\xa0\n"
+	  "http://mac.example/\xc3\xa4",
+	  "", "", 5 },
+	{ "charsets: RFC 2231 file names in gb2312, ks_c_5601-1987 (name*),"
+	  " shift_jis split over continuations, x-mac-roman",
+	  HDRS
+	  "Subject: names\n"
+	  "Content-Type: multipart/mixed; boundary=n\n"
+	  "\n"
+	  "--n\n"
+	  "Content-Type: text/plain\n"
+	  "Content-Disposition: attachment;\n"
+	  " filename*=gb2312''%80%30%B0%A1.txt\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n"
+	  "--n\n"
+	  "Content-Type: application/msword; name*=ks_c_5601-1987''%8C%63.doc\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n"
+	  "--n\n"
+	  "Content-Type: application/pdf\n"
+	  "Content-Disposition: attachment; filename*0*=Shift_JIS'ja'%87;\n"
+	  " filename*1*=%40%87; filename*2*=%41; filename*3=\".pdf\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n"
+	  "--n\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename*=x-mac-roman'en'%8A.txt\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n"
+	  "--n--\n",
+	  "names",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "\xe2\x82\xac" "0\xe5\x95\x8a.txt|text/plain|" HI_ATT "\n"
+	  "\xeb\x98\xa0.doc|application/msword|" HI_ATT "\n"
+	  "\xe2\x91\xa0\xe2\x91\xa1.pdf|application/pdf|" HI_ATT "\n"
+	  "\xc3\xa4.txt|application/octet-stream|" HI_ATT,
+	  "", 5 },
+	{ "charsets: RFC 2231 unknown label: best effort and flagged",
+	  HDRS
+	  "Subject: unknown\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename*=x-nope''caf%E9.txt\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n",
+	  "unknown",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "caf\xc3\xa9.txt|application/octet-stream|" HI_ATT,
+	  "charset", 1 },
+
 };
 
 /* run_case - one table case, and the same message in every variant */
