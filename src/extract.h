@@ -41,6 +41,7 @@ struct config;
 #define EXF_NO_MESSAGE_ID	0x0400	/* no usable Message-ID: id from content */
 #define EXF_CHARSET		0x0800	/* unknown charset, fell back */
 #define EXF_PARSE_DEFECT	0x1000	/* parser reported structural defects */
+#define EXF_BIDI		0x2000	/* bidi control in subject, name, file name */
 
 struct address {
 	char	*name;			/* decoded display name, UTF-8, or NULL */

@@ -2571,6 +2571,67 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 	x->x_originating_ip = nonempty(raw_clean(v[H_X_ORIG_IP]));
 }
 
+/*
+ * has_bidi - UTF-8 s holds a bidirectional embedding, override or
+ * isolate control (U+202A..U+202E LRE RLE PDF LRO RLO, U+2066..U+2069
+ * LRI RLI FSI PDI): the characters that reorder what follows them,
+ * used to disguise a file name ("invoice\u202Efdp.exe" shows as
+ * "invoiceexe.pdf") or a subject or sender name (the "Trojan Source"
+ * set, CVE-2021-42574).  The implicit marks U+200E, U+200F (LRM, RLM)
+ * and U+061C (ALM) are not counted: they only settle the direction of
+ * neutral characters next to them, cannot reverse a run of letters,
+ * and are in ordinary Hebrew and Arabic mail (mail clients insert
+ * them), so flagging them would flag that mail.  All of these are
+ * U+2xxx: E2 80 AA..AE and E2 81 A6..A9.
+ */
+static bool
+has_bidi(const char *s)
+{
+	const unsigned char	*p;
+
+	if (s == NULL)
+		return false;
+	for (p = (const unsigned char *)s;
+	    (p = (const unsigned char *)strchr((const char *)p, 0xe2)) != NULL;
+	    p++)
+		if ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+		    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))
+			return true;
+	return false;
+}
+
+/* addrs_bidi - a display name in l has a bidi control */
+static bool
+addrs_bidi(const struct addrlist *l)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (has_bidi(l->v[i].name))
+			return true;
+	return false;
+}
+
+/*
+ * flag_bidi - EXF_BIDI when the subject, a display name (From, To, Cc,
+ * Reply-To) or an attachment's file name holds a bidi control.  The
+ * text is kept as decoded; the flag says it may not read as shown.
+ */
+static void
+flag_bidi(struct extract *x)
+{
+	size_t	 i;
+	bool	 b;
+
+	b = has_bidi(x->subject) || addrs_bidi(&x->from) ||
+	    addrs_bidi(&x->to) || addrs_bidi(&x->cc) ||
+	    addrs_bidi(&x->reply_to);
+	for (i = 0; !b && i < x->n_att; i++)
+		b = has_bidi(x->att[i].name);
+	if (b)
+		x->flags |= EXF_BIDI;
+}
+
 /* -------------------------------------------------- content hash */
 
 /* hash_value - "name:" + canonical value + "\n" */
@@ -3790,6 +3851,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 		out->flags |= EXF_NO_MESSAGE_ID;
 	if (out->date_ms == -1)
 		out->flags |= EXF_BAD_DATE;
+	flag_bidi(out);
 
 	/* v[] points into msg: done with it only now */
 	if (msg != NULL)
@@ -3852,6 +3914,7 @@ extract_flags_str(unsigned flags)
 		{ EXF_NO_MESSAGE_ID, "no_message_id" },
 		{ EXF_CHARSET, "charset" },
 		{ EXF_PARSE_DEFECT, "parse_defect" },
+		{ EXF_BIDI, "bidi_control" },
 	};
 	struct strbuf	 sb = { NULL, 0, 0 };
 	size_t		 i;

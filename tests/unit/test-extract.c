@@ -845,6 +845,50 @@ static const struct xcase cases[] = {
 	  "caf\xc3\xa9.txt|application/octet-stream|" HI_ATT,
 	  "charset", 1 },
 
+	/* ---- bidirectional controls ---- */
+	{ "bidi: RLO in the subject is kept and flagged",
+	  HDRS
+	  "Subject: =?utf-8?Q?Invoice_=E2=80=AEfdp.exe?=\n"
+	  "\nbody\n",
+	  "Invoice \xe2\x80\xae" "fdp.exe",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "",
+	  "bidi_control", 1 },
+	{ "bidi: RLI in a From display name, PDF in a Cc name",
+	  "From: =?utf-8?B?UGF5cGFs4oGnIFN1cHBvcnQ=?= <pp@example.com>\n"
+	  "To: bob@example.com\n"
+	  "Cc: \"Ops \xe2\x80\xac\" <ops@example.com>\n"
+	  "Message-ID: <bidi@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "Subject: hi\n"
+	  "\nbody\n",
+	  "hi",
+	  "Paypal\xe2\x81\xa7 Support <pp@example.com>", "<bob@example.com>",
+	  "Ops \xe2\x80\xac <ops@example.com>", "", "", "bidi_control", 1 },
+	{ "bidi: RLO in an attachment's file name",
+	  HDRS
+	  "Subject: doc\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment;\n"
+	  " filename*=utf-8''invoice%E2%80%AEfdp.exe\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n",
+	  "doc",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "invoice\xe2\x80\xae" "fdp.exe|application/octet-stream|" HI_ATT,
+	  "bidi_control", 1 },
+	{ "bidi: LRM, RLM and ALM (ordinary RTL text) are not flagged; "
+	  "a bidi control in a body is not looked at",
+	  HDRS
+	  "Subject: =?utf-8?B?16nXnNeV150g4oCPMTIz4oCOINmE2ZM=?=\n"
+	  " =?utf-8?B?2Jw=?=\n"
+	  "\n"
+	  "body \xe2\x80\xae http://b.example/\n",
+	  "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\x8f" "123\xe2\x80\x8e "
+	  "\xd9\x84\xd9\x93\xd8\x9c",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://b.example/", "", "", 1 },
+
 };
 
 /* run_case - one table case, and the same message in every variant */
@@ -1823,6 +1867,9 @@ test_api(void)
 	T_STREQ(s = extract_flags_str(0x1fff), "message_bytes,header_bytes,"
 	    "mime_depth,mime_parts,urls,url_length,regex_limit,attachments,"
 	    "no_headers,bad_date,no_message_id,charset,parse_defect");
+	free(s);
+	T_STREQ(s = extract_flags_str(EXF_BIDI | EXF_PARSE_DEFECT),
+	    "parse_defect,bidi_control");
 	free(s);
 	T_STREQ(s = extract_flags_str(EXF_CHARSET | EXF_TRUNC_BYTES),
 	    "message_bytes,charset");
