@@ -784,11 +784,13 @@ emit(struct scan *sc, const char *u, size_t n, int depth)
 
 /*
  * trim_trailing - drop what text glues to the end of a URL: sentence
- * punctuation, quotes, an ellipsis, and a closing ) ] } that has no opening
- * partner inside the URL ("(see http://x/)", but keep "/wiki/A_(b)").
+ * punctuation, quotes, an ellipsis, a closing ) ] } that has no opening
+ * partner inside the URL ("(see http://x/)", but keep "/wiki/A_(b)"),
+ * and the emphasis mark emph: the '*', '_' or '~' right before the URL
+ * (markdown-style emphasis around it), or 0.
  */
 static size_t
-trim_trailing(const char *u, size_t n)
+trim_trailing(const char *u, size_t n, char emph)
 {
 	/* brackets opened minus closed, counted once, at the first closer */
 	ssize_t	bal[3] = { 0, 0, 0 };
@@ -797,6 +799,10 @@ trim_trailing(const char *u, size_t n)
 	int	k;
 
 	while (n > 0) {
+		if (emph != '\0' && u[n - 1] == emph) {
+			n--;
+			continue;
+		}
 		switch (u[n - 1]) {
 		case '.': case ',': case ';': case ':': case '!': case '?':
 		case '\'': case '"': case '`':
@@ -924,15 +930,18 @@ has_fang_dot(const char *u, size_t n, size_t plen)
 	return false;
 }
 
-/* text_url - clean up one URL matched in text and emit it */
+/*
+ * text_url - clean up one URL matched in text and emit it; emph is the
+ * emphasis mark before it, if any (trim_trailing())
+ */
 static void
-text_url(struct scan *sc, const char *u, size_t n)
+text_url(struct scan *sc, const char *u, size_t n, char emph)
 {
 	size_t	plen;
 	bool	defanged;
 
 	plen = text_prefix(u, n, &defanged);
-	n = trim_trailing(u, n);
+	n = trim_trailing(u, n, emph);
 	if (n <= plen)
 		return;				/* only a scheme: "http://" */
 	if (defanged || has_fang_dot(u, n, plen)) {
@@ -1187,6 +1196,16 @@ find_anchor(const char *s, size_t len, size_t from)
 	return len;
 }
 
+/* emph_before - the markdown-style emphasis mark before s[a], or 0 */
+static inline char
+emph_before(const char *s, size_t a)
+{
+	if (a == 0)
+		return '\0';
+	return s[a - 1] == '*' || s[a - 1] == '_' || s[a - 1] == '~' ?
+	    s[a - 1] : '\0';
+}
+
 /*
  * glued_end - where the URL s[a..e) ends when text glued a second one
  * to it: at a ']' that closes no '[' of the URL (a markdown link whose
@@ -1245,17 +1264,17 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		    (e = url_at(sc, s, len, a)) == (size_t)-1)
 			continue;
 		if ((g = glued_end(s, a, e)) < e) {
-			text_url(sc, s + a, g - a);
+			text_url(sc, s + a, g - a, emph_before(s, a));
 			pos = g;
 			continue;
 		}
 		if (e < len && is_space((unsigned char)s[e]) &&
 		    after_angle(s, a) && join_wrapped(sc, s, len, a, e, &end)) {
-			text_url(sc, sc->join.s, sc->join.len);
+			text_url(sc, sc->join.s, sc->join.len, '\0');
 			pos = end;
 			continue;
 		}
-		text_url(sc, s + a, e - a);
+		text_url(sc, s + a, e - a, emph_before(s, a));
 		pos = e;
 	}
 }

@@ -77,6 +77,15 @@ static const struct tcase cases[] = {
 	{ "html: a markdown-style link in HTML text too", MODE_HTML,
 	  "<p>[https://t.example/a](https://t.example/b)</p>",
 	  "https://t.example/a\nhttps://t.example/b" },
+	{ "text: emphasis marks around a URL are not part of it", MODE_TEXT,
+	  "*https://bold.example/a* _https://under.example/b_. "
+	  "~https://tilde.example/c~ **https://b2.example/x**, "
+	  "(*https://p.example/q*) https://y.example/a*b "
+	  "https://z.example/a_ https://z.example/b*",
+	  "https://bold.example/a\nhttps://under.example/b\n"
+	  "https://tilde.example/c\nhttps://b2.example/x\n"
+	  "https://p.example/q\nhttps://y.example/a*b\n"
+	  "https://z.example/a_\nhttps://z.example/b*" },
 	{ "text: quotes", MODE_TEXT,
 	  "\"http://x.com/q\" and 'http://y.com/r' and `http://z.com/s`",
 	  "http://x.com/q\nhttp://y.com/r\nhttp://z.com/s" },
