@@ -2233,43 +2233,6 @@ nonempty(char *s)
 	return s;
 }
 
-/* addr_list - flatten GMime's address list (groups included) into l */
-static void
-addr_list(struct mctx *m, struct addrlist *l, InternetAddressList *list,
-    int depth)
-{
-	InternetAddress	*ia;
-	const char	*name, *addr;
-	char		*n, *a;
-	int		 i, cnt;
-
-	cnt = internet_address_list_length(list);
-	for (i = 0; i < cnt; i++) {
-		ia = internet_address_list_get_address(list, i);
-		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			if (depth < 2)
-				addr_list(m, l, internet_address_group_get_members(
-				    INTERNET_ADDRESS_GROUP(ia)), depth + 1);
-			continue;
-		}
-		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
-			continue;
-		if (l->n >= MIME_MAX_ADDRS) {
-			m->x->flags |= EXF_TRUNC_HEADER;
-			return;
-		}
-		name = internet_address_get_name(ia);
-		addr = internet_address_mailbox_get_addr(
-		    INTERNET_ADDRESS_MAILBOX(ia));
-		n = name != NULL ? nonempty(raw_clean(name)) : NULL;
-		a = addr != NULL ? nonempty(raw_clean(addr)) : NULL;
-		if (n != NULL || a != NULL)
-			addrlist_add(l, n, a);
-		free(n);
-		free(a);
-	}
-}
-
 /* is_addr_local - a byte of an unquoted local part, loosely */
 static bool
 is_addr_local(int c)
@@ -2283,6 +2246,111 @@ is_addr_domain(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c >= 0x80;
+}
+
+/* has_ace - s holds "xn--" (any case): an IDNA A-label may be in it */
+static bool
+has_ace(const char *s)
+{
+	for (; (s = strpbrk(s, "xX")) != NULL; s++)
+		if (g_ascii_strncasecmp(s, "xn--", 4) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * addr_ace - the mailbox's address with its domain as written in text,
+ * when text holds "xn--".  GMime (built with libidn2) gives the address
+ * with the domain's A-labels decoded to Unicode
+ * (internet_address_mailbox_get_addr), and the all-ASCII form with
+ * get_idn_addr; SOC tools look addresses up as the header carried
+ * them.  So get_idn_addr's "local@domain" is looked for in text (the
+ * local part exactly, the domain ASCII case-insensitively, from *cur
+ * on, then from the start: addresses come in order) and, when found,
+ * the domain is text's bytes: "user@xn--bcher-kva.example" stays so,
+ * case included.  A domain written in UTF-8 is not found that way and
+ * keeps get_addr's form, which is the one written.  NULL: use get_addr.
+ */
+static char *
+addr_ace(InternetAddressMailbox *mb, const char *text, const char **cur)
+{
+	const char	*idn, *d, *p, *q, *from;
+	size_t		 dl, ll;
+	int		 pass;
+
+	if ((idn = internet_address_mailbox_get_idn_addr(mb)) == NULL ||
+	    (d = strrchr(idn, '@')) == NULL || (dl = strlen(d + 1)) == 0)
+		return NULL;
+	ll = (size_t)(d++ - idn);
+	for (pass = 0, from = *cur; pass < 2; pass++, from = text) {
+		for (p = from; (p = strchr(p, '@')) != NULL; p++) {
+			if (pass == 1 && p >= *cur)
+				break;
+			if ((size_t)(p - text) < ll ||
+			    memcmp(p - ll, idn, ll) != 0 ||
+			    (p - ll > text && is_addr_local(
+			    (unsigned char)p[-(ptrdiff_t)ll - 1])))
+				continue;
+			for (q = p + 1; is_lwsp((unsigned char)*q); q++)
+				;
+			if (g_ascii_strncasecmp(q, d, dl) == 0 &&
+			    !is_addr_domain((unsigned char)q[dl])) {
+				*cur = q + dl;
+				return xasprintf("%.*s@%.*s", (int)ll, idn,
+				    (int)dl, q);
+			}
+		}
+	}
+	return NULL;
+}
+
+/*
+ * addr_list - flatten GMime's address list (groups included) into l;
+ * text is what GMime parsed (see addr_ace)
+ */
+static void
+addr_list(struct mctx *m, struct addrlist *l, InternetAddressList *list,
+    int depth, const char *text)
+{
+	InternetAddress	*ia;
+	const char	*name, *addr;
+	char		*n, *a, *w = NULL;
+	const char	*cur = text;
+	int		 i, cnt;
+	bool		 ace;
+
+	ace = has_ace(text);
+	cnt = internet_address_list_length(list);
+	for (i = 0; i < cnt; i++) {
+		ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			if (depth < 2)
+				addr_list(m, l, internet_address_group_get_members(
+				    INTERNET_ADDRESS_GROUP(ia)), depth + 1, text);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		if (l->n >= MIME_MAX_ADDRS) {
+			m->x->flags |= EXF_TRUNC_HEADER;
+			return;
+		}
+		name = internet_address_get_name(ia);
+		if (ace && (w = addr_ace(INTERNET_ADDRESS_MAILBOX(ia),
+		    text, &cur)) != NULL)
+			addr = w;
+		else
+			addr = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia));
+		n = name != NULL ? nonempty(raw_clean(name)) : NULL;
+		a = addr != NULL ? nonempty(raw_clean(addr)) : NULL;
+		if (n != NULL || a != NULL)
+			addrlist_add(l, n, a);
+		free(n);
+		free(a);
+		free(w);
+		w = NULL;
+	}
 }
 
 /*
@@ -2372,7 +2440,7 @@ addr_item(struct mctx *m, struct addrlist *l, const char *s, size_t n)
 		return;
 	item = xstrndup(s, n);
 	if ((list = internet_address_list_parse(mime_opts, item)) != NULL) {
-		addr_list(m, l, list, 0);
+		addr_list(m, l, list, 0, item);
 		g_object_unref(list);
 	}
 	free(item);
@@ -2454,7 +2522,7 @@ addrs(struct mctx *m, struct addrlist *l, const char *raw)
 	text = norm != NULL ? norm : raw;
 	m->addr_warn = false;
 	if ((list = internet_address_list_parse(mime_opts, text)) != NULL) {
-		addr_list(m, l, list, 0);
+		addr_list(m, l, list, 0, text);
 		g_object_unref(list);
 	}
 	if (m->addr_warn) {

@@ -889,6 +889,23 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "http://b.example/", "", "", 1 },
 
+	/* ---- addresses as written ---- */
+	{ "addresses: IDNA A-labels stay as written, UTF-8 domains too",
+	  "From: Bob <Bob@XN--BCHER-KVA.Example>\n"
+	  "To: user@xn--bcher-kva.example, v@b\xc3\xbc" "cher.example,\n"
+	  " w@xn--BCHER-kva.example\n"
+	  "Cc: grp: a@xn--bcher-kva.example, \"q r\"@xn--bcher-kva.example;,\n"
+	  " =?utf-8?q?N=C3=A9?= <n@xn--80ak6aa92e.com>\n"
+	  "Message-ID: <idn@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "Subject: idn\n"
+	  "\nbody\n",
+	  "idn",
+	  "Bob <Bob@XN--BCHER-KVA.Example>",
+	  "<user@xn--bcher-kva.example>; <v@b\xc3\xbc" "cher.example>; "
+	  "<w@xn--BCHER-kva.example>",
+	  "<a@xn--bcher-kva.example>; <\"q r\"@xn--bcher-kva.example>; "
+	  "N\xc3\xa9 <n@xn--80ak6aa92e.com>", "", "", "", 1 },
 };
 
 /* run_case - one table case, and the same message in every variant */
@@ -1015,6 +1032,21 @@ test_header_fields(void)
 	T_STREQ(x.sender, "owner@lists.example");
 	T_STREQ(s = addrs_str(&x.reply_to), "Help Desk <help@desk.example>; "
 	    "Help Line (24h) <helpline@desk.example>");
+	free(s);
+	T_ASSERT(x.flags == 0);
+	extract_free(&x);
+	T_END();
+
+	T_BEGIN("header fields: Sender, Reply-To, Return-Path keep A-labels");
+	EXL("From: a@example.com\nSender: s@xn--bcher-kva.example\n"
+	    "Reply-To: Desk <r@XN--Bcher-kva.example>, u@b\xc3\xbc"
+	    "cher.example\nReturn-Path: <p@xn--bcher-kva.example>\n"
+	    "Message-ID: <s@example.com>\nDate: Thu, 01 Jan 1970 00:00:01 "
+	    "+0000\n\nx\n", &x);
+	T_STREQ(x.sender, "s@xn--bcher-kva.example");
+	T_STREQ(x.return_path, "p@xn--bcher-kva.example");
+	T_STREQ(s = addrs_str(&x.reply_to), "Desk <r@XN--Bcher-kva.example>; "
+	    "<u@b\xc3\xbc" "cher.example>");
 	free(s);
 	T_ASSERT(x.flags == 0);
 	extract_free(&x);
