@@ -38,6 +38,7 @@
 #include <json.h>
 
 #include "alert.h"
+#include "authres.h"
 #include "config.h"
 #include "digest.h"
 #include "extract.h"
@@ -1035,6 +1036,19 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	ev_opt(&e, "in_reply_to", x->in_reply_to, TEXT_MAX);
 	ev_opt(&e, "x_mailer", x->x_mailer, TEXT_MAX);
 	ev_opt(&e, "auth_results", x->auth_results, TEXT_MAX);
+	{
+		struct authres	ar;
+
+		if (authres_parse(x->auth_results, &ar) && (ar.spf[0] != '\0' ||
+		    ar.dkim[0] != '\0' || ar.dmarc[0] != '\0' ||
+		    ar.arc[0] != '\0')) {
+			ev_opt(&e, "auth_serv_id", ar.serv_id, TEXT_MAX);
+			ev_opt(&e, "auth_spf", ar.spf, TEXT_MAX);
+			ev_opt(&e, "auth_dkim", ar.dkim, TEXT_MAX);
+			ev_opt(&e, "auth_dmarc", ar.dmarc, TEXT_MAX);
+			ev_opt(&e, "auth_arc", ar.arc, TEXT_MAX);
+		}
+	}
 	ev_opt(&e, "x_originating_ip", x->x_originating_ip, TEXT_MAX);
 	ev_opt(&e, "SourceAddress", env->client_ip, TEXT_MAX);
 	ev_opt(&e, "client_hostname", env->client_host, TEXT_MAX);
