@@ -1790,15 +1790,17 @@ special_backslashes(struct strbuf *sb)
 }
 
 /*
- * host_ignorables - drop from the host part of the link in sb (from
- * sb->s[hs] to the first '/', '?' or '#') the characters IDNA maps to
- * nothing and a browser so ignores: U+00AD soft hyphen, U+200B zero
- * width space, U+2060 word joiner, U+FEFF BOM ("pay&shy;pal.example"
- * is paypal.example).  ZWJ/ZWNJ are not (IDNA keeps or refuses them).
- * False if the host was made of them alone (no link then).
+ * host_idna_map - in the host part of the link in sb (from sb->s[hs] to
+ * the first '/', '?' or '#'), what IDNA mapping does that changes where
+ * a browser goes: drop the characters mapped to nothing (U+00AD soft
+ * hyphen, U+200B zero width space, U+2060 word joiner, U+FEFF BOM:
+ * "pay&shy;pal.example" is paypal.example) and make the ideographic and
+ * fullwidth full stops (U+3002, U+FF0E, U+FF61) dots.  ZWJ/ZWNJ are
+ * kept (IDNA keeps or refuses them).  False if the host was made of
+ * ignored characters alone (no link then).
  */
 static bool
-host_ignorables(struct strbuf *sb, size_t hs)
+host_idna_map(struct strbuf *sb, size_t hs)
 {
 	char	*u = sb->s;
 	size_t	 n = sb->len, r, w, k;
@@ -1821,6 +1823,14 @@ host_ignorables(struct strbuf *sb, size_t hs)
 			r += k;
 			continue;
 		}
+		if (r + 2 < n && ((u[r] == '\xe3' && u[r + 1] == '\x80' &&
+		    u[r + 2] == '\x82') || (u[r] == '\xef' &&
+		    u[r + 1] == '\xbc' && u[r + 2] == '\x8e') ||
+		    (u[r] == '\xef' && u[r + 1] == '\xbd' && u[r + 2] == '\xa1'))) {
+			u[w++] = '.';
+			r += 3;
+			continue;
+		}
 		u[w++] = u[r++];
 	}
 	if (w == r)
@@ -1836,9 +1846,10 @@ host_ignorables(struct strbuf *sb, size_t hs)
  * LF anywhere, as a browser does), keep it only when it is an absolute
  * http/https/ftp URL or a www. form, or a protocol-relative "//host..."
  * one, which gets a scheme (prel_scheme()).  Backslashes are slashes in
- * an http/https/ftp link (special_backslashes()), and characters IDNA
- * ignores are dropped from its host (host_ignorables()), as a browser
- * does.  Uses sc->url: u must not be in it.
+ * an http/https/ftp link (special_backslashes(); "\\\\host" is
+ * "//host"), and IDNA's ignored characters and full stops are mapped in
+ * its host (host_idna_map()), as a browser does.  Uses sc->url: u must
+ * not be in it.
  */
 static void
 link_url(struct scan *sc, const char *u, size_t ul)
@@ -1859,7 +1870,14 @@ link_url(struct scan *sc, const char *u, size_t ul)
 		special_backslashes(&sc->url);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
 	if (plen == 0) {
-		if (!prel_host(sc->url.s, sc->url.len))
+		if (sc->url.len >= 2 && (sc->url.s[0] == '\\' ||
+		    sc->url.s[1] == '\\') && (sc->url.s[0] == '/' ||
+		    sc->url.s[0] == '\\') && (sc->url.s[1] == '/' ||
+		    sc->url.s[1] == '\\'))
+			sc->url.s[0] = sc->url.s[1] = '/';	/* "\\\\host" */
+		if (sc->url.len < 5 || sc->url.s[0] != '/' ||
+		    sc->url.s[1] != '/' || !host_idna_map(&sc->url, 2) ||
+		    !prel_host(sc->url.s, sc->url.len))
 			return;
 		sb_prepend(&sc->url, prel_scheme(sc));
 		plen = (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
@@ -1867,7 +1885,7 @@ link_url(struct scan *sc, const char *u, size_t ul)
 			special_backslashes(&sc->url);
 	} else if (sc->url.len <= plen)
 		return;
-	if (!host_ignorables(&sc->url, sc->url.s[plen - 1] == '/' ? plen : 0) ||
+	if (!host_idna_map(&sc->url, sc->url.s[plen - 1] == '/' ? plen : 0) ||
 	    sc->url.len <= plen)
 		return;
 	emit(sc, sc->url.s, sc->url.len, 0);

@@ -9,8 +9,8 @@
  * attributes and <style> elements (read as CSS only), plus the visible
  * text; a protocol-relative link ("//host/...") there gets the scheme
  * of the document's http(s) <base href>, else "https:"; in links,
- * backslashes count as slashes and characters IDNA ignores are dropped
- * from the host, as a browser does.  No
+ * backslashes count as slashes and the host gets IDNA's ignored
+ * characters dropped and full stops mapped, as a browser does.  No
  * trailing punctuation, angle brackets or quotes are kept.  Results are
  * appended to a struct url_set (de-duplicated, first-seen order,
  * bounded by max_urls and max_url_length with flags).

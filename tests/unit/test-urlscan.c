@@ -309,6 +309,19 @@ static const struct tcase cases[] = {
 	{ "text: backslash forms and // are not links in text", MODE_TEXT,
 	  "see http:\\\\t1.example\\p or //t2.example/x",
 	  "" },
+	{ "html: \\\\host, /\\host, \\/host are protocol-relative", MODE_HTML,
+	  "<a href=\"\\\\p1.example\\x\">a</a><a href=\"/\\p2.example/\">b</a>"
+	  "<a href=\"\\/p3.example/\">c</a><a href=\"\\\\\\no1.example/\">d</a>"
+	  "<a href=\"\\no2.example/\">e</a><p>\\\\no3.example\\x</p>",
+	  "https://p1.example/x\nhttps://p2.example/\nhttps://p3.example/" },
+	{ "html: ideographic and fullwidth full stops are dots in a host",
+	  MODE_HTML,
+	  "<a href=\"https://d1\xe3\x80\x82" "example/p\xe3\x80\x82q\">a</a>"
+	  "<a href=\"https://d2\xef\xbc\x8e" "example/\">b</a>"
+	  "<a href=\"//d3\xef\xbd\xa1" "example/\">c</a>"
+	  "<a href=\"//&#x200B;/\">d</a>",
+	  "https://d1.example/p\xe3\x80\x82q\nhttps://d2.example/\n"
+	  "https://d3.example/" },
 	{ "html: action, background, formaction, data", MODE_HTML,
 	  "<form action=\"http://g.com/post\"><body background="
 	  "\"http://h.com/bg.png\"><button formaction=\"https://i.com/f\">"
