@@ -103,6 +103,10 @@ struct scan {
 	size_t			 doc_len;	/* its <base href> */
 	const char		*prel_scheme;	/* "//host" links: "https:" or
 						   "http:", NULL: not looked up */
+	struct strbuf		 base;		/* the <base href> seen, when an
+						   absolute http(s) URL */
+	struct strbuf		 rel;		/* a link resolved against it */
+	bool			 base_seen;	/* a <base href> was seen */
 	bool			 stop;		/* set full or regex error */
 };
 
@@ -639,6 +643,8 @@ scan_end(struct scan *sc)
 	sb_free(&sc->url);
 	sb_free(&sc->css);
 	sb_free(&sc->join);
+	sb_free(&sc->base);
+	sb_free(&sc->rel);
 	for (i = 0; i < UNWRAP_MAX_DEPTH; i++)
 		sb_free(&sc->unwrap[i]);
 }
@@ -1841,6 +1847,78 @@ host_idna_map(struct strbuf *sb, size_t hs)
 }
 
 /*
+ * base_resolve - the relative link u[0..n) (cleaned, no scheme, not
+ * "//") against the document's <base href> (sc->base): "/p" takes its
+ * origin, "?q" its path, "p" its directory; into sc->rel.  False for a
+ * link with a scheme of its own (mailto:, cid:, ...), an empty or
+ * fragment-only one.  Dot segments are left as they are.
+ */
+static bool
+base_resolve(struct scan *sc, const char *u, size_t n)
+{
+	const char	*b = sc->base.s;
+	size_t		 bl = sc->base.len, i, oe, pe, de;
+
+	if (n == 0 || u[0] == '#')
+		return false;
+	for (i = 0; i < n && u[i] != '/' && u[i] != '\\' && u[i] != '?' &&
+	    u[i] != '#'; i++)
+		if (u[i] == ':')
+			return false;		/* a scheme (or a port-less
+						   "a:b" a browser reads so) */
+	for (oe = (size_t)(strchr(b, ':') - b) + 3; oe < bl && b[oe] != '/' &&
+	    b[oe] != '?' && b[oe] != '#'; oe++)
+		;
+	for (pe = oe; pe < bl && b[pe] != '?' && b[pe] != '#'; pe++)
+		;
+	sb_reset(&sc->rel);
+	if (u[0] == '/' || u[0] == '\\')
+		sb_append(&sc->rel, b, oe);
+	else if (u[0] == '?')
+		sb_append(&sc->rel, b, pe);
+	else {
+		for (de = pe; de > oe && b[de - 1] != '/'; de--)
+			;
+		sb_append(&sc->rel, b, de > oe ? de : oe);
+		if (de <= oe)
+			sb_putc(&sc->rel, '/');
+	}
+	sb_append(&sc->rel, u, n);
+	if (memchr(sc->rel.s, '\\', sc->rel.len) != NULL)
+		special_backslashes(&sc->rel);
+	return true;
+}
+
+/*
+ * base_set - the first <base href> of the document, v[0..n) as written:
+ * kept (decoded, cleaned) when it is an absolute http or https URL.
+ */
+static void
+base_set(struct scan *sc, const char *v, size_t n)
+{
+	struct strbuf	*b = &sc->base;
+	size_t		 plen;
+
+	sc->base_seen = true;
+	sb_reset(&sc->attr);
+	decode_append(&sc->attr, v, n, true);
+	v = sc->attr.s != NULL ? sc->attr.s : "";
+	n = sc->attr.len;
+	while (n > 0 && (unsigned char)*v <= 0x20) {
+		v++;
+		n--;
+	}
+	while (n > 0 && (unsigned char)v[n - 1] <= 0x20)
+		n--;
+	clean_append(b, v, n);
+	if (memchr(b->s != NULL ? b->s : "", '\\', b->len) != NULL)
+		special_backslashes(b);
+	plen = absolute_prefix_len(b->s != NULL ? b->s : "", b->len);
+	if (plen < 7 || b->len <= plen || (b->s[0] | 0x20) != 'h')
+		sb_reset(b);			/* not http(s)://host */
+}
+
+/*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
@@ -1875,10 +1953,18 @@ link_url(struct scan *sc, const char *u, size_t ul)
 		    sc->url.s[0] == '\\') && (sc->url.s[1] == '/' ||
 		    sc->url.s[1] == '\\'))
 			sc->url.s[0] = sc->url.s[1] = '/';	/* "\\\\host" */
-		if (sc->url.len < 5 || sc->url.s[0] != '/' ||
-		    sc->url.s[1] != '/' || !host_idna_map(&sc->url, 2) ||
-		    !prel_host(sc->url.s, sc->url.len))
+		if (sc->url.len >= 2 && sc->url.s[0] == '/' &&
+		    sc->url.s[1] == '/') {
+			if (sc->url.len < 5 || !host_idna_map(&sc->url, 2) ||
+			    !prel_host(sc->url.s, sc->url.len))
+				return;
+		} else {
+			/* relative: against a <base href> seen before */
+			if (sc->base.len > 0 &&
+			    base_resolve(sc, sc->url.s, sc->url.len))
+				emit(sc, sc->rel.s, sc->rel.len, 0);
 			return;
+		}
 		sb_prepend(&sc->url, prel_scheme(sc));
 		plen = (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
 		if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
@@ -1904,8 +1990,9 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		plen = absolute_prefix_len(v, n);
 		if (plen > 0 && n > plen)
 			emit(sc, v, n, 0);
-		else if (plen == 0 && n >= 5 && v[0] == '/' && v[1] == '/')
-			link_url(sc, v, n);	/* "//host/..." */
+		else if (plen == 0 && ((n >= 5 && v[0] == '/' &&
+		    v[1] == '/') || sc->base.len > 0))
+			link_url(sc, v, n);	/* "//host/...", relative */
 		return;
 	}
 	sb_reset(&sc->attr);
@@ -2437,7 +2524,7 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 {
 	struct attr	a;
 	size_t	ns = i, an, ae, vs, ve, vl;
-	bool	meta;
+	bool	meta, base;
 	const char *v;
 	int	k;
 
@@ -2446,6 +2533,8 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 	*nl_r = i - ns;
 	meta = i - ns == 4 && (h[ns] | 0x20) == 'm' &&
 	    eq_ci(h + ns, "meta", 4);
+	base = i - ns == 4 && (h[ns] | 0x20) == 'b' &&
+	    eq_ci(h + ns, "base", 4);
 	for (;;) {
 		while (i < limit && CC(h[i], C_SPACE) | (h[i] == '/'))
 			i++;
@@ -2460,8 +2549,12 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 		ae = a.ae;
 		vs = a.vs;
 		ve = a.ve;
-		if ((k = attr_kind(h + an, ae - an)) == ATTR_URL)
+		if ((k = attr_kind(h + an, ae - an)) == ATTR_URL) {
+			if (base && !sc->base_seen && ae - an == 4 &&
+			    eq_ci(h + an, "href", 4))
+				base_set(sc, h + vs, ve - vs);
 			attr_url(sc, h + vs, ve - vs);
+		}
 		else if (k == ATTR_CSS)
 			css_attr(sc, h + vs, ve - vs);
 		else if (k == ATTR_SRCSET) {

@@ -8,7 +8,8 @@
  * imagesrcset candidates, CSS url(), @import and image-set() in style
  * attributes and <style> elements (read as CSS only), plus the visible
  * text; a protocol-relative link ("//host/...") there gets the scheme
- * of the document's http(s) <base href>, else "https:"; in links,
+ * of the document's http(s) <base href>, else "https:", and a relative
+ * one after an http(s) <base href> is resolved against it; in links,
  * backslashes count as slashes and the host gets IDNA's ignored
  * characters dropped and full stops mapped, as a browser does.  No
  * trailing punctuation, angle brackets or quotes are kept.  Results are

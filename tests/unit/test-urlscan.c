@@ -322,6 +322,34 @@ static const struct tcase cases[] = {
 	  "<a href=\"//&#x200B;/\">d</a>",
 	  "https://d1.example/p\xe3\x80\x82q\nhttps://d2.example/\n"
 	  "https://d3.example/" },
+	{ "html: relative links resolved against an http(s) <base href>",
+	  MODE_HTML,
+	  "<a href=\"before.html\">not yet</a>"
+	  "<base href=\"http://evil.example/dir/page.html?x=1#f\">"
+	  "<a href=\"login.html\">a</a><a href=\"/root\">b</a>"
+	  "<a href=\"?q=2\">c</a><a href=\"#top\">d</a>"
+	  "<a href=\"mailto:a@b.example\">e</a><img src=\"cid:x@y\">"
+	  "<a href=\"sub/x.php?a=1&amp;b=2\">g</a><img srcset=\"i/1.png 2x\">"
+	  "<div style=\"background:url(bg.png)\"></div>"
+	  "<a href=\"javascript:x\">j</a><a href=\"\">k</a>"
+	  "<a href=\"\\back\\slash\">l</a>"
+	  "<base href=\"https://second.example/\"><a href=\"z\">z</a>",
+	  "http://evil.example/dir/page.html?x=1#f\n"
+	  "http://evil.example/dir/login.html\nhttp://evil.example/root\n"
+	  "http://evil.example/dir/page.html?q=2\n"
+	  "http://evil.example/dir/sub/x.php?a=1&b=2\n"
+	  "http://evil.example/dir/i/1.png\nhttp://evil.example/dir/bg.png\n"
+	  "http://evil.example/back/slash\nhttps://second.example/\n"
+	  "http://evil.example/dir/z" },
+	{ "html: a <base href> without a path; one not http(s) resolves "
+	  "nothing", MODE_HTML,
+	  "<BASE HREF=\"https://b.example\"><a href=x>1</a><a href=/y>2</a>",
+	  "https://b.example\nhttps://b.example/x\nhttps://b.example/y" },
+	{ "html: a first <base href> that is relative or not http(s) wins",
+	  MODE_HTML,
+	  "<base target=_top><base href=\"/rel/\"><base href=\"https://c/\">"
+	  "<a href=\"x\">1</a>",
+	  "https://c/" },
 	{ "html: action, background, formaction, data", MODE_HTML,
 	  "<form action=\"http://g.com/post\"><body background="
 	  "\"http://h.com/bg.png\"><button formaction=\"https://i.com/f\">"
