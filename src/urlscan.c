@@ -737,7 +737,8 @@ url_run(const char *s, size_t len, size_t i)
  * prefix there (and perhaps one URL character): the end of the URL (the
  * prefix and the run of URL characters after it), or (size_t)-1.  A
  * match error (match or depth limit, ...) flags the set and stops the
- * scan.
+ * scan.  run_end: where a run of URL characters that holds s[a] ends,
+ * when known (the run of a URL cut by glued_end()), else 0.
  *
  * The subject given to PCRE2 is at most PREFIX_WINDOW bytes: its
  * interpreter (10.42) checks the UTF-8 from the offset to the end of
@@ -746,7 +747,7 @@ url_run(const char *s, size_t len, size_t i)
  * limits, fewer checks).
  */
 static size_t
-url_at(struct scan *sc, const char *s, size_t len, size_t a)
+url_at(struct scan *sc, const char *s, size_t len, size_t a, size_t run_end)
 {
 	PCRE2_SIZE	*ov;
 	size_t		 wend;
@@ -769,6 +770,8 @@ url_at(struct scan *sc, const char *s, size_t len, size_t a)
 	ov = pcre2_get_ovector_pointer(sc->md);
 	if (ov[0] != a)
 		return (size_t)-1;
+	if (run_end >= ov[1])
+		return run_end;		/* inside a run already read */
 	return url_run(s, len, ov[1]);
 }
 
@@ -1260,18 +1263,21 @@ glued_end(const char *s, size_t a, size_t e)
 static void
 scan_plain(struct scan *sc, const char *s, size_t len)
 {
-	size_t	pos = 0, c, a, e, end, g;
+	size_t	pos = 0, c, a, e, end, g, run_end = 0;
 
 	for (c = find_anchor(s, len, 0); c < len && !sc->stop;
 	    c = find_anchor(s, len, c < pos ? pos : c + 1)) {
 		a = s[c] == ':' ? scheme_start(s, len, pos, c) :
 		    www_start(s, len, pos, c);
 		if (a == (size_t)-1 ||
-		    (e = url_at(sc, s, len, a)) == (size_t)-1)
+		    (e = url_at(sc, s, len, a, run_end)) == (size_t)-1)
 			continue;
 		if ((g = glued_end(s, a, e)) < e) {
+			/* the rest of the run is read again from g: its end
+			 * is known (linear, however many cuts) */
 			text_url(sc, s + a, g - a, emph_before(s, a));
 			pos = g;
+			run_end = e;
 			continue;
 		}
 		if (e < len && is_space((unsigned char)s[e]) &&

@@ -830,6 +830,9 @@ test_hostile(void)
 		"<script>", "&#", "&#x10FFFFFFFF;", "&amp", "<http://a\n",
 		"<http://a\nb\n", "www.", "http://", "(((((http://a.com/",
 		"hxxp[:]//a[.]", ":::///", "<<<<", "</", "<a b c d e f ",
+		"http://a](", "(http://a)", "*http://a*", "<a href=//a.b/",
+		"<a href=\\\\a.b\\", "<base href=http://b/><a href=x>",
+		"<a href=\"https://a&shy;&#x200B;",
 	};
 
 	T_BEGIN("hostile: 2 MB line of http://a");
@@ -894,6 +897,31 @@ test_hostile(void)
 	b = repeat("http://same.example/ ", 100000 * 21, &len);
 	got = scan_join(MODE_TEXT, b, len, &flags);
 	T_STREQ(got, "http://same.example/");
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: 1 MB of glued URLs ([URL](URL), (URL)(URL))");
+	b = repeat("http://a](", 1 << 20, &len);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_STREQ(got, "http://a");
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+	b = repeat("(http://a)", 1 << 20, &len);
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_STREQ(got, "http://a");
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: 100k relative links under a <base href>");
+	b = repeat("<a href=p>", 1 << 20, &len);
+	memcpy(b, "<base href=http://b.example/d/>", 31);
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_STREQ(got, "http://b.example/d/\nhttp://b.example/d/p");
 	T_ASSERT(flags == 0);
 	free(got);
 	free(b);
