@@ -290,15 +290,17 @@ url_bad16(const unsigned char *p)
  * clean_append - append u[0..n) to sb as a URL a browser would request:
  * TAB/CR/LF removed (WHATWG URL parsing), controls, space, '"', '<',
  * '>' and bytes that are not valid UTF-8 percent-encoded.  The result
- * is valid UTF-8 without NUL, fit for the JSON alert.
+ * is valid UTF-8 without NUL, fit for the JSON alert.  Returns whether
+ * it holds a non-ASCII character.
  */
-static void
+static bool
 clean_append(struct strbuf *sb, const char *u, size_t n)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const unsigned char	*s = (const unsigned char *)u;
 	size_t			 i, k, start;
 	char			 esc[3];
+	bool			 utf8 = false;
 
 	for (i = start = 0; i < n; ) {
 #ifdef __SSE2__
@@ -314,6 +316,7 @@ clean_append(struct strbuf *sb, const char *u, size_t n)
 		}
 		if (s[i] >= 0x80 && (k = utf8_seq_len(s + i, n - i)) > 0) {
 			i += k;
+			utf8 = true;
 			continue;
 		}
 		sb_append(sb, u + start, i - start);
@@ -326,6 +329,7 @@ clean_append(struct strbuf *sb, const char *u, size_t n)
 		start = ++i;
 	}
 	sb_append(sb, u + start, n - start);
+	return utf8;
 }
 
 /* absolute_prefix_len - length of "http://" etc. or "www." at u, or 0 */
@@ -1549,7 +1553,7 @@ decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 #define ATTR_URL	1
 #define ATTR_CSS	2
 #define ATTR_SRCSET	3
-static int
+static inline __attribute__((always_inline)) int
 attr_kind(const char *s, size_t n)
 {
 	/* first letters: a b c d f h i l p s x */
@@ -1635,7 +1639,7 @@ struct attr {
  * '/', '>' or '=' (a first '=' belongs to it), then perhaps '=' and a
  * quoted (may hold '>') or unquoted value.  Returns the index after it.
  */
-static inline size_t
+static inline __attribute__((always_inline)) size_t
 attr_read(const char *h, size_t i, size_t limit, struct attr *a)
 {
 	const char	*qp;
@@ -1899,7 +1903,7 @@ base_resolve(struct scan *sc, const char *u, size_t n)
  * base_set - the first <base href> of the document, v[0..n) as written:
  * kept (decoded, cleaned) when it is an absolute http or https URL.
  */
-static void
+static __attribute__((noinline)) void
 base_set(struct scan *sc, const char *v, size_t n)
 {
 	struct strbuf	*b = &sc->base;
@@ -1939,6 +1943,7 @@ static void
 link_url(struct scan *sc, const char *u, size_t ul)
 {
 	size_t	plen;
+	bool	utf8;
 
 	while (ul > 0 && (unsigned char)*u <= 0x20) {
 		u++;
@@ -1949,7 +1954,7 @@ link_url(struct scan *sc, const char *u, size_t ul)
 	if (ul == 0)
 		return;
 	sb_reset(&sc->url);
-	clean_append(&sc->url, u, ul);
+	utf8 = clean_append(&sc->url, u, ul);
 	if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
 		special_backslashes(&sc->url);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
@@ -1961,7 +1966,8 @@ link_url(struct scan *sc, const char *u, size_t ul)
 			sc->url.s[0] = sc->url.s[1] = '/';	/* "\\\\host" */
 		if (sc->url.len >= 2 && sc->url.s[0] == '/' &&
 		    sc->url.s[1] == '/') {
-			if (sc->url.len < 5 || !host_idna_map(&sc->url, 2) ||
+			if (sc->url.len < 5 ||
+			    (utf8 && !host_idna_map(&sc->url, 2)) ||
 			    !prel_host(sc->url.s, sc->url.len))
 				return;
 		} else {
@@ -1977,8 +1983,8 @@ link_url(struct scan *sc, const char *u, size_t ul)
 			special_backslashes(&sc->url);
 	} else if (sc->url.len <= plen)
 		return;
-	if (!host_idna_map(&sc->url, sc->url.s[plen - 1] == '/' ? plen : 0) ||
-	    sc->url.len <= plen)
+	if (utf8 && (!host_idna_map(&sc->url, sc->url.s[plen - 1] == '/' ?
+	    plen : 0) || sc->url.len <= plen))
 		return;
 	emit(sc, sc->url.s, sc->url.len, 0);
 }
@@ -1987,7 +1993,7 @@ link_url(struct scan *sc, const char *u, size_t ul)
  * attr_url - an attribute that holds a link: its entities decoded, then
  * link_url().  A plain value (the common case) is its own URL.
  */
-static void
+static inline __attribute__((always_inline)) void
 attr_url(struct scan *sc, const char *v, size_t n)
 {
 	size_t	plen;
