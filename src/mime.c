@@ -312,6 +312,7 @@ enum cs_kind { CS_UTF8, CS_CP1252, CS_ICONV };
 #define CSF_UTF8	0x01	/* names UTF-8 itself (not ASCII, not "unknown") */
 #define CSF_UNKNOWN	0x02	/* says "we do not know": EXF_CHARSET */
 #define CSF_GB_EURO	0x04	/* gbk/gb18030: a lone byte 0x80 is U+20AC */
+#define CSF_JIS		0x08	/* iso-2022-jp: via jis_to_euc() */
 
 /*
  * Charset labels -> how to decode them.  Mail clients decode legacy
@@ -332,10 +333,10 @@ enum cs_kind { CS_UTF8, CS_CP1252, CS_ICONV };
  *   mail) too.  cp949, ms949 and uhc likewise with windows-949, cp932
  *   with windows-31j.
  * - euc-jp: EUC-JP-MS (jis0208 with the NEC/IBM rows, as the WHATWG
- *   index); iso-2022-jp: ISO-2022-JP-2, a superset that also takes
- *   the JIS X 0201 katakana escape WHATWG accepts (glibc's ISO-2022-JP
- *   refuses it); the NEC row 13 (circled digits) in iso-2022-jp is
- *   still not decoded (no glibc decoder has it).
+ *   index).  iso-2022-jp: glibc's ISO-2022-JP has neither those rows
+ *   (circled digits, (株) in Japanese business mail, CP50220) nor the
+ *   JIS X 0201 katakana escape WHATWG accepts, so jis_to_euc() turns
+ *   the text into EUC-JP bytes for EUC-JP-MS (CSF_JIS).
  * - koi8-u and koi8-ru: KOI8-U (WHATWG's koi8-u differs from it only
  *   at 0xAE/0xBE, which it reads as the Belarusian short u).
  * - x-mac-cyrillic, x-mac-ukrainian: MAC-UK (Mac OS Ukrainian, the
@@ -385,7 +386,7 @@ static const struct cs_label {
 	{ "cseucpkdfmtjapanese", CS_ICONV, 0, "EUC-JP-MS" },
 	{ "csgb2312", CS_ICONV, CSF_GB_EURO, "GB18030" },
 	{ "csibm866", CS_ICONV, 0, "IBM866" },
-	{ "csiso2022jp", CS_ICONV, 0, "ISO-2022-JP-2" },
+	{ "csiso2022jp", CS_ICONV, CSF_JIS, "EUC-JP-MS" },
 	{ "csiso58gb231280", CS_ICONV, CSF_GB_EURO, "GB18030" },
 	{ "csiso88596e", CS_ICONV, 0, "ISO-8859-6" },
 	{ "csiso88596i", CS_ICONV, 0, "ISO-8859-6" },
@@ -425,7 +426,7 @@ static const struct cs_label {
 	{ "hebrew", CS_ICONV, 0, "ISO-8859-8" },
 	{ "ibm819", CS_CP1252, 0, NULL },
 	{ "ibm866", CS_ICONV, 0, "IBM866" },
-	{ "iso-2022-jp", CS_ICONV, 0, "ISO-2022-JP-2" },
+	{ "iso-2022-jp", CS_ICONV, CSF_JIS, "EUC-JP-MS" },
 	{ "iso-8859-1", CS_CP1252, 0, NULL },
 	{ "iso-8859-10", CS_ICONV, 0, "ISO-8859-10" },
 	{ "iso-8859-11", CS_ICONV, 0, "CP874" },
@@ -620,6 +621,89 @@ cs_lookup(const char *cs)
 }
 
 /*
+ * jis_to_euc - ISO-2022-JP s[0..n) as EUC-JP bytes appended to ob, the
+ * states of the WHATWG iso-2022-jp decoder: ESC ( B ASCII, ESC ( J
+ * JIS X 0201 Roman (kept as ASCII: EUC-JP has no single-byte yen),
+ * ESC ( I half-width katakana (SS2 + byte), ESC $ @ and ESC $ B
+ * JIS X 0208 with the NEC and IBM rows (two bytes | 0x80); also
+ * ESC $ ( D JIS X 0212 (SS3 + two bytes), which EUC-JP-MS has.  A line
+ * break returns to ASCII (senders do, some forget).  Anything else (an
+ * unknown escape, an 8-bit byte, half a character) becomes 0xFF, which
+ * no EUC-JP sequence has: iconv stops there and to_utf8() puts U+FFFD.
+ */
+static void
+jis_to_euc(struct obuf *ob, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s, *e = p + n, *q;
+	unsigned char		*o;
+	enum { J_ASCII, J_KANA, J_0208, J_0212 } st = J_ASCII;
+	size_t			 r;
+
+	/* at most two bytes out per byte in (half-width katakana) */
+	o = (unsigned char *)ob_reserve(ob, 2 * n);
+	while (p < e) {
+		if (st == J_ASCII) {
+			r = ascii_run(p, (size_t)(e - p));
+			if ((q = memchr(p, 0x1b, r)) != NULL)
+				r = (size_t)(q - p);
+			memcpy(o, p, r);
+			o += r;
+			if ((p += r) == e)
+				break;
+		}
+		if (*p == 0x1b) {
+			if (e - p >= 3 && p[1] == '(' && (p[2] == 'B' ||
+			    p[2] == 'J')) {
+				st = J_ASCII;
+				p += 3;
+			} else if (e - p >= 3 && p[1] == '(' && p[2] == 'I') {
+				st = J_KANA;
+				p += 3;
+			} else if (e - p >= 3 && p[1] == '$' && (p[2] == '@' ||
+			    p[2] == 'B')) {
+				st = J_0208;
+				p += 3;
+			} else if (e - p >= 4 && p[1] == '$' && p[2] == '(' &&
+			    p[3] == 'D') {
+				st = J_0212;
+				p += 4;
+			} else {
+				*o++ = 0xff;
+				p++;
+			}
+		} else if (*p == '\n' || *p == '\r') {
+			st = J_ASCII;
+			*o++ = *p++;
+		} else if (*p >= 0x80) {
+			*o++ = 0xff;
+			p++;
+		} else if (st == J_KANA) {
+			if (*p >= 0x21 && *p <= 0x5f) {
+				*o++ = 0x8e;
+				*o++ = (unsigned char)(*p | 0x80);
+			} else
+				*o++ = 0xff;
+			p++;
+		} else if (st == J_0208 || st == J_0212) {
+			if (e - p >= 2 && p[0] >= 0x21 && p[0] <= 0x7e &&
+			    p[1] >= 0x21 && p[1] <= 0x7e) {
+				if (st == J_0212)
+					*o++ = 0x8f;
+				*o++ = (unsigned char)(p[0] | 0x80);
+				*o++ = (unsigned char)(p[1] | 0x80);
+				p += 2;
+			} else {
+				*o++ = 0xff;
+				p++;
+			}
+		} else
+			*o++ = *p++;	/* ASCII control byte */
+	}
+	ob->len = (size_t)((char *)o - ob->p);
+	ob->p[ob->len] = '\0';
+}
+
+/*
  * to_utf8 - append s[0..n) in charset cs to ob as valid UTF-8, with the
  * decoder cs_labels gives cs.  An unknown charset falls back to
  * UTF-8-else-windows-1252 and sets EXF_CHARSET in *flags.  Invalid
@@ -632,6 +716,7 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 	static const char	 repl[] = "\xef\xbf\xbd";
 	static const char	 euro[] = "\xe2\x82\xac";
 	const struct cs_label	*cl;
+	struct obuf		 jis = { NULL, 0, 0 };
 	iconv_t			 cd;
 	char			*in, *out;
 	size_t			 inleft, outleft, r, before;
@@ -669,6 +754,11 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 		utf8_fix(ob, s, n, drop_nul);
 		return;
 	}
+	if (cl != NULL && (cl->flags & CSF_JIS)) {
+		jis_to_euc(&jis, s, n);
+		s = jis.p;
+		n = jis.len;
+	}
 	in = (char *)s;
 	inleft = n;
 	while (inleft > 0) {
@@ -696,6 +786,7 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 	ob->len = (size_t)(out - ob->p);
 	ob->p[ob->len] = '\0';
 	g_mime_iconv_close(cd);
+	ob_free(&jis);
  nul:
 	if (drop_nul && memchr(ob->p + before, '\0', ob->len - before)) {
 		char	*w = ob->p + before, *q;

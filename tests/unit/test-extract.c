@@ -832,6 +832,32 @@ static const struct xcase cases[] = {
 	  "\xe2\x91\xa0\xe2\x91\xa1.pdf|application/pdf|" HI_ATT "\n"
 	  "\xc3\xa4.txt|application/octet-stream|" HI_ATT,
 	  "", 5 },
+	{ "charsets: iso-2022-jp with the NEC row 13 and half-width kana "
+	  "(subject, body, file name); a bad escape is U+FFFD",
+	  HDRS
+	  "Subject: =?iso-2022-jp?B?GyRCLSEbKEIgGyhJMRsoQiAbJEIkMxsoQg==?=\n"
+	  " / =?iso-2022-jp?Q?=1B$B$3=1B$Z?=\n"
+	  "Content-Type: multipart/mixed; boundary=j\n"
+	  "\n"
+	  "--j\n"
+	  "Content-Type: text/plain; charset=ISO-2022-JP\n"
+	  "\n"
+	  "\x1b$B-\"\x1b(B http://jp2.example/\x1b(I1\x1b(B\n"
+	  "--j\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment;\n"
+	  " filename*=iso-2022-jp''%1B$B-%23%1B(B.txt\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "aGk=\n"
+	  "--j--\n",
+	  /* ESC $ Z is no escape: U+FFFD, then "$Z" read as JIS X 0208
+	   * (WHATWG: the bytes go back to the state before the ESC) */
+	  "\xe2\x91\xa0 \xef\xbd\xb1 \xe3\x81\x93 / \xe3\x81\x93\xef\xbf\xbd"
+	  "\xe3\x81\xba",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://jp2.example/\xef\xbd\xb1",
+	  "\xe2\x91\xa2.txt|application/octet-stream|" HI_ATT, "", 3 },
 	{ "charsets: RFC 2231 unknown label: best effort and flagged",
 	  HDRS
 	  "Subject: unknown\n"
