@@ -1050,6 +1050,15 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 		}
 	}
 	ev_opt(&e, "x_originating_ip", x->x_originating_ip, TEXT_MAX);
+	if (x->received_hops > 0) {
+		struct joined	j = { 0 };
+
+		ev_int(&e, "received_hops", (int64_t)x->received_hops);
+		for (i = 0; i < x->received_ips.n; i++)
+			joined_add(&j, x->received_ips.v[i]);
+		cut = cut || j.cut || j.item_cut;
+		ev_own(&e, "received_ips", joined_steal(&j), LIST_MAX);
+	}
 	ev_opt(&e, "SourceAddress", env->client_ip, TEXT_MAX);
 	ev_opt(&e, "client_hostname", env->client_host, TEXT_MAX);
 	ev_opt(&e, "helo", env->helo, TEXT_MAX);

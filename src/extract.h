@@ -77,6 +77,10 @@ struct extract {
 	char		*x_mailer;	/* X-Mailer or User-Agent */
 	char		*auth_results;	/* first Authentication-Results, raw */
 	char		*x_originating_ip;
+	size_t		 received_hops;	/* top-level Received fields */
+	/* the public client IPs of those fields, path order (the first hop
+	 * first), de-duplicated; from the RECEIVED_MAX topmost fields */
+	struct strlist	 received_ips;
 	struct strlist	 urls;		/* de-duplicated, first-seen order */
 	struct attachment *att;
 	size_t		 n_att;

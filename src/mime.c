@@ -58,6 +58,7 @@
 #include "config.h"
 #include "digest.h"
 #include "extract.h"
+#include "received.h"
 #include "urlscan.h"
 #include "util.h"
 
@@ -67,6 +68,7 @@
 #define MIME_STACK_SLACK	8	/* nested boundaries beyond max_mime_depth */
 #define MIME_CHUNK		49152	/* encoded bytes decoded per step */
 #define MIME_EW_MAX		1024	/* longest encoded word accepted */
+#define RECEIVED_MAX		64	/* Received fields read for their IPs */
 #define MIME_SKIP_MAX		65536	/* bytes looked at before the header */
 #define MIME_KEEP		262144	/* largest work buffer a thread keeps */
 #define MIME_KEEP_STACK		64	/* largest boundary stack it keeps */
@@ -2678,6 +2680,23 @@ static const char *const hnames[H_N] = {
 	"authentication-results", "x-originating-ip"
 };
 
+/*
+ * received_hop - one top-level Received field (raw value v): count it
+ * and keep its client IP when that is public and new.  Fields come
+ * newest first; headers() turns the list into path order.
+ */
+static void
+received_hop(struct extract *x, const char *v)
+{
+	char	ip[RECEIVED_IP_MAX];
+
+	if (++x->received_hops > RECEIVED_MAX || v == NULL)
+		return;
+	if (received_from_ip(v, ip) && received_ip_public(ip) &&
+	    !strlist_contains(&x->received_ips, ip))
+		strlist_add(&x->received_ips, ip);
+}
+
 /* headers - the top-level header fields into x; raw values to v[] */
 static void
 headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
@@ -2695,6 +2714,11 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 		h = g_mime_header_list_get_header_at(hl, i);
 		if ((name = g_mime_header_get_name(h)) == NULL)
 			continue;
+		if ((name[0] == 'r' || name[0] == 'R') &&
+		    g_ascii_strcasecmp(name, "received") == 0) {
+			received_hop(x, g_mime_header_get_raw_value(h));
+			continue;
+		}
 		for (j = 0; j < H_N; j++)
 			if (v[j] == NULL &&
 			    g_ascii_strcasecmp(name, hnames[j]) == 0) {
@@ -2703,6 +2727,13 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 					v[j] = "";
 				break;
 			}
+	}
+	for (i = 0; i < (int)(x->received_ips.n / 2); i++) {
+		char	*t = x->received_ips.v[i];
+
+		x->received_ips.v[i] =
+		    x->received_ips.v[x->received_ips.n - 1 - i];
+		x->received_ips.v[x->received_ips.n - 1 - i] = t;
 	}
 	if (v[H_SUBJECT] != NULL)
 		x->subject = hdr_text(v[H_SUBJECT], strlen(v[H_SUBJECT]), 0,
@@ -4043,6 +4074,7 @@ extract_free(struct extract *x)
 	free(x->x_mailer);
 	free(x->auth_results);
 	free(x->x_originating_ip);
+	strlist_free(&x->received_ips);
 	strlist_free(&x->urls);
 	for (i = 0; i < x->n_att; i++) {
 		free(x->att[i].name);
