@@ -106,6 +106,10 @@ received_from_ip(const char *s, char ip[RECEIVED_IP_MAX])
 			w = p;
 			while (*p != '\0' && strchr(" \t\r\n()[];,=", *p) == NULL)
 				p++;
+			if (p == w) {		/* a stray ']' */
+				p++;
+				continue;
+			}
 			n = (size_t)(p - w);
 			/* the "from" clause ends where the "by" clause starts */
 			if (depth == 0 && (keyword(w, n, "by") ||
