@@ -19,6 +19,7 @@
 #include "received.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +54,19 @@ ip_parse(const char *t, size_t n, char ip[RECEIVED_IP_MAX])
 	if (inet_pton(AF_INET, buf, &a4) != 1)
 		return false;
 	return inet_ntop(AF_INET, &a4, ip, RECEIVED_IP_MAX) != NULL;
+}
+
+/* is_delim - ends a word of the from clause: white space and
+ * ( ) [ ] ; , = (these last start or end something else) */
+static inline bool
+is_delim(unsigned char c)
+{
+	static const unsigned char	d[256] = {
+		[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['('] = 1,
+		[')'] = 1, ['['] = 1, [']'] = 1, [';'] = 1, [','] = 1, ['='] = 1
+	};
+
+	return d[c] != 0;
 }
 
 /* keyword - the word at p (n bytes) is kw, case-insensitively */
@@ -100,13 +114,13 @@ received_from_ip(const char *s, char ip[RECEIVED_IP_MAX])
 			}
 			if (*p == ']')
 				p++;
-		} else if (strchr(" \t\r\n,=", *p) != NULL) {
+		} else if (is_delim((unsigned char)*p)) {
 			p++;
 		} else {
 			w = p;
-			while (*p != '\0' && strchr(" \t\r\n()[];,=", *p) == NULL)
+			while (*p != '\0' && !is_delim((unsigned char)*p))
 				p++;
-			if (p == w) {		/* a stray ']' */
+			if (p == w) {		/* never: delimiters go above */
 				p++;
 				continue;
 			}
@@ -117,6 +131,10 @@ received_from_ip(const char *s, char ip[RECEIVED_IP_MAX])
 			    keyword(w, n, "id") || keyword(w, n, "for")))
 				break;
 			r = depth > 0 ? 2 : 3;
+			/* an address starts with a (hex) digit, ':' or "IPv6:" */
+			if (!isxdigit((unsigned char)*w) && *w != ':' &&
+			    *w != 'I' && *w != 'i')
+				continue;
 			if (ip_parse(w, n, tmp) && (r == 2 || !have[r])) {
 				memcpy(cand[r], tmp, sizeof(tmp));
 				have[r] = true;
