@@ -3920,6 +3920,14 @@ extract_init(const struct config *cfg, struct errbuf *err)
 
 	if (mime_ready)
 		return 0;
+	/* cs_lookup() bsearches the label table: an edit that breaks its
+	 * order would silently lose labels */
+	for (i = 1; i < (int)ARRAY_LEN(cs_labels); i++)
+		if (strcmp(cs_labels[i - 1].label, cs_labels[i].label) >= 0) {
+			errbuf_set(err, "mime: charset label table out of "
+			    "order at \"%s\"", cs_labels[i].label);
+			return -1;
+		}
 	g_mime_init();
 	b64_tables();
 	if ((mime_opts = g_mime_parser_options_new()) == NULL ||
