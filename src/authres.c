@@ -13,38 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
-/* skip_cfws - past white space and (nested, escaped) comments */
-static const char *
-skip_cfws(const char *p)
-{
-	int	depth;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		if (*p != '(')
-			return p;
-		depth = 0;
-		while (*p != '\0') {
-			if (*p == '\\' && p[1] != '\0')
-				p++;
-			else if (*p == '(')
-				depth++;
-			else if (*p == ')' && --depth == 0) {
-				p++;
-				break;
-			}
-			p++;
-		}
-	}
-}
-
-/* is_tok - a byte of an RFC 2045 token (no specials, no space) */
-static bool
-is_tok(unsigned char c)
-{
-	return c > ' ' && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
-}
+#include "util.h"
 
 /* read_value - a token or quoted string at p into out (cut to max - 1
  * bytes); returns the end, or p when there is no value */
@@ -63,20 +32,21 @@ read_value(const char *p, char *out, size_t max)
 		if (*p == '"')
 			p++;
 	} else
-		for (; is_tok((unsigned char)*p) || *p == '/'; p++)
+		for (; str_is_tchar((unsigned char)*p) || *p == '/'; p++)
 			if (n + 1 < max)
 				out[n++] = *p;
 	out[n] = '\0';
 	return p;
 }
 
-/* next_semi - the next ';' outside comments and quoted strings, or NUL */
+/* next_semi - the next ';' outside comments and quoted strings, or the
+ * NUL at e */
 static const char *
-next_semi(const char *p)
+next_semi(const char *p, const char *e)
 {
 	while (*p != '\0' && *p != ';') {
 		if (*p == '(')
-			p = skip_cfws(p);
+			p = str_skip_cfws(p, e);
 		else if (*p == '"') {
 			for (p++; *p != '\0' && *p != '"'; p++)
 				if (*p == '\\' && p[1] != '\0')
@@ -115,31 +85,32 @@ read_word(const char **pp, char *out, size_t max)
 bool
 authres_parse(const char *s, struct authres *ar)
 {
-	const char	*p;
+	const char	*p, *e;
 	char		 method[32], result[AUTHRES_RESULT_MAX], *slot;
 	bool		 any = false;
 
 	memset(ar, 0, sizeof(*ar));
 	if (s == NULL)
 		return false;
-	p = read_value(skip_cfws(s), ar->serv_id, sizeof(ar->serv_id));
+	e = s + strlen(s);
+	p = read_value(str_skip_cfws(s, e), ar->serv_id, sizeof(ar->serv_id));
 	if (ar->serv_id[0] == '\0')
 		return false;
 	/* an optional version, or (old servers) text: up to the first ';' */
-	for (p = next_semi(p); *p == ';'; p = next_semi(p)) {
-		p = skip_cfws(p + 1);
+	for (p = next_semi(p, e); *p == ';'; p = next_semi(p, e)) {
+		p = str_skip_cfws(p + 1, e);
 		if (!read_word(&p, method, sizeof(method)))
 			continue;
-		p = skip_cfws(p);
+		p = str_skip_cfws(p, e);
 		if (*p == '/') {		/* method version */
-			p = skip_cfws(p + 1);
+			p = str_skip_cfws(p + 1, e);
 			while (*p >= '0' && *p <= '9')
 				p++;
-			p = skip_cfws(p);
+			p = str_skip_cfws(p, e);
 		}
 		if (*p != '=')
 			continue;
-		p = skip_cfws(p + 1);
+		p = str_skip_cfws(p + 1, e);
 		if (!read_word(&p, result, sizeof(result)))
 			continue;
 		if (strcmp(method, "spf") == 0)

@@ -1379,36 +1379,6 @@ pp_field_end(struct prepass *pp)
 	pp->fld_start = NO_OFF;
 }
 
-/* skip_cfws - white space and (nested) comments */
-static const char *
-skip_cfws(const char *p, const char *e)
-{
-	int	 depth;
-
-	for (;;) {
-		while (p < e && is_lwsp((unsigned char)*p))
-			p++;
-		if (p >= e || *p != '(')
-			return p;
-		for (depth = 0; p < e; p++) {
-			if (*p == '\\' && p + 1 < e)
-				p++;
-			else if (*p == '(')
-				depth++;
-			else if (*p == ')' && --depth == 0) {
-				p++;
-				break;
-			}
-		}
-	}
-}
-
-static bool
-is_tchar(int c)
-{
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
-}
-
 struct ctinfo {
 	bool		 ok;		/* type/subtype parsed */
 	bool		 multipart, digest, message;
@@ -1433,14 +1403,14 @@ ct_parse(const char *v, size_t n, struct ctinfo *ci)
 	bool		 esc;
 
 	memset(ci, 0, sizeof(*ci));
-	p = skip_cfws(v, e);
-	for (t = p; p < e && is_tchar((unsigned char)*p); p++)
+	p = str_skip_cfws(v, e);
+	for (t = p; p < e && str_is_tchar((unsigned char)*p); p++)
 		;
 	tn = p;
-	p = skip_cfws(p, e);
+	p = str_skip_cfws(p, e);
 	if (tn > t && p < e && *p == '/') {
-		p = skip_cfws(p + 1, e);
-		for (s = p; p < e && is_tchar((unsigned char)*p); p++)
+		p = str_skip_cfws(p + 1, e);
+		for (s = p; p < e && str_is_tchar((unsigned char)*p); p++)
 			;
 		sn = p;
 		if (sn > s) {
@@ -1464,18 +1434,18 @@ ct_parse(const char *v, size_t n, struct ctinfo *ci)
 	while (p < e) {
 		while (p < e && (*p == ';' || is_lwsp((unsigned char)*p)))
 			p++;
-		p = skip_cfws(p, e);
+		p = str_skip_cfws(p, e);
 		for (name = p; p < e && *p != '=' && *p != ';' &&
 		    !is_lwsp((unsigned char)*p); p++)
 			;
 		nl = (size_t)(p - name);
-		p = skip_cfws(p, e);
+		p = str_skip_cfws(p, e);
 		if (p >= e || *p != '=') {
 			while (p < e && *p != ';')
 				p++;
 			continue;
 		}
-		p = skip_cfws(p + 1, e);
+		p = str_skip_cfws(p + 1, e);
 		esc = false;
 		if (p < e && *p == '"') {
 			for (val = ++p; p < e && *p != '"'; p++)
@@ -3414,19 +3384,19 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 	if ((p = memchr(raw, ';', (size_t)(e - raw))) == NULL)
 		return NULL;
 	while (p < e) {
-		p = skip_cfws(p + 1, e);	/* after ';' */
+		p = str_skip_cfws(p + 1, e);	/* after ';' */
 		for (ns = p; p < e && *p != '=' && *p != ';' &&
 		    !is_lwsp((unsigned char)*p); p++)
 			;
 		ne = p;
-		p = skip_cfws(p, e);
+		p = str_skip_cfws(p, e);
 		if (p >= e || *p != '=') {
 			p = memchr(p, ';', (size_t)(e - p));
 			if (p == NULL)
 				break;
 			continue;
 		}
-		p = skip_cfws(p + 1, e);
+		p = str_skip_cfws(p + 1, e);
 		v = p;
 		if (p < e && *p == '"') {
 			for (p++; p < e && *p != '"'; p++)

@@ -281,6 +281,36 @@ strlist_free(struct strlist *l)
 	l->n = l->cap = 0;
 }
 
+const char *
+str_skip_cfws(const char *p, const char *e)
+{
+	int	 depth;
+
+	for (;;) {
+		while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' ||
+		    *p == '\n'))
+			p++;
+		if (p >= e || *p != '(')
+			return p;
+		for (depth = 0; p < e; p++) {
+			if (*p == '\\' && p + 1 < e)
+				p++;
+			else if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0) {
+				p++;
+				break;
+			}
+		}
+	}
+}
+
+bool
+str_is_tchar(int c)
+{
+	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
 char *
 str_trim(char *s)
 {

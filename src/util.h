@@ -108,6 +108,13 @@ utf8_seq_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* str_skip_cfws - past RFC 5322 CFWS in [p, e): white space (SP, HT,
+ * CR, LF) and nested comments with backslash escapes.  An unclosed
+ * comment runs to e. */
+const char *str_skip_cfws(const char *p, const char *e);
+/* str_is_tchar - c may appear in an RFC 2045 token (no specials) */
+bool	str_is_tchar(int c);
+
 /* Trim ASCII white space in place; returns s. */
 char	*str_trim(char *s);
 bool	str_has_prefix_ci(const char *s, const char *prefix);

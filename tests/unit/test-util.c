@@ -147,5 +147,22 @@ main(void)
 	}
 	T_END();
 
+	T_BEGIN("str_skip_cfws, str_is_tchar");
+	{
+		static const char	c1[] = " \t(a (nested) \\) c)\r\n x";
+		static const char	c2[] = "(unclosed ( x";
+
+		T_STREQ(str_skip_cfws(c1, c1 + strlen(c1)), "x");
+		T_ASSERT(str_skip_cfws(c2, c2 + strlen(c2)) == c2 + strlen(c2));
+		/* the end bound is honoured */
+		T_ASSERT(str_skip_cfws(c1, c1 + 1) == c1 + 1);
+		T_ASSERT(str_is_tchar('a') && str_is_tchar('-') &&
+		    str_is_tchar('.'));
+		T_ASSERT(!str_is_tchar(' ') && !str_is_tchar('/') &&
+		    !str_is_tchar('"') && !str_is_tchar('=') &&
+		    !str_is_tchar(0x7f) && !str_is_tchar(0x80));
+	}
+	T_END();
+
 	return t_done();
 }
