@@ -117,13 +117,11 @@ received_from_ip(const char *s, char ip[RECEIVED_IP_MAX])
 		} else if (is_delim((unsigned char)*p)) {
 			p++;
 		} else {
+			/* a word: *p is neither NUL nor a delimiter, so the
+			 * loop always advances */
 			w = p;
 			while (*p != '\0' && !is_delim((unsigned char)*p))
 				p++;
-			if (p == w) {		/* never: delimiters go above */
-				p++;
-				continue;
-			}
 			n = (size_t)(p - w);
 			/* the "from" clause ends where the "by" clause starts */
 			if (depth == 0 && (keyword(w, n, "by") ||
