@@ -91,23 +91,15 @@ grep -q "^Xsoar-milter, S=inet:$MPORT@127.0.0.1, F=," "$SMD/sendmail.cf" ||
     fail "the snippet did not give the Xsoar-milter line"
 ok "sendmail.cf built from Sendmail's m4 files and contrib/sendmail.mc.snippet"
 
-# ns CMD... - CMD (in the foreground) with a qualified host name
-ns() {
-	if [ "$SM_NS" = uts ]; then
-		unshare -u sh -c 'hostname mta.soar-test.invalid && exec "$@"' \
-		    sh "$@"
-	else
-		"$@"
-	fi
-}
-ns "$SM" -C "$SMD/sendmail.cf" -bi >"$SMD/newaliases.log" 2>&1 ||
-    fail "newaliases: $(cat "$SMD/newaliases.log")"
+# "$@": the prefix that gives Sendmail a qualified host name, if needed
 if [ "$SM_NS" = uts ]; then
-	bg unshare -u sh -c 'hostname mta.soar-test.invalid && exec "$@"' sh \
-	    timeout 900 "$SM" -C "$SMD/sendmail.cf" -bD -q2s -L sm-soar-test
+	set -- unshare -u sh -c 'hostname mta.soar-test.invalid && exec "$@"' sh
 else
-	bg timeout 900 "$SM" -C "$SMD/sendmail.cf" -bD -q2s -L sm-soar-test
+	set --
 fi
+"$@" "$SM" -C "$SMD/sendmail.cf" -bi >"$SMD/newaliases.log" 2>&1 ||
+    fail "newaliases: $(cat "$SMD/newaliases.log")"
+bg "$@" timeout 900 "$SM" -C "$SMD/sendmail.cf" -bD -q2s -L sm-soar-test
 SMPID=$BG
 pf_wait_port "$SMPORT" 150 || fail "Sendmail does not listen on $SMPORT"
 ok "private Sendmail $(strings "$SM" | grep -m1 -E '^8\.[0-9]+\.[0-9.]+$') on 127.0.0.1:$SMPORT (host name: $SM_NS)"
