@@ -363,6 +363,63 @@ str_lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* hostport_ok - [a, e) is host, host:port or [v6]:port (port digits) */
+static bool
+hostport_ok(const char *a, const char *e)
+{
+	const char	*p = a;
+
+	if (p < e && *p == '[') {
+		while (p < e && *p != ']')
+			p++;
+		if (p == e)
+			return false;
+		p++;
+		if (p < e && *p != ':')
+			return false;
+	} else
+		while (p < e && *p != ':')
+			p++;
+	if (p == e)
+		return true;
+	for (p++; p < e; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/*
+ * str_redact_url - hide the userinfo of a URL.  The authority runs from
+ * after "scheme://" (or from the start: curl takes "u:p@proxy:3128") to
+ * the first '/', '?' or '#'; its last '@' ends the userinfo (RFC 3986).
+ * A password with an unencoded '/', '?' or '#' ends the authority early
+ * and leaves a host:port that is not valid: then everything up to the
+ * last '@' is hidden rather than leak part of the password.
+ */
+char *
+str_redact_url(const char *url)
+{
+	static const char scheme_chars[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-";
+	const char	*a = url, *e, *p, *at = NULL;
+
+	if (url == NULL)
+		return NULL;
+	if ((p = strstr(url, "://")) != NULL && p > url &&
+	    ((*url >= 'a' && *url <= 'z') || (*url >= 'A' && *url <= 'Z')) &&
+	    strspn(url, scheme_chars) == (size_t)(p - url))
+		a = p + 3;
+	e = a + strcspn(a, "/?#");
+	for (p = a; p < e; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL && strchr(e, '@') != NULL && !hostport_ok(a, e))
+		at = strrchr(e, '@');
+	if (at == NULL)
+		return xstrdup(url);
+	return xasprintf("%.*s***%s", (int)(a - url), url, at);
+}
+
 int
 file_read_all(const char *path, size_t max, char **buf_r, size_t *len_r,
     struct errbuf *err)

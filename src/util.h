@@ -115,6 +115,13 @@ const char *str_skip_cfws(const char *p, const char *e);
 /* str_is_tchar - c may appear in an RFC 2045 token (no specials) */
 bool	str_is_tchar(int c);
 
+/* str_redact_url - url with its userinfo hidden: "user:pw@host:port"
+ * becomes "***@host:port" after the scheme's "://"; scheme, host, port,
+ * path and query are kept.  A proxy without a scheme ("u:pw@proxy:3128")
+ * too.  For logs and printed configuration.  A new string (NULL for
+ * NULL). */
+char	*str_redact_url(const char *url);
+
 /* Trim ASCII white space in place; returns s. */
 char	*str_trim(char *s);
 bool	str_has_prefix_ci(const char *s, const char *prefix);

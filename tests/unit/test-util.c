@@ -164,5 +164,52 @@ main(void)
 	}
 	T_END();
 
+	T_BEGIN("str_redact_url: userinfo hidden, the rest kept");
+	{
+		static const char *const cases[][2] = {
+			{ "https://u:secretpw@host/api?x=1#f",
+			  "https://***@host/api?x=1#f" },
+			{ "https://u:secretpw@soar.example:8443/base",
+			  "https://***@soar.example:8443/base" },
+			{ "http://user@[::1]:8080/", "http://***@[::1]:8080/" },
+			{ "HTTPS://U:SECRETPW@H", "HTTPS://***@H" },
+			{ "socks5h://u:secretpw@proxy:1080",
+			  "socks5h://***@proxy:1080" },
+			/* curl takes a proxy without a scheme */
+			{ "u:secretpw@proxy.example:3128",
+			  "***@proxy.example:3128" },
+			/* '@' and ':' in the password: the last '@' ends it */
+			{ "https://u:se@cr:etpw@host/x", "https://***@host/x" },
+			/* not encoded '/', '?' or '#' in the password: the
+			 * host:port before it is not valid, so hide up to
+			 * the last '@' rather than leak a part */
+			{ "https://u:sec/retpw@host/x", "https://***@host/x" },
+			{ "http://u:sec#retpw@host", "http://***@host" },
+			{ "u:sec?retpw@proxy:3128", "***@proxy:3128" },
+			/* no userinfo: unchanged, '@' in path or query too */
+			{ "https://soar.example.com", "https://soar.example.com" },
+			{ "https://host:8443/a@b", "https://host:8443/a@b" },
+			{ "https://host/?to=a@b", "https://host/?to=a@b" },
+			{ "http://[::1]:80/a@b", "http://[::1]:80/a@b" },
+			{ "proxy.example:3128", "proxy.example:3128" },
+			{ "", "" },
+		};
+		size_t	i;
+
+		for (i = 0; i < ARRAY_LEN(cases); i++) {
+			s = str_redact_url(cases[i][0]);
+			if (strcmp(s, cases[i][1]) != 0)
+				fprintf(stderr, "str_redact_url(%s) = %s\n",
+				    cases[i][0], s);
+			T_STREQ(s, cases[i][1]);
+			T_ASSERT(strstr(s, "secretpw") == NULL &&
+			    strstr(s, "retpw") == NULL &&
+			    strstr(s, "SECRETPW") == NULL);
+			free(s);
+		}
+		T_ASSERT(str_redact_url(NULL) == NULL);
+	}
+	T_END();
+
 	return t_done();
 }
