@@ -787,18 +787,34 @@ print_value(const struct config *cfg, const struct key_def *k, FILE *out)
 	}
 }
 
+/* URL-valued keys: they may carry user:password@, which check-config
+ * must not print (str_redact_url). */
+static const char *const url_keys[] = { "soar_url", "http_proxy" };
+
 void
 config_print(const struct config *cfg, FILE *out)
 {
-	size_t	i;
+	const struct key_def	*k;
+	size_t			 i, j;
+	char			*s;
 
 	fprintf(out, "# effective configuration (%s)\n",
 	    cfg->path != NULL ? cfg->path : "built-in defaults");
 	for (i = 0; i < ARRAY_LEN(config_keys); i++) {
-		if (config_keys[i].type == KT_SECTION)
+		k = &config_keys[i];
+		if (k->type == KT_SECTION)
 			continue;
-		fprintf(out, "%s = ", config_keys[i].name);
-		print_value(cfg, &config_keys[i], out);
+		fprintf(out, "%s = ", k->name);
+		for (j = 0; j < ARRAY_LEN(url_keys); j++)
+			if (strcmp(k->name, url_keys[j]) == 0)
+				break;
+		if (j < ARRAY_LEN(url_keys) && k->type == KT_STR) {
+			s = str_redact_url(*(char *const *)((const char *)cfg +
+			    k->off));
+			fputs(s != NULL ? s : "", out);
+			free(s);
+		} else
+			print_value(cfg, k, out);
 		fputc('\n', out);
 	}
 }

@@ -5,7 +5,8 @@
  * libcurl keeps the connection alive.  The request headers (one of them
  * carries the secret) are rebuilt only when the secret changes and are
  * wiped before they are freed.  Nothing here logs a header, a secret or
- * the proxy URL (it may carry proxy credentials).
+ * the proxy URL (it may carry proxy credentials); soar_endpoint() hides
+ * the user:password@ a soar_url may carry.
  */
 #include "autoconfig.h"
 
@@ -48,6 +49,7 @@ struct secret {
 struct soar {
 	enum soar_api	 api;
 	char		*url;
+	char		*url_log;	/* url without user:password@ */
 	CURL		*curl;
 	struct curl_slist *headers;
 	struct secret	 sec;
@@ -401,6 +403,7 @@ soar_new(const struct config *cfg, struct errbuf *err)
 		    base, cfg->chronicle_project, cfg->chronicle_location,
 		    cfg->chronicle_instance);
 	free(base);
+	so->url_log = str_redact_url(so->url);
 	if (strncasecmp(so->url, "http://", 7) == 0 &&
 	    !is_loopback_url(so->url))
 		log_warn("-: soar: soar_url is plain http: alerts and the %s "
@@ -484,6 +487,7 @@ soar_free(struct soar **sop)
 	wipe_free(so->sec.value);
 	free(so->sec.path);
 	free(so->url);
+	free(so->url_log);
 	sb_free(&so->resp);
 	free(so);
 	*sop = NULL;
@@ -579,5 +583,5 @@ soar_reply_free(struct soar_reply *reply)
 const char *
 soar_endpoint(const struct soar *so)
 {
-	return so->url;
+	return so->url_log;
 }

@@ -56,7 +56,8 @@ enum soar_result soar_post(struct soar *, const char *body, size_t len,
 	    struct soar_reply *reply);
 void	soar_reply_free(struct soar_reply *);
 
-/* The URL that soar_post uses (for logs and tests). */
+/* The URL that soar_post uses, with any user:password@ of soar_url
+ * hidden (str_redact_url): for logs and tests. */
 const char	*soar_endpoint(const struct soar *);
 
 /* Map an HTTP status (0: no answer) to a result. */

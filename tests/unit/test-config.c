@@ -203,6 +203,28 @@ main(void)
 	config_free(&cfg);
 	T_END();
 
+	T_BEGIN("print hides the password of URL-valued keys");
+	config_defaults(&cfg);
+	T_ASSERT(config_set(&cfg, "soar_api", "sdk", &err) == 0);
+	T_ASSERT(config_set(&cfg, "soar_url",
+	    "https://svc:soar-pw-3x@soar.example:8443/base", &err) == 0);
+	T_ASSERT(config_set(&cfg, "http_proxy",
+	    "http://pu:proxy-pw-9k@proxy.example:3128", &err) == 0);
+	mem = open_memstream(&p, &memlen);
+	config_print(&cfg, mem);
+	fclose(mem);
+	T_ASSERT(strstr(p, "soar-pw-3x") == NULL);
+	T_ASSERT(strstr(p, "proxy-pw-9k") == NULL);
+	T_ASSERT(strstr(p, "\nsoar_url = https://***@soar.example:8443/base\n")
+	    != NULL);
+	T_ASSERT(strstr(p, "\nhttp_proxy = http://***@proxy.example:3128\n")
+	    != NULL);
+	/* the values themselves are untouched: curl needs them */
+	T_STREQ(cfg.soar_url, "https://svc:soar-pw-3x@soar.example:8443/base");
+	free(p);
+	config_free(&cfg);
+	T_END();
+
 	T_BEGIN("config_keep: a reload keeps start-only values");
 	{
 		struct config	 run, next;

@@ -783,6 +783,42 @@ test_outbox(void)
 	T_END();
 }
 
+/* test_url_userinfo - a password in soar_url stays out of the log */
+static void
+test_url_userinfo(void)
+{
+	struct config	 cfg;
+	struct errbuf	 err;
+	struct spool	*sp;
+	struct sender	*snd;
+	struct soar	*so;
+	char		*kf = xasprintf("%s/key-url", tdir);
+	char		*state = xasprintf("%s/state-url", tdir);
+
+	T_BEGIN("soar_url user:password@ is hidden in soar_endpoint and logs");
+	write_file(kf, KEY "\n", 0600);
+	sender_cfg(&cfg, state, NULL, kf);
+	cfg.soar_url = "http://svc:url-pw-7q@127.0.0.1:1/";
+	so = soar_new(&cfg, &err);
+	T_ASSERT(so != NULL);
+	if (so != NULL)
+		T_STREQ(soar_endpoint(so), "http://***@127.0.0.1:1"
+		    "/api/external/v1/sdk/CreateCase?format=snake");
+	soar_free(&so);
+	/* the sender thread names its endpoint when it starts */
+	sp = spool_open(&cfg, &err);
+	T_ASSERT(sp != NULL);
+	if (sp != NULL) {
+		snd = sender_start(&cfg, sp, &err);
+		T_ASSERT(snd != NULL);
+		sender_stop(&snd);
+		spool_close(&sp);
+	}
+	free(kf);
+	free(state);
+	T_END();
+}
+
 int
 main(void)
 {
@@ -810,6 +846,7 @@ main(void)
 	test_chronicle();
 	test_sender();
 	test_outbox();
+	test_url_userinfo();
 
 	fflush(stderr);
 	T_BEGIN("no secret in any log line");
@@ -817,6 +854,8 @@ main(void)
 	T_ASSERT(buf != NULL && strstr(buf, "changed, using the new secret"));
 	T_ASSERT(buf != NULL && strstr(buf, KEY) == NULL &&
 	    strstr(buf, "ya29") == NULL && strstr(buf, "wrong-key") == NULL);
+	T_ASSERT(buf != NULL && strstr(buf, "url-pw-7q") == NULL &&
+	    strstr(buf, "delivering to http://***@127.0.0.1:1/api/") != NULL);
 	T_END();
 	/* Show the log for the test-suite.log, then the summary. */
 	if (buf != NULL)
