@@ -146,7 +146,7 @@ static const struct key_def config_keys[] = {
 	  "none|sdk|chronicle",
 	  "none: write alerts to outbox_dir; sdk: CreateCase with AppKey; chronicle: legacySdk:legacyCreateCase with a Bearer token" },
 	{ "soar_url", KT_STR, F(soar_url), "", 0, 0, NULL,
-	  "sdk: https://soar.example.com[:port]; chronicle: regional endpoint, e.g. https://chronicle.us.rep.googleapis.com" },
+	  "sdk: https://soar.example.com[:port]; chronicle: regional endpoint, e.g. https://chronicle.us.rep.googleapis.com; needs soar_api = sdk or chronicle" },
 	{ "chronicle_project", KT_STR, F(chronicle_project), "", 0, 0, NULL,
 	  "Google Cloud project (chronicle)" },
 	{ "chronicle_location", KT_STR, F(chronicle_location), "", 0, 0, NULL,
@@ -710,6 +710,10 @@ config_validate(const struct config *cfg, struct errbuf *err)
 	if (cfg->soar_api != SOAR_API_NONE && cfg->soar_url == NULL)
 		return verr(cfg, err, "soar_api", "%s needs soar_url",
 		    cfg->soar_api == SOAR_API_SDK ? "sdk" : "chronicle");
+	/* alerts would go to the outbox while the admin expects the SOAR */
+	if (cfg->soar_api == SOAR_API_NONE && cfg->soar_url != NULL)
+		return verr(cfg, err, "soar_url", "set, but soar_api = none "
+		    "(set soar_api = sdk or chronicle)");
 	if (cfg->soar_url != NULL && strncmp(cfg->soar_url, "https://", 8)
 	    != 0 && strncmp(cfg->soar_url, "http://", 7) != 0) {
 		return verr(cfg, err, "soar_url", "must start with https:// "

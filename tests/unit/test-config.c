@@ -143,6 +143,14 @@ main(void)
 	    "1: imap_since: '2024-13-01' is not a date YYYY-MM-DD");
 	expect_error("soar_api = chronicle\n",
 	    "1: soar_api: chronicle needs soar_url");
+	/* a SOAR URL with soar_api = none (the default) would send the
+	 * alerts to the outbox while the admin thinks they go out */
+	expect_error("\nsoar_url = https://soar.example\n",
+	    "2: soar_url: set, but soar_api = none (set soar_api = sdk or "
+	    "chronicle)");
+	expect_error("soar_api = none\nsoar_url = https://soar.example\n",
+	    "2: soar_url: set, but soar_api = none (set soar_api = sdk or "
+	    "chronicle)");
 	expect_error("state_dir = relative/dir\n",
 	    "1: state_dir: must be an absolute path");
 	expect_error("environment = "
@@ -170,6 +178,13 @@ main(void)
 	T_STREQ(err.msg, "-o max_urls: expected key=value");
 	T_ASSERT(config_set_cli(&cfg, "nokey=1", &err) == -1);
 	T_STREQ(err.msg, "-o nokey: unknown key");
+	T_ASSERT(config_set_cli(&cfg, "soar_url=https://soar.example",
+	    &err) == 0);
+	T_ASSERT(config_validate(&cfg, &err) == -1);
+	T_STREQ(err.msg, "soar_url: set, but soar_api = none (set soar_api = "
+	    "sdk or chronicle)");
+	T_ASSERT(config_set_cli(&cfg, "soar_url=", &err) == 0);
+	T_ASSERT(config_validate(&cfg, &err) == 0);
 	T_ASSERT(config_set_cli(&cfg, "alert_recipients=a@x.example, b@y",
 	    &err) == 0);
 	T_ASSERT(cfg.alert_recipients.n == 2);
