@@ -166,7 +166,7 @@ static const struct key_def config_keys[] = {
 	{ "tls_cert_file", KT_STR, F(tls_cert_file), "", 0, 0, NULL,
 	  "client certificate (PEM) for the SOAR" },
 	{ "tls_key_file", KT_STR, F(tls_key_file), "", 0, 0, NULL,
-	  "client key (PEM) for the SOAR" },
+	  "client key (PEM) for the SOAR; must not be group/world readable" },
 	{ "http_proxy", KT_STR, F(http_proxy), "", 0, 0, NULL,
 	  "proxy URL for the SOAR (empty: none; the environment is ignored)" },
 	{ "connect_timeout", KT_TIME, F(connect_timeout), "10", 1, 600, NULL,

@@ -330,6 +330,33 @@ file_readable(const char *key, const char *path, struct errbuf *err)
 	return 0;
 }
 
+/* private_file_ok - the client key: a regular file that group and
+ * other cannot access, like the secret files */
+static int
+private_file_ok(const char *key, const char *path, struct errbuf *err)
+{
+	struct stat	st;
+
+	if (path == NULL)
+		return 0;
+	if (stat(path, &st) == -1) {
+		errbuf_set(err, "%s %s: %s", key, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errbuf_set(err, "%s %s: not a regular file", key, path);
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		errbuf_set(err, "%s %s: mode %04o gives group or other access "
+		    "to a private key; make it readable by the service user "
+		    "only (chmod 600)", key, path,
+		    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
 /* soar_new - check the configuration and secrets, set up the handle */
 struct soar *
 soar_new(const struct config *cfg, struct errbuf *err)
@@ -361,7 +388,8 @@ soar_new(const struct config *cfg, struct errbuf *err)
 	if (file_readable("tls_ca_file", cfg->tls_ca_file, err) == -1 ||
 	    file_readable("tls_ca_dir", cfg->tls_ca_dir, err) == -1 ||
 	    file_readable("tls_cert_file", cfg->tls_cert_file, err) == -1 ||
-	    file_readable("tls_key_file", cfg->tls_key_file, err) == -1)
+	    file_readable("tls_key_file", cfg->tls_key_file, err) == -1 ||
+	    private_file_ok("tls_key_file", cfg->tls_key_file, err) == -1)
 		return NULL;
 	if ((cfg->tls_cert_file == NULL) != (cfg->tls_key_file == NULL)) {
 		errbuf_set(err, "tls_cert_file and tls_key_file go together");

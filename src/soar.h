@@ -15,7 +15,9 @@
  * readable or writable by group or other (soar_new refuses them); the
  * first line is the secret.  Both are re-read when the file's inode,
  * size or mtime changes, and once more on a 401 (then the request is
- * sent once more if the secret changed).
+ * sent once more if the secret changed).  The TLS client key
+ * (tls_key_file) must be a regular file with no group or other access
+ * too; soar_new checks it once (curl reads it).
  *
  * Classification (soar_classify): 2xx delivered; 401 and 403 retry
  * (credentials are configuration, not a property of the alert: a token

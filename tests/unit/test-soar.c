@@ -239,6 +239,9 @@ test_refuse_config(void)
 	struct errbuf	 err;
 	char		*kf = xasprintf("%s/key-bad", tdir);
 	char		*dir = xasprintf("%s/keydir", tdir);
+	char		*cf = xasprintf("%s/client.crt", tdir);
+	char		*ck = xasprintf("%s/client.key", tdir);
+	struct soar	*so;
 
 	T_BEGIN("soar_new refuses unsafe or unusable settings");
 	cfg_init(&cfg);
@@ -284,8 +287,41 @@ test_refuse_config(void)
 	cfg.tls_ca_file = "/nonexistent/ca.pem";
 	T_ASSERT(soar_new(&cfg, &err) == NULL);
 	T_ASSERT(strstr(err.msg, "tls_ca_file") != NULL);
+	cfg.tls_ca_file = NULL;
+	/* the client private key gets the secret files' check */
+	write_file(cf, "certificate\n", 0644);
+	cfg.tls_cert_file = cf;
+	cfg.tls_key_file = ck;
+	write_file(ck, "private key\n", 0644);
+	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL &&
+	    strstr(err.msg, ck) != NULL && strstr(err.msg, "0644") != NULL &&
+	    strstr(err.msg, "chmod 600") != NULL);
+	write_file(ck, "private key\n", 0640);
+	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL);
+	write_file(ck, "private key\n", 0604);
+	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	write_file(ck, "private key\n", 0600);
+	so = soar_new(&cfg, &err);
+	T_ASSERT(so != NULL);
+	soar_free(&so);
+	write_file(ck, "private key\n", 0400);
+	so = soar_new(&cfg, &err);
+	T_ASSERT(so != NULL);
+	soar_free(&so);
+	cfg.tls_key_file = dir;
+	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL &&
+	    strstr(err.msg, "not a regular file") != NULL);
+	cfg.tls_key_file = "/nonexistent/client.key";
+	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	T_ASSERT(strstr(err.msg, "tls_key_file /nonexistent/client.key") !=
+	    NULL);
 	free(kf);
 	free(dir);
+	free(cf);
+	free(ck);
 	T_END();
 }
 
