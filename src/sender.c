@@ -339,6 +339,9 @@ describe(const struct sender *s, const struct soar_reply *rep, char *buf,
 		snprintf(buf, n, "HTTP %ld: credentials refused, check %s",
 		    rep->status, s->cfg->soar_api == SOAR_API_SDK ?
 		    "soar_key_file" : "soar_token_file");
+	else if (rep->retry_after >= 0)
+		snprintf(buf, n, "HTTP %ld, Retry-After %ld s", rep->status,
+		    rep->retry_after);
 	else
 		snprintf(buf, n, "HTTP %ld", rep->status);
 }
@@ -351,8 +354,11 @@ static int64_t
 failed(struct sender *s, const char *id, const struct soar_reply *rep)
 {
 	struct defer	*d;
-	int64_t		 now = util_mono_ms(), delay, ra, min_ms;
+	int64_t		 now, delay, ra, min_ms;
 
+	/* The clock counts whole ms, rounded down: one more so that a wait
+	 * counted from now never ends early (Retry-After is a minimum). */
+	now = util_mono_ms() + 1;
 	s->in_a_row++;
 	count(s, &s->st.retried);
 	d = defer_add(s, id);
