@@ -575,6 +575,9 @@ mlfi_eoh(SMFICTX *ctx)
  * mlfi_body - collect a body chunk within the bound.  Once the bound is
  * reached (or the message is not wanted), ask the MTA to skip the rest
  * of the body if it can.  Body chunks always get a reply: SKIP is one.
+ * A SKIP because of the bound flags the alert truncated even when the
+ * chunk filled the bound exactly: what follows it is never seen, so
+ * nobody can tell that nothing did.
  */
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -593,6 +596,8 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 		    m->len < max_bytes;
 	}
 	if (!more && (cc->pflags & SMFIP_SKIP) != 0) {
+		if (m->policy == 1)
+			m->truncated = true;
 		m->skipped = true;
 		return SMFIS_SKIP;
 	}

@@ -175,6 +175,21 @@ def case_bounds(al, arg):
     eq(e4, "Subject", "bounds-4 huge header block", "bounds-4")
 
 
+def case_exact(al, arg):
+    want_ids(al, ["<exact-1@example.org>", "<exact-2@example.org>"])
+    e1 = ev(al, "<exact-1@example.org>")
+    truncated(e1, "exact-1", True)
+    if "message_bytes" not in (e1.get("truncated") or ""):
+        fail("exact-1: truncated = %r, want message_bytes too"
+             % e1.get("truncated"))
+    url_found(e1, "https://exact.example/1", "exact-1")
+    e2 = ev(al, "<exact-2@example.org>")
+    truncated(e2, "exact-2", False)
+    if e2.get("truncated"):
+        fail("exact-2: truncated = %r, want none" % e2.get("truncated"))
+    url_found(e2, "https://exact.example/2", "exact-2")
+
+
 def case_onerror(al, arg):
     want_ids(al, [])
 

@@ -162,6 +162,7 @@ run_case abort
 run_case multi
 run_case macros
 run_case bounds -- -o max_message_bytes=64k
+run_case exact -- -o max_message_bytes=64k
 run_case policy -- -o alert_on=recipients \
     -o alert_recipients=phish@example.com,other@example.com \
     -o 'alert_recipient_regex=^report-[a-z]+@example\.net$'
