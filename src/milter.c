@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +97,7 @@ struct msg {
 	bool		 cr;		/* last body chunk ended in CR */
 	bool		 skipped;	/* SMFIS_SKIP sent */
 	int		 policy;	/* -1 undecided, 0 no alert, 1 alert */
+	size_t		 own_hdrs;	/* incoming X-SOAR-Alert-Id fields */
 };
 
 struct conn {
@@ -124,6 +126,8 @@ static uint64_t		 st_messages;	/* reached end of message */
 static uint64_t		 st_unwanted;	/* no alert recipient */
 static uint64_t		 st_truncated;	/* over max_message_bytes */
 static uint64_t		 st_failed;	/* internal error: no alert */
+
+#define ALERT_HDR	"X-SOAR-Alert-Id"
 
 #define COUNT(c)	__atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
 #define COUNTED(c)	__atomic_load_n(&(c), __ATOMIC_RELAXED)
@@ -534,7 +538,14 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	bool		 leadspc = (cc->pflags & SMFIP_HDR_LEADSPC) != 0;
 	size_t		 nlen, vlen, room;
 
-	if (m == NULL || m->hdr_full || !msg_wanted(m))
+	if (m == NULL)
+		return reply(cc, SMFIP_NR_HDR);
+	/* Ours only: copies that came with the message go at end of
+	 * message, whatever the policy and the bound. */
+	if ((want_actions & SMFIF_CHGHDRS) != 0 &&
+	    strcasecmp(name, ALERT_HDR) == 0)
+		m->own_hdrs++;
+	if (m->hdr_full || !msg_wanted(m))
 		return reply(cc, SMFIP_NR_HDR);
 	nlen = strlen(name);
 	vlen = strlen(value);
@@ -704,14 +715,41 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 		rc = on_error_action();
 		break;
 	}
-	if (mcfg->add_header && r != SPOOL_ERR &&
-	    smfi_addheader(ctx, "X-SOAR-Alert-Id", id) != MI_SUCCESS)
-		log_warn("%s: milter: cannot add X-SOAR-Alert-Id (the MTA "
+	/* Only an id that is pending or sent: a dropped alert has none. */
+	if ((want_actions & SMFIF_ADDHDRS) != 0 &&
+	    (r == SPOOL_OK || r == SPOOL_DUP) &&
+	    smfi_addheader(ctx, ALERT_HDR, id) != MI_SUCCESS)
+		log_warn("%s: milter: cannot add " ALERT_HDR " (the MTA "
 		    "did not allow header changes)", qid);
 	free(note);
 	free(json);
 	extract_free(&x);
 	return rc;
+}
+
+/*
+ * own_hdrs_delete - with add_header, X-SOAR-Alert-Id is ours: delete
+ * the copies the message came with (last first, so that the indexes
+ * of the others stay), before ours is added.
+ */
+static void
+own_hdrs_delete(SMFICTX *ctx, struct msg *m)
+{
+	size_t	i;
+
+	for (i = m->own_hdrs; i > 0; i--)
+		if (smfi_chgheader(ctx, ALERT_HDR, (int)i, NULL) !=
+		    MI_SUCCESS) {
+			log_warn("%s: milter: cannot delete an incoming "
+			    ALERT_HDR " (the MTA did not allow header "
+			    "changes)", m->queue_id != NULL ? m->queue_id :
+			    "-");
+			return;
+		}
+	if (m->own_hdrs > 0)
+		log_info("%s: milter: %zu incoming " ALERT_HDR " field(s) "
+		    "deleted", m->queue_id != NULL ? m->queue_id : "-",
+		    m->own_hdrs);
 }
 
 /* mlfi_eom - end of message: make the alert durable, then answer */
@@ -725,6 +763,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (cc == NULL || (m = cc->msg) == NULL)
 		return SMFIS_CONTINUE;
 	macro_update(ctx, "{i}", &m->queue_id);
+	own_hdrs_delete(ctx, m);
 	if (!shared_enter()) {
 		log_warn("%s: milter: shutting down: no alert for this "
 		    "message", m->queue_id != NULL ? m->queue_id : "-");
@@ -1304,7 +1343,8 @@ milter_run(const struct config *cfg, bool foreground,
 	mreload_arg = reload_arg;
 	max_bytes = cfg->max_message_bytes > 0 ?
 	    (size_t)cfg->max_message_bytes : 1;
-	want_actions = SMFIF_SETSYMLIST | (cfg->add_header ? SMFIF_ADDHDRS : 0);
+	want_actions = SMFIF_SETSYMLIST | (cfg->add_header ?
+	    SMFIF_ADDHDRS | SMFIF_CHGHDRS : 0);
 	shared_closed = false;
 	pthread_rwlockattr_init(&rwa);
 	/* Shutdown must not starve behind a steady stream of readers. */

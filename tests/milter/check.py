@@ -195,13 +195,17 @@ def case_onerror(al, arg):
 
 
 def case_header(al, arg):
-    want_ids(al, ["<header-1@example.org>"])
+    want_ids(al, ["<header-1@example.org>", "<header-2@example.org>"])
     with open(arg) as f:
         hdr = f.read().strip()
     a = al.get("<header-1@example.org>")
     if a and a.get("display_id") != hdr:
         fail("header: X-SOAR-Alert-Id %r, alert id %r" % (
             hdr, a.get("display_id")))
+
+
+def case_hdrfull(al, arg):
+    want_ids(al, ["<hdrfull-1@example.org>"])
 
 
 def case_policy(al, arg):

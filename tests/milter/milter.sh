@@ -172,6 +172,20 @@ grep -q "4DUP2: milter: alert .* dup" "$tmp/dup.log" &&
 CHECK_ARG=$tmp/header.id
 run_case header -D out="$tmp/header.id" -- -o add_header=yes
 CHECK_ARG=
+grep -q "4HDR2: milter: 2 incoming X-SOAR-Alert-Id field(s) deleted" \
+    "$tmp/header.log" && ok "header: forged copies counted and logged" ||
+    bad "header: no log line for the deleted copies"
+
+# add_header with a full spool: delivery broken once the daemon runs (the
+# outbox is a file), so the first alert stays pending and fills the spool
+HOOK='rm -rf "$ST/outbox" && : > "$ST/outbox"'
+POSTHOOK='rm -f "$ST/outbox"'
+run_case hdrfull -- -o add_header=yes -o spool_max_files=1
+HOOK=
+POSTHOOK=
+grep -q "4FULL2: milter: alert .*: spool full, alert dropped" \
+    "$tmp/hdrfull.log" && ok "hdrfull: drop logged" ||
+    bad "hdrfull: no 'spool full' log line"
 
 # on_error: make the spool unable to take files once the daemon runs
 HOOK='rm -rf "$ST/spool/tmp" && : > "$ST/spool/tmp"'
