@@ -630,6 +630,23 @@ flags_note(unsigned flags)
 }
 
 /*
+ * dup_log - the alert id is already pending or sent: this message gets
+ * no alert of its own.  Normal for the same message seen twice; for a
+ * different message it is the documented limit of docs/ALERT-ID.md,
+ * so say it where an admin looks (the default level).
+ */
+static void
+dup_log(const char *qid, const char *id, const struct extract *x)
+{
+	char	*norm = alert_normalise_message_id(x->message_id);
+
+	log_info("%s: milter: alert %s not sent again: same %s as an "
+	    "alert already pending or sent (see docs/ALERT-ID.md)", qid, id,
+	    norm != NULL ? "Message-ID" : "content (no Message-ID)");
+	free(norm);
+}
+
+/*
  * eom_alert - build and spool the alert of a finished message.  Caller
  * holds the shared state.  Returns the milter reply.
  */
@@ -649,8 +666,8 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 		COUNT(st_truncated);
 	if (!policy_decide(m)) {
 		COUNT(st_unwanted);
-		log_debug("%s: milter: no alert: no recipient is an alert "
-		    "recipient", qid);
+		log_info("%s: milter: no alert (alert_on = recipients: no "
+		    "recipient matched)", qid);
 		return SMFIS_CONTINUE;
 	}
 	msg_flush_cr(m);
@@ -700,8 +717,7 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 		    "attachments%s)", qid, id, x.urls.n, x.n_att, note);
 		break;
 	case SPOOL_DUP:
-		log_info("%s: milter: alert %s dup (already pending or sent)",
-		    qid, id);
+		dup_log(qid, id, &x);
 		break;
 	case SPOOL_FULL:
 		log_warn("%s: milter: alert %s: spool full, alert dropped",

@@ -166,9 +166,16 @@ run_case exact -- -o max_message_bytes=64k
 run_case policy -- -o alert_on=recipients \
     -o alert_recipients=phish@example.com,other@example.com \
     -o 'alert_recipient_regex=^report-[a-z]+@example\.net$'
+# one line per message at the default level, alert or not
+for q in 4POL1 4POL4; do
+	grep -q "^.*$q: milter: no alert (alert_on = recipients: no recipient matched)$" \
+	    "$tmp/policy.log" && ok "policy: $q: 'no alert' logged" ||
+	    bad "policy: $q: no 'no alert' log line"
+done
 run_case dup
-grep -q "4DUP2: milter: alert .* dup" "$tmp/dup.log" &&
-    ok "dup: second copy logged as dup" || bad "dup: no dup log line"
+grep -q "4DUP2: milter: alert [^ ]* not sent again: same Message-ID as an alert already pending or sent (see docs/ALERT-ID.md)" \
+    "$tmp/dup.log" && ok "dup: second copy logged as not sent again" ||
+    bad "dup: no 'not sent again' log line"
 CHECK_ARG=$tmp/header.id
 run_case header -D out="$tmp/header.id" -- -o add_header=yes
 CHECK_ARG=
