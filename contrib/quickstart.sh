@@ -23,15 +23,27 @@ getent passwd soar-milter >/dev/null 2>&1 ||
     useradd --system --home-dir /var/lib/soar-milter --no-create-home \
 	--shell /usr/sbin/nologin soar-milter
 install -d -o soar-milter -g soar-milter -m 0750 /var/lib/soar-milter
-install -d -m 0755 /run/soar-milter
+# the service user's own: the daemon removes its pid file there at exit
+install -d -o soar-milter -g soar-milter -m 0755 /run/soar-milter
 
 "$bin" -n >/dev/null	# the installed configuration is valid
 
-# (re)start the daemon
+# (re)start the daemon.  A running soar-milter holds a lock on its pid
+# file: only then is the pid in it ours to stop (a stale pid file may
+# name some other process by now).
 pidf=/run/soar-milter/soar-milter.pid
-if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-	# libmilter notices SIGTERM within about 4 s, then releases the port
+if [ -f "$pidf" ] && ! flock -n "$pidf" true 2>/dev/null; then
 	old=$(cat "$pidf")
+	exe=$(readlink "/proc/$old/exe" 2>/dev/null || true)
+	case $exe in
+	"$bin" | "$bin (deleted)") ;;
+	*)
+		echo "$pidf is locked by pid $old ($exe), not $bin:" \
+		    "not stopping it" >&2
+		exit 1
+		;;
+	esac
+	# libmilter notices SIGTERM within about 4 s, then releases the port
 	kill "$old"
 	i=0
 	while kill -0 "$old" 2>/dev/null && [ $i -lt 300 ]; do

@@ -32,6 +32,7 @@
 #include "autoconfig.h"
 
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,6 +43,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -126,6 +128,12 @@ static uint64_t		 st_messages;	/* reached end of message */
 static uint64_t		 st_unwanted;	/* no alert recipient */
 static uint64_t		 st_truncated;	/* over max_message_bytes */
 static uint64_t		 st_failed;	/* internal error: no alert */
+
+/* The unix socket we bound (its path and identity), removed at exit if
+ * it is still that socket. */
+static char		*msock_path;
+static dev_t		 msock_dev;
+static ino_t		 msock_ino;
 
 #define ALERT_HDR	"X-SOAR-Alert-Id"
 
@@ -839,14 +847,19 @@ sock_check_spec(const char *spec, struct errbuf *err)
 	char		*end;
 	long		 port;
 
+	if (spec == NULL || *spec == '\0') {
+		errbuf_set(err, "socket: not set");
+		return -1;
+	}
 	if ((path = sock_unix_path(spec)) != NULL) {
 		if (*path != '/') {
-			errbuf_set(err, "socket %s: the path must be absolute",
-			    spec);
+			errbuf_set(err, "socket: %s: the path must be "
+			    "absolute", spec);
 			return -1;
 		}
 		if (strlen(path) >= SUN_PATH_MAX) {
-			errbuf_set(err, "socket %s: path too long", spec);
+			errbuf_set(err, "socket: %s: path too long (at most "
+			    "%zu bytes)", spec, SUN_PATH_MAX - 1);
 			return -1;
 		}
 		return 0;
@@ -856,7 +869,7 @@ sock_check_spec(const char *spec, struct errbuf *err)
 	else if (str_has_prefix_ci(spec, "inet6:"))
 		p = spec + 6;
 	else {
-		errbuf_set(err, "socket %s: expected inet:PORT@HOST, "
+		errbuf_set(err, "socket: %s: expected inet:PORT@HOST, "
 		    "inet6:PORT@HOST or unix:/path", spec);
 		return -1;
 	}
@@ -864,10 +877,36 @@ sock_check_spec(const char *spec, struct errbuf *err)
 	port = strtol(p, &end, 10);
 	if (end == p || errno != 0 || port < 1 || port > 65535 ||
 	    (*end != '\0' && *end != '@')) {
-		errbuf_set(err, "socket %s: bad port (1-65535)", spec);
+		errbuf_set(err, "socket: %s: bad port (1-65535)", spec);
 		return -1;
 	}
 	return 0;
+}
+
+/* sock_dir_check - the directory of a unix socket must exist */
+static int
+sock_dir_check(const char *spec, const char *path, struct errbuf *err)
+{
+	struct stat	 st;
+	char		*dir, *slash;
+	int		 rc = 0;
+
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');	/* the path is absolute */
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == -1) {
+		errbuf_set(err, "socket %s: directory %s: %s", spec, dir,
+		    strerror(errno));
+		rc = -1;
+	} else if (!S_ISDIR(st.st_mode)) {
+		errbuf_set(err, "socket %s: %s is not a directory", spec, dir);
+		rc = -1;
+	}
+	free(dir);
+	return rc;
 }
 
 /*
@@ -920,6 +959,75 @@ sock_remove_stale(const char *path, struct errbuf *err)
 	return 0;
 }
 
+/*
+ * sock_why - libmilter could not listen and does not say why: bind the
+ * same address ourselves and report that errno.
+ */
+static void
+sock_why(const char *spec, const char *path, struct errbuf *err)
+{
+	struct sockaddr_un	 sun;
+	struct addrinfo		 hints, *ai = NULL;
+	const char		*p, *at;
+	char			 port[16], *host = NULL;
+	int			 fd = -1, e = 0, gai, one = 1;
+	bool			 v6 = str_has_prefix_ci(spec, "inet6:");
+
+	if (path != NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+			e = errno;
+		else
+			(void)unlink(path);	/* ours, made just now */
+	} else {
+		p = spec + (v6 ? 6 : 5);
+		at = strchr(p, '@');
+		snprintf(port, sizeof(port), "%.*s", at != NULL ?
+		    (int)(at - p) : (int)strlen(p), p);
+		if (at != NULL && at[1] != '\0') {
+			host = xstrdup(at + 1);
+			if (*host == '[' && host[strlen(host) - 1] == ']') {
+				host[strlen(host) - 1] = '\0';
+				memmove(host, host + 1, strlen(host));
+			}
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = v6 ? AF_INET6 : AF_INET;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+		if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0) {
+			errbuf_set(err, "socket %s: cannot listen: host %s: "
+			    "%s", spec, host != NULL ? host : "(any)",
+			    gai_strerror(gai));
+			goto out;
+		}
+		if ((fd = socket(ai->ai_family, SOCK_STREAM, 0)) == -1)
+			e = errno;
+		else {
+			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			    sizeof(one));
+			if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+			    listen(fd, 1) == -1)
+				e = errno;
+		}
+	}
+	if (e != 0)
+		errbuf_set(err, "socket %s: cannot listen: %s", spec,
+		    strerror(e));
+	else
+		errbuf_set(err, "socket %s: cannot listen (libmilter "
+		    "failed; a bind of the same address works now)", spec);
+out:
+	if (fd != -1)
+		close(fd);
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	free(host);
+}
+
 /* lookup_owner - "user[:group]" -> ids; -1 in an id means "keep" */
 static int
 lookup_owner(const char *spec, uid_t *uid_r, gid_t *gid_r,
@@ -956,85 +1064,204 @@ out:
 	return rc;
 }
 
-/* sock_open - bind the listening socket; unix: mode and owner too */
+/* milter_check - start-up checks without privilege or bind */
+int
+milter_check(const struct config *cfg, struct errbuf *err)
+{
+	uid_t	uid;
+	gid_t	gid;
+
+	if (sock_check_spec(cfg->socket, err) == -1)
+		return -1;
+	if (cfg->user != NULL && *cfg->user != '\0' &&
+	    getpwnam(cfg->user) == NULL) {
+		errbuf_set(err, "user: no such user: %s", cfg->user);
+		return -1;
+	}
+	if (cfg->group != NULL && *cfg->group != '\0' &&
+	    getgrnam(cfg->group) == NULL) {
+		errbuf_set(err, "group: no such group: %s", cfg->group);
+		return -1;
+	}
+	if (sock_unix_path(cfg->socket) != NULL && cfg->socket_owner != NULL &&
+	    *cfg->socket_owner != '\0' &&
+	    lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * sock_own - the unix socket just bound: make sure the path is still
+ * the socket we made (a socket of ours, not a symbolic link or anything
+ * else: its directory may be the service user's), remember its identity
+ * for the removal at exit, and give it socket_owner.  The mode came
+ * with the bind (umask).  Everything is done on the inode opened here,
+ * never through the name again, so a swap of the name changes nothing.
+ */
+static int
+sock_own(const struct config *cfg, const char *path, struct errbuf *err)
+{
+	struct stat	 st;
+	char		 proc[64];
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 fd, rc = -1;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+		errbuf_set(err, "socket %s: no longer the socket just bound "
+		    "(now %s): not changing its mode or owner", path,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    S_ISSOCK(st.st_mode) ? "another user's socket" :
+		    "not a socket");
+		goto out;
+	}
+	msock_path = xstrdup(path);
+	msock_dev = st.st_dev;
+	msock_ino = st.st_ino;
+	if (cfg->socket_mode > 0 &&
+	    (st.st_mode & 07777) != (mode_t)cfg->socket_mode) {
+		/* Not expected (the umask said it): through the inode. */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (chmod(proc, (mode_t)cfg->socket_mode) == -1) {
+			errbuf_set(err, "socket %s: chmod %04o: %s", path,
+			    (unsigned)cfg->socket_mode, strerror(errno));
+			goto out;
+		}
+	}
+	if (cfg->socket_owner != NULL && *cfg->socket_owner != '\0') {
+		if (lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
+			goto out;
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
+			errbuf_set(err, "socket %s: chown %s: %s", path,
+			    cfg->socket_owner, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/*
+ * sock_open - bind the listening socket.  A unix socket gets its mode
+ * at the bind (umask), so it is never open wider, then its owner.
+ */
 static int
 sock_open(const struct config *cfg, struct errbuf *err)
 {
 	const char	*path = sock_unix_path(cfg->socket);
-	uid_t		 uid;
-	gid_t		 gid;
+	mode_t		 omask = 0;
+	bool		 masked = path != NULL && cfg->socket_mode > 0;
+	int		 rc;
 
-	if (sock_check_spec(cfg->socket, err) == -1)
-		return -1;
-	if (path != NULL && sock_remove_stale(path, err) == -1)
+	if (path != NULL && (sock_dir_check(cfg->socket, path, err) == -1 ||
+	    sock_remove_stale(path, err) == -1))
 		return -1;
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS) {
 		errbuf_set(err, "socket %s: rejected by libmilter",
 		    cfg->socket);
 		return -1;
 	}
-	if (smfi_opensocket(false) != MI_SUCCESS) {
-		errbuf_set(err, "socket %s: cannot listen (in use, or no "
-		    "permission?)", cfg->socket);
+	if (masked)
+		omask = umask(~(mode_t)cfg->socket_mode & 0777);
+	rc = smfi_opensocket(false);
+	if (masked)
+		(void)umask(omask);
+	if (rc != MI_SUCCESS) {
+		sock_why(cfg->socket, path, err);
 		return -1;
 	}
 	if (path == NULL)
 		return 0;
-	if (cfg->socket_mode > 0 && chmod(path, (mode_t)cfg->socket_mode)
-	    == -1) {
-		errbuf_set(err, "socket %s: chmod %04o: %s", path,
-		    (unsigned)cfg->socket_mode, strerror(errno));
-		return -1;
-	}
-	if (cfg->socket_owner != NULL && *cfg->socket_owner != '\0') {
-		if (lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
-			return -1;
-		if (chown(path, uid, gid) == -1) {
-			errbuf_set(err, "socket %s: chown %s: %s", path,
-			    cfg->socket_owner, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
+	return sock_own(cfg, path, err);
+}
+
+/*
+ * sock_remove - at exit, remove our unix socket if the path still is
+ * that socket (as OpenDKIM does).  After the privilege drop the
+ * directory may not allow it: then it stays, and the next start
+ * removes it as stale.
+ */
+static void
+sock_remove(void)
+{
+	struct stat	st;
+
+	if (msock_path == NULL)
+		return;
+	if (lstat(msock_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == msock_dev && st.st_ino == msock_ino &&
+	    unlink(msock_path) == -1)
+		log_info("-: milter: socket %s left in place: %s (the next "
+		    "start removes it)", msock_path, strerror(errno));
+	free(msock_path);
+	msock_path = NULL;
 }
 
 /*
  * drop_privileges - become cfg->user (and cfg->group, else the user's
- * primary group) for good.  Without a configured user: nothing to do,
- * with a warning when that means running as root.
+ * primary group) for good.  A group without a user: only the group
+ * changes (setgroups, setgid), the user stays.  Without either: nothing
+ * to do, with a warning when that means running as root.
  */
 static int
 drop_privileges(const struct config *cfg, struct errbuf *err)
 {
-	struct passwd	*pw;
+	struct passwd	*pw = NULL;
 	struct group	*gr;
-	gid_t		 gid;
+	gid_t		 gid = (gid_t)-1;
+	bool		 has_user = cfg->user != NULL && *cfg->user != '\0';
+	bool		 has_group = cfg->group != NULL && *cfg->group != '\0';
 
-	if (cfg->user == NULL || *cfg->user == '\0') {
-		if (geteuid() == 0)
-			log_warn("-: milter: running as root (set user = to "
-			    "drop privileges after binding)");
-		return 0;
-	}
-	if ((pw = getpwnam(cfg->user)) == NULL) {
-		errbuf_set(err, "user %s: no such user", cfg->user);
+	if (has_user && (pw = getpwnam(cfg->user)) == NULL) {
+		errbuf_set(err, "user: no such user: %s", cfg->user);
 		return -1;
 	}
-	gid = pw->pw_gid;
-	if (cfg->group != NULL && *cfg->group != '\0') {
+	if (pw != NULL)
+		gid = pw->pw_gid;
+	if (has_group) {
 		if ((gr = getgrnam(cfg->group)) == NULL) {
-			errbuf_set(err, "group %s: no such group", cfg->group);
+			errbuf_set(err, "group: no such group: %s",
+			    cfg->group);
 			return -1;
 		}
 		gid = gr->gr_gid;
 	}
 	if (geteuid() != 0) {
 		/* Already unprivileged (e.g. systemd User=): must match. */
-		if (geteuid() != pw->pw_uid) {
+		if (pw != NULL && geteuid() != pw->pw_uid) {
 			errbuf_set(err, "user %s: cannot switch to it: not "
 			    "running as root", cfg->user);
 			return -1;
 		}
+		if (has_group && getegid() != gid) {
+			errbuf_set(err, "group %s: cannot switch to it: not "
+			    "running as root", cfg->group);
+			return -1;
+		}
+		return 0;
+	}
+	if (!has_user) {
+		if (has_group) {
+			if (setgroups(1, &gid) == -1 || setgid(gid) == -1) {
+				errbuf_set(err, "cannot switch to group %s: %s",
+				    cfg->group, strerror(errno));
+				return -1;
+			}
+			log_info("-: milter: running as group %s",
+			    cfg->group);
+		}
+		log_warn("-: milter: running as root (set user = to drop "
+		    "privileges after binding)");
 		return 0;
 	}
 	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
@@ -1052,21 +1279,52 @@ drop_privileges(const struct config *cfg, struct errbuf *err)
 	return 0;
 }
 
-/* pid_open - create the pid file (as root, before dropping privileges) */
+/*
+ * pid_lock - open the pid file (as root, before the privilege drop) and
+ * hold an exclusive lock on it for the daemon's life: a second daemon
+ * with the same pid_file stops here instead of taking the file over.
+ * Only a regular file with one link is used (its directory may be the
+ * service user's).
+ */
 static int
-pid_open(const char *path, struct errbuf *err)
+pid_lock(const char *path, struct errbuf *err)
 {
-	int	fd;
+	struct stat	 st;
+	char		 buf[32];
+	ssize_t		 n;
+	long		 pid;
+	int		 fd;
 
-	if (path == NULL || *path == '\0')
-		return -1;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) == -1)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) == -1) {
 		errbuf_set(err, "pid_file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1) {
+		errbuf_set(err, "pid_file %s: not a regular file with one "
+		    "link: not using it", path);
+		close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			errbuf_set(err, "pid_file %s: lock: %s", path,
+			    strerror(errno));
+		else if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0 &&
+		    (buf[n] = '\0', pid = strtol(buf, NULL, 10)) > 0)
+			errbuf_set(err, "pid file %s is locked by pid %ld: "
+			    "already running", path, pid);
+		else
+			errbuf_set(err, "pid file %s is locked by another "
+			    "process: already running", path);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
-/* pid_write - write our pid into the open pid file and close it */
+/* pid_write - our pid into the locked pid file (the fd stays open) */
 static void
 pid_write(int fd, const char *path)
 {
@@ -1074,9 +1332,23 @@ pid_write(int fd, const char *path)
 	int	n;
 
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, n) != n)
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, n, 0) != n)
 		log_warn("-: milter: pid_file %s: write: %s", path,
 		    strerror(errno));
+}
+
+/*
+ * pid_remove - at exit: remove the pid file, then let go of the lock.
+ * After the privilege drop a root-owned directory does not allow the
+ * unlink: the file is then emptied through the fd held since start.
+ */
+static void
+pid_remove(int fd, const char *path)
+{
+	if (unlink(path) == -1 && (errno == EACCES || errno == EPERM) &&
+	    ftruncate(fd, 0) == -1)
+		log_warn("-: milter: pid_file %s: cannot remove or empty it: "
+		    "%s", path, strerror(errno));
 	close(fd);
 }
 
@@ -1351,7 +1623,7 @@ milter_run(const struct config *cfg, bool foreground,
 	struct errbuf		 err;
 	sigset_t		 set;
 	int			 pidfd = -1, rc = 1;
-	bool			 drained, pid_made = false, served = false;
+	bool			 drained, served = false;
 
 	err.msg[0] = '\0';
 	mcfg = mcfg_start = cfg;
@@ -1385,6 +1657,10 @@ milter_run(const struct config *cfg, bool foreground,
 	desc.xxfi_close = mlfi_close;
 	desc.xxfi_negotiate = mlfi_negotiate;
 
+	if (milter_check(cfg, &err) == -1) {
+		log_err("-: milter: %s", err.msg);
+		return 1;
+	}
 	if (rcpt_re_for(cfg, &mrcpt_re, &err) == -1) {
 		log_err("-: milter: alert_recipient_regex: %s", err.msg);
 		return 1;
@@ -1398,16 +1674,15 @@ milter_run(const struct config *cfg, bool foreground,
 		    (long long)cfg->milter_timeout);
 		goto out;
 	}
-	if (sock_open(cfg, &err) == -1) {
+	/* The pid file first: its lock says whether we are the only one. */
+	if (cfg->pid_file != NULL && *cfg->pid_file != '\0' &&
+	    (pidfd = pid_lock(cfg->pid_file, &err)) == -1) {
 		log_err("-: milter: %s", err.msg);
 		goto out;
 	}
-	if (cfg->pid_file != NULL && *cfg->pid_file != '\0') {
-		if ((pidfd = pid_open(cfg->pid_file, &err)) == -1) {
-			log_err("-: milter: %s", err.msg);
-			goto out;
-		}
-		pid_made = true;
+	if (sock_open(cfg, &err) == -1) {
+		log_err("-: milter: %s", err.msg);
+		goto out;
 	}
 	if (drop_privileges(cfg, &err) == -1) {
 		log_err("-: milter: %s", err.msg);
@@ -1421,10 +1696,8 @@ milter_run(const struct config *cfg, bool foreground,
 		log_err("-: milter: %s", err.msg);
 		goto out;
 	}
-	if (pidfd != -1) {
+	if (pidfd != -1)
 		pid_write(pidfd, cfg->pid_file);
-		pidfd = -1;
-	}
 
 	/*
 	 * libmilter turns SIGTERM, SIGINT and SIGHUP into a clean stop in a
@@ -1476,8 +1749,6 @@ out:
 		sender_stop(&msender);
 	if (served)
 		stats_log("at stop");	/* deliveries of the last pass too */
-	if (pidfd != -1)
-		close(pidfd);
 	if (drained) {
 		if (mspool != NULL)
 			spool_close(&mspool);
@@ -1488,9 +1759,8 @@ out:
 		config_release(mcfg);	/* one a reload made */
 		mcfg = mcfg_start;
 	}
-	/* Best effort: after dropping privileges the directory may be
-	 * root's (systemd's RuntimeDirectory= avoids that). */
-	if (pid_made)
-		(void)unlink(cfg->pid_file);
+	sock_remove();
+	if (pidfd != -1)
+		pid_remove(pidfd, cfg->pid_file);
 	return rc;
 }

@@ -21,6 +21,15 @@ struct errbuf;
 typedef int	(*milter_reload_fn)(struct config *, struct errbuf *, void *);
 
 /*
+ * The daemon's start-up checks that need no privilege and no bind: the
+ * socket spec (syntax, port range, absolute unix path), and that user,
+ * group and socket_owner (unix sockets) name existing users and groups.
+ * 0, or -1 and err as "key: what is wrong" (for check-config, which
+ * puts the file in front).
+ */
+int	milter_check(const struct config *, struct errbuf *);
+
+/*
  * Runs until SIGTERM/SIGINT/SIGHUP; returns the process exit code.
  * SIGUSR1 reloads the configuration through reload (if not NULL): see
  * docs/MILTER.md for what a reload applies.

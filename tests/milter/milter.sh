@@ -216,16 +216,33 @@ mkdir -p "$sockdir"
 "$PYTHON3" -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' \
     "$sockdir/m.sock"
-start_milter unix "unix:$sockdir/m.sock" -o socket_mode=0600 \
-    -o pid_file="$tmp/unix.pid"
+owner=nobody:$(id -gn nobody 2>/dev/null)
+start_milter unix "unix:$sockdir/m.sock" -o socket_mode=0640 \
+    -o socket_owner="$owner" -o pid_file="$tmp/unix.pid"
 if wait_listen "unix:$sockdir/m.sock"; then
 	ok "unix: stale socket replaced, listening"
 	mode=$(stat -c %a "$sockdir/m.sock")
-	[ "$mode" = 600 ] && ok "unix: socket_mode applied" ||
-	    bad "unix: socket mode $mode, want 600"
+	[ "$mode" = 640 ] && ok "unix: socket_mode applied" ||
+	    bad "unix: socket mode $mode, want 640"
+	got=$(stat -c %U:%G "$sockdir/m.sock")
+	[ "$got" = "$owner" ] && ok "unix: socket_owner applied" ||
+	    bad "unix: socket owner $got, want $owner"
 	[ "$(cat "$tmp/unix.pid" 2>/dev/null)" = "$MPID" ] &&
 	    ok "unix: pid_file holds the daemon's pid" ||
 	    bad "unix: pid_file does not hold $MPID"
+	# a second daemon with the same pid_file (another socket) is
+	# refused by the pid file's lock and leaves the file alone
+	timeout 30 "$SOAR_MILTER" -f -o socket="inet:$(free_port)@127.0.0.1" \
+	    -o state_dir="$tmp/pid2" -o pid_file="$tmp/unix.pid" \
+	    >"$tmp/pid2.log" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && [ $rc -ne 124 ] &&
+	    grep -q "pid file $tmp/unix.pid is locked by pid $MPID: already running" \
+	    "$tmp/pid2.log" && ok "pid_file: second daemon refused" ||
+	    { bad "pid_file: second daemon exit $rc"; show "$tmp/pid2.log"; }
+	[ "$(cat "$tmp/unix.pid" 2>/dev/null)" = "$MPID" ] &&
+	    ok "pid_file: the first daemon keeps its pid file" ||
+	    bad "pid_file: the first daemon's pid file changed or went"
 	timeout 60 miltertest -D sock="unix:$sockdir/m.sock" \
 	    -D srcdir="$dir" -s "$dir/t-dup.lua" >"$tmp/unix.mt" 2>&1 &&
 	    ok "unix: protocol over the unix socket" ||
@@ -249,6 +266,31 @@ rc=$?
     { bad "unix: exit status $rc"; show "$LOG"; }
 [ ! -e "$tmp/unix.pid" ] && ok "unix: pid_file removed at exit" ||
     bad "unix: pid_file left behind"
+[ ! -e "$sockdir/m.sock" ] && ok "unix: socket removed at exit" ||
+    bad "unix: socket left behind after a clean stop"
+
+# a symbolic link planted at the socket path is neither followed nor
+# replaced: the file it points to keeps its mode and owner
+: > "$tmp/victim"
+chmod 600 "$tmp/victim"
+ln -s "$tmp/victim" "$sockdir/link.sock"
+"$SOAR_MILTER" -f -o socket="unix:$sockdir/link.sock" -o state_dir="$tmp/l" \
+    -o socket_mode=0666 -o socket_owner=nobody >"$tmp/link.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "is not a socket" "$tmp/link.log" &&
+    [ -L "$sockdir/link.sock" ] &&
+    [ "$(stat -c %a:%U "$tmp/victim")" = "600:$(id -un)" ] &&
+    ok "unix: symbolic link at the socket path refused" ||
+    { bad "unix: symbolic link at the socket path (exit $rc)"
+      show "$tmp/link.log"; }
+
+# a socket in a directory that does not exist: the directory is named
+"$SOAR_MILTER" -f -o socket="unix:$tmp/nodir/m.sock" -o state_dir="$tmp/nd" \
+    >"$tmp/nodir.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q "directory $tmp/nodir: No such file or directory" \
+    "$tmp/nodir.log" && ok "unix: missing directory named" ||
+    { bad "unix: missing directory (exit $rc)"; show "$tmp/nodir.log"; }
 
 # inet6 (miltertest cannot connect to it: a bare option negotiation)
 port6=$("$PYTHON3" -c 'import socket
@@ -312,7 +354,8 @@ timeout 30 "$SOAR_MILTER" -f -o socket="inet:$busy@127.0.0.1" \
     -o state_dir="$tmp/b" >"$tmp/busy.log" 2>&1
 rc=$?
 kill "$holder" 2>/dev/null
-[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "cannot listen" "$tmp/busy.log" &&
+[ $rc -ne 0 ] && [ $rc -ne 124 ] &&
+    grep -q "cannot listen: Address already in use" "$tmp/busy.log" &&
     ok "inet: port in use reported" ||
     { bad "inet: port in use (exit $rc)"; show "$tmp/busy.log"; }
 
@@ -324,7 +367,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	sock=inet:$(free_port)@127.0.0.1
 	$WRAP "$SOAR_MILTER" -f -o socket="$sock" \
 	    -o state_dir="$tmp/nobody/state" -o user=nobody \
-	    >"$tmp/nobody.log" 2>&1 &
+	    -o pid_file="$tmp/nobody.pid" >"$tmp/nobody.log" 2>&1 &
 	MPID=$!
 	pids="$pids $MPID"
 	LOG=$tmp/nobody.log
@@ -353,6 +396,11 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	rc=$?
 	[ $rc -eq 0 ] && ok "user: clean exit" ||
 	    { bad "user: exit status $rc"; show "$LOG"; }
+	# the pid file's directory is root's: nobody cannot remove the
+	# file, so it is emptied instead
+	[ -f "$tmp/nobody.pid" ] && [ ! -s "$tmp/nobody.pid" ] &&
+	    ok "user: pid_file in a root directory emptied at exit" ||
+	    bad "user: pid_file after exit: $(cat "$tmp/nobody.pid" 2>&1)"
 	"$SOAR_MILTER" -o state_dir="$tmp/nobody/state" flush \
 	    >>"$LOG" 2>&1
 	"$PYTHON3" "$dir/check.py" dup "$tmp/nobody/state/outbox" &&
@@ -364,6 +412,29 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	[ $rc -ne 0 ] && grep -q "no such user" "$tmp/nouser.log" &&
 	    ok "user: unknown user refused" ||
 	    { bad "user: unknown user (exit $rc)"; show "$tmp/nouser.log"; }
+	# group without user: only the group changes
+	ngid=$(getent group nogroup | cut -d: -f3)
+	sock=inet:$(free_port)@127.0.0.1
+	start_milter grouponly "$sock" -o group=nogroup
+	if [ -n "$ngid" ] && wait_listen "$sock"; then
+		i=0
+		while gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' \
+		    /proc/$MPID/status) &&
+		    [ "$gids" != "$ngid $ngid $ngid $ngid" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		groups=$(awk '/^Groups:/ { print $2 $3 }' /proc/$MPID/status)
+		uids=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' /proc/$MPID/status)
+		[ "$gids" = "$ngid $ngid $ngid $ngid" ] &&
+		    [ "$groups" = "$ngid" ] && [ "$uids" = 0000 ] &&
+		    ok "group: group=nogroup alone applied (uid stays 0)" ||
+		    bad "group: gids '$gids', groups '$groups', uids '$uids'"
+	else
+		bad "group: not listening (or no group nogroup)"
+		show "$LOG"
+	fi
+	stop_milter || bad "group: exit status $? after SIGTERM"
 else
 	bad "user: privilege drop not tested (needs root and user nobody)"
 fi
