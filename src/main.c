@@ -27,6 +27,7 @@
 #include "log.h"
 #include "milter.h"
 #include "sender.h"
+#include "soar.h"
 #include "spool.h"
 #include "urlscan.h"
 #include "util.h"
@@ -204,24 +205,49 @@ engine_shutdown(void)
 	urlscan_shutdown();
 }
 
-/* check_config - -n: the file is valid; also compile patterns */
+/*
+ * check_config - -n: the file is valid; also compile patterns, and what
+ * the daemon checks at start without privilege or network: the socket
+ * spec, users and groups (milter_check), the SOAR settings and secret
+ * files (soar_new).  Errors as "file: key: what is wrong".
+ */
 static int
 mode_check_config(const struct config *cfg)
 {
 	struct urlscan_re	*re;
+	struct soar		*so;
 	struct errbuf		 err;
+	const char		*file = cfg->path ? cfg->path : "-o";
+	size_t			 k;
 
 	if (cfg->alert_recipient_regex != NULL) {
 		engine_init(cfg);
 		re = urlscan_re_compile(cfg->alert_recipient_regex, true, &err);
 		if (re == NULL) {
 			fprintf(stderr, "soar-milter: %s: "
-			    "alert_recipient_regex: %s\n",
-			    cfg->path ? cfg->path : "-o", err.msg);
+			    "alert_recipient_regex: %s\n", file, err.msg);
 			return EX_CONFIG;
 		}
 		urlscan_re_free(re);
 		engine_shutdown();
+	}
+	if (milter_check(cfg, &err) == -1) {
+		fprintf(stderr, "soar-milter: %s: %s\n", file, err.msg);
+		return EX_CONFIG;
+	}
+	if (cfg->soar_api != SOAR_API_NONE) {
+		if ((so = soar_new(cfg, &err)) == NULL) {
+			/* "key /path: what" -> "key: /path: what" */
+			k = strspn(err.msg, "abcdefghijklmnopqrstuvwxyz_");
+			if (k > 0 && err.msg[k] == ' ' && err.msg[k + 1] == '/')
+				fprintf(stderr, "soar-milter: %s: %.*s: %s\n",
+				    file, (int)k, err.msg, err.msg + k + 1);
+			else
+				fprintf(stderr, "soar-milter: %s: %s\n", file,
+				    err.msg);
+			return EX_CONFIG;
+		}
+		soar_free(&so);
 	}
 	config_print(cfg, stdout);
 	return 0;
