@@ -1070,6 +1070,9 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	ev_opt(&e, "mta_daemon", env->daemon, TEXT_MAX);
 	ev_opt(&e, "mailbox", env->mailbox, TEXT_MAX);
 	ev_opt(&e, "imap_uid", env->imap_uid, TEXT_MAX);
+	/* backfill: INTERNALDATE, when the mailbox got the message */
+	if (env->imap_uid != NULL && env->received_ms > 0)
+		ev_int(&e, "imap_arrival_time", env->received_ms);
 	ev_opt(&e, "source_file", env->source, TEXT_MAX);
 	if (x->bytes > 0)
 		ev_int(&e, "message_size", (int64_t)x->bytes);

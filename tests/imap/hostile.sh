@@ -59,6 +59,11 @@ assert two["Subject"] == "injection two", two
 assert one["message_size"] == 206, one["message_size"]
 assert two["message_size"] == 144, two["message_size"]
 assert "https://evil.example.test/x" in one.get("found_url", ""), one
+# INTERNALDATE is the arrival time, a field of its own (not StartTime:
+# the Date header is missing, so that is the time of processing)
+assert one["imap_arrival_time"] == 1772445600000, one
+assert one["StartTime"] != 1772445600000, one
+assert "imap_arrival_time" not in two, two
 EOF
 grep -q "checkpoint" "$T/injection.log" && it_fail "checkpoint problem"
 grep -q "^last_uid 2$" "$T/out-injection/.checkpoints"/*/[0-9a-f]* ||

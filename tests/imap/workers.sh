@@ -89,7 +89,10 @@ elif cmd == "like-scan":
                 a.pop(k, None)
         for ev in a["events"]:
             for k in list(ev):
-                if k in ("mode", "mailbox", "imap_uid", "source_file") or \
+                # imap_arrival_time: IMAP INTERNALDATE, which scan of
+                # a file does not have
+                if k in ("mode", "mailbox", "imap_uid",
+                         "imap_arrival_time", "source_file") or \
                         ev[k] == 1 or (k in ("StartTime", "EndTime") and
                         ev.get("time_source") == "processing_time"):
                     ev.pop(k)
