@@ -177,13 +177,20 @@ struct folder {
 	uint32_t	 uidvalidity;
 	uint32_t	 uidnext;
 	uint32_t	 last;			/* checkpoint: last completed UID */
+	bool		 stuck;			/* a UID failed: last stays */
 	bool		 have_ckpt;
 	uint32_t	 ckpt_validity;
 	struct counts	 c;
 };
 
-/* A batch being fetched: one UID FETCH. */
-enum { B_PENDING, B_INFLIGHT, B_DONE, B_GONE, B_FAILED };
+/*
+ * A batch being fetched: one UID FETCH.  B_NOBODY: the answer named
+ * the UID (its size or date, or "BODY[] NIL") but gave no message, an
+ * error for that UID once the FETCH is complete (unless a later
+ * response of the same FETCH brings the body); B_PENDING at the end: it
+ * was not in the answer at all (expunged meanwhile), B_GONE.
+ */
+enum { B_PENDING, B_INFLIGHT, B_DONE, B_GONE, B_FAILED, B_NOBODY };
 struct batch {
 	const uint32_t	*uid;			/* ascending */
 	size_t		 n;
@@ -1301,8 +1308,8 @@ struct cur {
 };
 
 /* cur_string - quoted string, literal or NIL at the cursor.  s and n point
- * into the response (quoted strings keep their escapes; callers use
- * them only for dates).  NIL gives *s = NULL. */
+ * into the response (quoted strings keep their escapes: see
+ * fetch_resp for a body).  NIL gives *s = NULL. */
 static bool
 cur_string(struct cur *c, const char **s, size_t *n)
 {
@@ -1392,6 +1399,9 @@ cur_skip_value(struct cur *c, int depth)
 struct fetched {
 	uint32_t	 uid;
 	bool		 have_uid, have_body;
+	bool		 body_item;		/* BODY[] given, maybe NIL */
+	bool		 body_quoted;		/* as a quoted string */
+	bool		 have_meta;		/* RFC822.SIZE or INTERNALDATE */
 	uint64_t	 size;
 	int64_t		 idate_ms;
 	const char	*body;
@@ -1456,17 +1466,21 @@ parse_fetch(struct resp *r, const char *p, const char *end,
 			if (!parse_u32(s, (size_t)(c.p - s), &v))
 				return false;
 			m->size = v;
+			m->have_meta = true;
 		} else if (nlen == 12 &&
 		    strncasecmp(name, "INTERNALDATE", 12) == 0) {
 			if (!cur_string(&c, &s, &n))
 				return false;
 			m->idate_ms = s != NULL ? parse_internaldate(s, n) : 0;
+			m->have_meta = true;
 		} else if (nlen >= 6 && strncasecmp(name, "BODY[]", 6) == 0) {
+			m->body_quoted = c.p < c.end && *c.p == '"';
 			if (!cur_string(&c, &s, &n))
 				return false;
 			m->body = s;
 			m->len = n;
 			m->have_body = s != NULL;
+			m->body_item = true;
 		} else if (!cur_skip_value(&c, 0))
 			return false;
 	}
@@ -2199,19 +2213,30 @@ fetch_resp(struct imapc *ic, const char *t, size_t len, void *arg)
 			    "malformed FETCH response", ic->where);
 		return 0;		/* EXISTS, EXPUNGE, RECENT... */
 	}
-	if (!m.have_body)
-		return 0;		/* unsolicited (flag change) */
+	/* only flags (a change the server reports unasked): not ours */
+	if (!m.have_body && !m.body_item && !m.have_meta)
+		return 0;
 	for (k = 0; m.have_uid && k < q->count; k++) {
 		b = FQ_AT(q, k);
 		if (b->rc == -2 && (i = batch_index(b, m.uid)) >= 0)
 			break;
 	}
 	if (!m.have_uid || i < 0) {
-		BF_LOG(bf, LOG_LVL_WARN, "%s: imap: ignoring a FETCH "
-		    "response for a UID that was not asked for", q->f->name);
+		if (m.have_body)
+			BF_LOG(bf, LOG_LVL_WARN, "%s: imap: ignoring a FETCH "
+			    "response for a UID that was not asked for",
+			    q->f->name);
 		return 0;
 	}
-	if (b->st[i] != B_PENDING)
+	if (!m.have_body) {
+		/* "BODY[] NIL" (Exchange, for an item it cannot convert),
+		 * or the other items without the body: an error for this
+		 * UID unless a later response of the FETCH brings it */
+		if (b->st[i] == B_PENDING)
+			b->st[i] = B_NOBODY;
+		return 0;
+	}
+	if (b->st[i] != B_PENDING && b->st[i] != B_NOBODY)
 		return 0;		/* repeated */
 	b->st[i] = B_INFLIGHT;
 	j = xcalloc(1, sizeof(*j));
@@ -2228,8 +2253,17 @@ fetch_resp(struct imapc *ic, const char *t, size_t len, void *arg)
 			memset(&ic->r.lit[k].sb, 0, sizeof(ic->r.lit[k].sb));
 			break;
 		}
-	if (k == ic->r.nlit)
+	if (k == ic->r.nlit && !m.body_quoted)
 		sb_append(&j->body, m.body, m.len);
+	else if (k == ic->r.nlit) {
+		/* a quoted string: \\ and \" stand for \ and " */
+		(void)sb_room(&j->body, m.len);
+		for (k = 0; k < m.len; k++) {
+			if (m.body[k] == '\\' && k + 1 < m.len)
+				k++;
+			sb_putc(&j->body, m.body[k]);
+		}
+	}
 	if (pool_submit(bf, j) == -1)
 		return -1;
 	if (bf_stop)
@@ -2463,11 +2497,23 @@ fetch_finish(struct bf *bf, struct fetchq *q, struct batch *b)
 {
 	struct folder	*f = q->f;
 	struct errbuf	 e;
+	uint32_t	 last;
 	size_t		 i;
 
 	if (b->discard)
 		return 0;
 	for (i = 0; i < b->n; i++) {
+		if (b->st[i] == B_NOBODY) {
+			b->st[i] = B_FAILED;
+			f->c.errors++;
+			BF_LOG(bf, LOG_LVL_ERR, "-: imap: %s:%" PRIu32 ": the "
+			    "FETCH answer gave no message body (BODY[] NIL or "
+			    "missing: the server cannot deliver this message): "
+			    "not alerted, counted as an error; the checkpoint "
+			    "stays before it and the next run tries again",
+			    f->name, b->uid[i]);
+			continue;
+		}
 		if (b->st[i] != B_PENDING)
 			continue;
 		if (b->rc == IC_OK) {
@@ -2494,7 +2540,13 @@ fetch_finish(struct bf *bf, struct fetchq *q, struct batch *b)
 			bf->rc = BACKFILL_EXIT_PARTIAL;
 		return 1;
 	}
-	if (checkpoint(bf, f, batch_prefix(b, f->last), false) == -1)
+	/* after a failed UID the checkpoint stays before it (this batch's
+	 * prefix up to it still counts) */
+	last = f->stuck ? f->last : batch_prefix(b, f->last);
+	for (i = 0; i < b->n; i++)
+		if (b->st[i] == B_FAILED)
+			f->stuck = true;
+	if (checkpoint(bf, f, last, false) == -1)
 		return -1;
 	if (b->rc != IC_OK) {
 		if (bf->rc == 0)
@@ -2618,7 +2670,7 @@ broken:
 		bf->rc = BACKFILL_EXIT_STATE;
 	} else if (cfg->imap_after == IMAP_AFTER_NONE) {
 		last = f->last;
-		for (k = 0; k < q.count; k++) {
+		for (k = 0; k < q.count && !f->stuck; k++) {
 			b = FQ_AT(&q, k);
 			if (b->discard)
 				break;

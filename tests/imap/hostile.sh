@@ -4,7 +4,10 @@
 # stay message bytes, items in any order, unsolicited FETCH ignored; a
 # 2 GB literal, an endless line, 100 literals, garbage, BYE mid-FETCH
 # and a server that stops answering after login all end in a clear
-# error, the right exit code, bounded time, and no state written.
+# error, the right exit code, bounded time, and no state written.  A
+# FETCH refused, or answered without the message (BODY[] NIL), is an
+# error for those UIDs (exit 19) and the checkpoint stays before them;
+# a body sent as a quoted string is unescaped.
 . "$top_srcdir/tests/lib/dovecot.sh"
 it_init			# for the certificate and CA (Dovecot itself idle)
 
@@ -114,4 +117,38 @@ grep -q "summary total: seen 1, alerted 1, duplicate 0, errors 1" \
 grep -q "^last_uid 1$" "$T/out-fetchno/.checkpoints"/*/[0-9a-f]* ||
     it_fail "fetchno: checkpoint"
 it_ok "FETCH NO: exit 19, errors 1, checkpoint before the missing message"
+
+# --- a FETCH that names a UID but gives no body ("BODY[] NIL", as
+# Exchange answers for an item it cannot convert, or no BODY[] at all):
+# an error for that UID, never "gone"; a UID absent from the answer
+# (expunged meanwhile) is gone; the checkpoint stops before the first
+# failed UID and the others are alerted
+run bodynil
+[ $RC = 19 ] || it_fail "bodynil: exit $RC, want 19"
+[ "$(it_count "$T/out-bodynil")" = 2 ] || it_fail "bodynil: want 2 alerts"
+grep -q "summary total: seen 2, alerted 2, duplicate 0, errors 2, gone before FETCH 1" \
+    "$T/bodynil.log" || it_fail "bodynil: summary"
+grep error: "$T/bodynil.log" | grep -q "INBOX:2: .*no message body" ||
+    it_fail "bodynil: no error line for UID 2"
+grep error: "$T/bodynil.log" | grep -q "INBOX:4: .*no message body" ||
+    it_fail "bodynil: no error line for UID 4"
+grep -q "^last_uid 1$" "$T/out-bodynil/.checkpoints"/*/[0-9a-f]* ||
+    it_fail "bodynil: the checkpoint moved past UID 2"
+it_ok "BODY[] NIL / no body: exit 19, errors 2, checkpoint before UID 2"
+
+# --- a body sent as a quoted string: its escapes (\\ and \") are undone
+run quoted
+[ $RC = 0 ] || it_fail "quoted: exit $RC"
+"$PYTHON3" - "$T/out-quoted" <<'EOF' || it_fail "quoted: escapes kept"
+import json, os, sys
+d = sys.argv[1]
+a = [json.load(open(os.path.join(d, f))) for f in os.listdir(d)
+     if f.endswith(".json")]
+assert len(a) == 1, a
+ev = a[0]["events"][0]
+want = 'say "hi" to C:\\temp\\x'
+assert ev["Subject"] == want, ev["Subject"]
+assert ev["message_size"] == len("Subject: " + want), ev["message_size"]
+EOF
+it_ok "a body sent as a quoted string is unescaped"
 exit 0

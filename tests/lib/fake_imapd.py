@@ -18,6 +18,11 @@ says when the client opens a folder or fetches:
               the FETCH response
   manylits    one FETCH response with 100 literals
   fetchno     UID FETCH gives the first message, then a tagged NO
+  bodynil     UIDs 1-5 searched; FETCH gives 1 and 3, "BODY[] NIL" for 2
+              (as Exchange does for an item it cannot convert), 4 with
+              its size and date but no body, nothing for 5 (expunged),
+              and an unsolicited flag change for 3
+  quoted      the message comes as a quoted string with \\ and \"
 
 Each connection is served in turn; the server exits after --max-seconds
 (default 300) or when the client count reaches --max-conns.  Every
@@ -81,6 +86,23 @@ def fetch_injection(c, tag):
     c.send(tag + " OK UID FETCH completed\r\n")
 
 
+# a message without line breaks (a quoted string cannot hold any), with
+# the two escapes a quoted string has: \" and \\
+QUOTED = b'Subject: say \\"hi\\" to C:\\\\temp\\\\x'
+
+
+def fetch_bodynil(c, tag):
+    date = b' INTERNALDATE "02-Mar-2026 10:00:00 +0000"'
+    c.send(b"* 1 FETCH (UID 1 RFC822.SIZE %d%s BODY[]<0> {%d}\r\n"
+           % (len(MSG1), date, len(MSG1)) + MSG1 + b")\r\n")
+    c.send(b"* 2 FETCH (UID 2 RFC822.SIZE 4711%s BODY[] NIL)\r\n" % date)
+    c.send(b"* 3 FETCH (FLAGS (\\Seen) UID 3)\r\n")     # unsolicited
+    c.send(b"* 3 FETCH (UID 3 BODY[]<0> {%d}\r\n" % len(MSG2) + MSG2 +
+           b")\r\n")
+    c.send(b"* 4 FETCH (UID 4 RFC822.SIZE 100%s)\r\n" % date)
+    c.send(tag.encode() + b" OK UID FETCH completed\r\n")
+
+
 def serve(c, mode, end):
     c.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
     while True:
@@ -112,7 +134,9 @@ def serve(c, mode, end):
                    "* OK [UIDNEXT 3] ok\r\n")
             c.send(tag + " OK [READ-ONLY] done\r\n")
         elif cmd == "UID SEARCH":
-            c.send("* SEARCH 2 1\r\n")
+            c.send("* SEARCH 2 1 5 4 3\r\n" if mode == "bodynil" else
+                   "* SEARCH 1\r\n" if mode == "quoted" else
+                   "* SEARCH 2 1\r\n")
             c.send(tag + " OK done\r\n")
         elif cmd == "UID FETCH":
             if mode == "injection":
@@ -130,6 +154,11 @@ def serve(c, mode, end):
                 c.send(b"* 1 FETCH (UID 1 BODY[]<0> {%d}\r\n" % len(MSG1))
                 c.send(MSG1 + b")\r\n")
                 c.send(tag + " NO [SERVERBUG] message 2 is unavailable\r\n")
+            elif mode == "bodynil":
+                fetch_bodynil(c, tag)
+            elif mode == "quoted":
+                c.send(b'* 1 FETCH (UID 1 BODY[]<0> "' + QUOTED + b'")\r\n')
+                c.send(tag + " OK done\r\n")
             elif mode == "manylits":
                 c.send("* 1 FETCH (UID 1" + " X {1}\r\nx" * 100 +
                        " BODY[]<0> {1}\r\nx)\r\n")
