@@ -1871,9 +1871,12 @@ job_run(struct bf *bf, struct job *j)
 	if (extract_message(bf->cfg, j->body.s != NULL ? j->body.s : "",
 	    j->body.len, &x, &e) == -1)
 		j->warn = xstrdup(e.msg);
-	/* a message longer than we fetched: report its real size */
-	if (j->size > j->body.len && j->body.len >= bf->fetch_limit)
+	/* a message longer than we fetched: its real size, and (as the
+	 * milter does for what it did not collect) it was truncated */
+	if (j->size > j->body.len && j->body.len >= bf->fetch_limit) {
 		x.bytes = j->size;
+		x.flags |= EXF_TRUNC_BYTES;
+	}
 	alert_id(bf->cfg, &x, j->id);
 	if (!is_dup(bf, j->id)) {
 		snprintf(uidbuf, sizeof(uidbuf), "%" PRIu32, j->uid);
@@ -2887,7 +2890,14 @@ imap_backfill(const struct config *cfg, const struct backfill_opts *opts)
 	bf.write_state = !opts->dry_run;
 	bf.budget = cfg->imap_max_messages > 0 ?
 	    (uint64_t)cfg->imap_max_messages : UINT64_MAX;
-	bf.fetch_limit = (size_t)cfg->max_message_bytes + 1;
+	/*
+	 * What scan reads of a file: max_message_bytes bounds the bytes
+	 * examined after CRLF -> LF, which IMAP always sends, so a message
+	 * is fetched up to twice that plus one (enough to see that it goes
+	 * on).  Fewer would examine less than scan does: another content
+	 * hash, fewer URLs and no "message_bytes" in truncated.
+	 */
+	bf.fetch_limit = 2 * (size_t)cfg->max_message_bytes + 2;
 	bf.prog.tty = opts->progress_mode == -1 ? isatty(STDERR_FILENO) :
 	    opts->progress_mode == 1;
 	bf.t0 = util_mono_ms();

@@ -1,0 +1,108 @@
+#!/bin/sh
+# modes.sh - backfill options and state against a private Dovecot:
+# - a message over max_message_bytes gives scan's alert (truncated...)
+# - the arrival time (INTERNALDATE) in a field of its own
+. "$top_srcdir/tests/lib/dovecot.sh"
+it_init
+
+# ckpt_of DIR - the one checkpoint file below DIR
+ckpt_of()
+{
+	_c=$(find "$1" -type f ! -name lock ! -name '.*')
+	[ "$(printf '%s\n' "$_c" | wc -l)" = 1 ] && [ -n "$_c" ] ||
+	    it_fail "want one checkpoint below $1, have: $_c"
+	printf '%s\n' "$_c"
+}
+
+# mkmsg N - a small message with a Date and a Message-ID
+mkmsg()
+{
+	printf 'From: Sender %s <s%s@example.test>\r\nTo: r@example.test\r\nSubject: sweep %s\r\nDate: Mon, 2 Mar 2026 09:00:%02d +0000\r\nMessage-ID: <sweep-%s@example.test>\r\n\r\nhttps://sweep.example.test/%s\r\n' \
+	    "$1" "$1" "$1" "$1" "$1" "$1" >"$T/m$1.eml"
+}
+
+# --- big: a message over max_message_bytes: the alert scan gives
+"$PYTHON3" - "$T" <<'EOF' || it_fail "cannot write the big messages"
+import sys
+d = sys.argv[1]
+for n, mid in ((1, "Message-ID: <big-1@example.test>\r\n"), (2, "")):
+    head = ("From: Big <big@example.test>\r\nTo: r@example.test\r\n"
+            "Subject: big %d\r\nDate: Mon, 2 Mar 2026 11:00:00 +0000\r\n%s"
+            "\r\n" % (n, mid))
+    body = "".join("line %d of a big message https://big%d.example.test/%d\r\n"
+                   % (i, n, i) for i in range(6000))
+    open("%s/big%d.eml" % (d, n), "w", newline="").write(head + body)
+EOF
+dv_imapctl append Big "$T/big1.eml" "$T/big2.eml" >/dev/null ||
+    it_fail "APPEND to Big"
+bf -o state_dir="$T/big" -o imap_folders=Big -o max_message_bytes=65536 \
+    backfill --output "$T/out-big" --no-progress 2>"$T/big.log" ||
+    it_fail "big: exit $?"
+mkdir "$T/export-big"
+dv_imapctl export Big "$T/export-big" >/dev/null || it_fail "export Big"
+"$SOAR_MILTER" -c /dev/null -o max_message_bytes=65536 scan --now 1 \
+    "$T"/export-big/*.eml >"$T/big-scan.jsonl" || it_fail "big: scan"
+"$PYTHON3" - "$T/big-scan.jsonl" "$T/out-big" <<'EOF' || it_fail "big: backfill alerts differ from scan's"
+import json, os, sys
+scan = {}
+for line in open(sys.argv[1]):
+    a = json.loads(line)
+    scan[a["display_id"]] = a
+got = {f[:-5]: json.load(open(os.path.join(sys.argv[2], f)))
+       for f in os.listdir(sys.argv[2]) if f.endswith(".json")}
+assert set(got) == set(scan), (sorted(got), sorted(scan))
+# what only one mode has (imap_arrival_time: the INTERNALDATE, which a
+# file given to scan does not have), and the mode's own words
+per_mode = {"mode", "mailbox", "imap_uid", "imap_arrival_time",
+            "source_file"}
+def norm(a):
+    a = json.loads(json.dumps(a))
+    a.pop("reason")
+    ev = a["events"][0]
+    for k in per_mode:
+        ev.pop(k, None)
+    return a
+for i in got:
+    ev = got[i]["events"][0]
+    assert "message_bytes" in ev.get("truncated", ""), ev.get("truncated")
+    assert ev["message_size"] > 300000, ev["message_size"]
+    if norm(got[i]) != norm(scan[i]):
+        g, s = norm(got[i])["events"][0], norm(scan[i])["events"][0]
+        sys.exit("%s: %r" % (i, {k: (g.get(k), s.get(k)) for k in
+                                 set(g) | set(s) if g.get(k) != s.get(k)}))
+print("%d big alerts equal scan's" % len(got))
+EOF
+it_ok "over max_message_bytes: truncated message_bytes, same alert as scan"
+
+# --- arrival: the arrival time: INTERNALDATE, a field of its own
+mkmsg 1
+"$PYTHON3" - "$DV_IMAP_PORT" "$DV_CA" "$DV_USER" "$DV_PASSFILE" \
+    "$T/m1.eml" <<'EOF' || it_fail "APPEND with an internal date"
+import imaplib, socket, ssl, sys
+port, ca, user, pwfile, msg = sys.argv[1:6]
+socket.setdefaulttimeout(60)
+m = imaplib.IMAP4("localhost", int(port))
+m.starttls(ssl_context=ssl.create_default_context(cafile=ca))
+m.login(user, open(pwfile).readline().rstrip("\r\n"))
+m.create("Dated")
+typ, _ = m.append("Dated", None, '"02-Mar-2026 10:00:00 +0000"',
+                  open(msg, "rb").read())
+assert typ == "OK", typ
+m.logout()
+EOF
+bf -o state_dir="$T/dated" -o imap_folders=Dated backfill --dry-run \
+    --no-progress >"$T/dated.jsonl" 2>"$T/dated.log" ||
+    it_fail "dated: exit $?"
+"$PYTHON3" - "$T/dated.jsonl" <<'EOF' || it_fail "dated: arrival time"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+assert len(a) == 1, len(a)
+ev = a[0]["events"][0]
+assert ev["imap_arrival_time"] == 1772445600000, ev.get("imap_arrival_time")
+# start_time stays the Date header (09:00:01), the id is the Message-ID's
+assert a[0]["start_time"] == 1772442001000 == ev["StartTime"], a[0]["start_time"]
+assert ev["time_source"] == "date_header", ev["time_source"]
+EOF
+it_ok "imap_arrival_time = INTERNALDATE, start_time = Date header"
+
+exit 0
