@@ -180,6 +180,10 @@ struct folder {
 	bool		 stuck;			/* a UID failed: last stays */
 	bool		 have_ckpt;
 	uint32_t	 ckpt_validity;
+	/* the search the checkpoint's last_uid is for: IMAP_SEARCH_*, or
+	 * -1 unknown; imap_since, "" none, "?" unknown */
+	int		 ckpt_search;
+	char		 ckpt_since[12];
 	struct counts	 c;
 };
 
@@ -1497,6 +1501,9 @@ ckpt_read(struct folder *f, struct errbuf *err)
 	bool		 v_ok = false, l_ok = false, magic = false;
 	struct errbuf	 e;
 
+	/* a checkpoint from before these lines: unseen, no since */
+	f->ckpt_search = IMAP_SEARCH_UNSEEN;
+	f->ckpt_since[0] = '\0';
 	if (access(f->ckpt_path, F_OK) == -1 && errno == ENOENT)
 		return 0;
 	if (file_read_all(f->ckpt_path, CKPT_MAX, &buf, &len, &e) == -1) {
@@ -1514,6 +1521,20 @@ ckpt_read(struct folder *f, struct errbuf *err)
 			    &f->ckpt_validity);
 		else if (strncmp(line, "last_uid ", 9) == 0)
 			l_ok = parse_u32(line + 9, strlen(line + 9), &f->last);
+		else if (strncmp(line, "search ", 7) == 0)
+			f->ckpt_search = strcmp(line + 7, "unseen") == 0 ?
+			    IMAP_SEARCH_UNSEEN : strcmp(line + 7, "all") == 0 ?
+			    IMAP_SEARCH_ALL : -1;
+		else if (strncmp(line, "since ", 6) == 0) {
+			char	arg[32];
+
+			if (strcmp(line + 6, "-") == 0)
+				f->ckpt_since[0] = '\0';
+			else if (imap_since_arg(line + 6, arg, sizeof(arg)))
+				memcpy(f->ckpt_since, line + 6, 11);
+			else
+				strcpy(f->ckpt_since, "?");
+		}
 	}
 	free(buf);
 	if (!magic || !v_ok || !l_ok) {
@@ -1540,8 +1561,10 @@ ckpt_write(struct bf *bf, struct folder *f, struct errbuf *err)
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	sb_printf(&sb, "%s\naccount %s\nfolder %s\nuidvalidity %" PRIu32
-	    "\nlast_uid %" PRIu32 "\nupdated %s\n", BACKFILL_CKPT_MAGIC,
-	    bf->acct, f->name, f->uidvalidity, f->last, ts);
+	    "\nlast_uid %" PRIu32 "\nsearch %s\nsince %s\nupdated %s\n",
+	    BACKFILL_CKPT_MAGIC, bf->acct, f->name, f->uidvalidity, f->last,
+	    bf->cfg->imap_search == IMAP_SEARCH_ALL ? "all" : "unseen",
+	    bf->cfg->imap_since != NULL ? bf->cfg->imap_since : "-", ts);
 	if ((dfd = open(bf->ckpt_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
 		errbuf_set(err, "%s: %s", bf->ckpt_dir, strerror(errno));
@@ -1558,7 +1581,32 @@ ckpt_write(struct bf *bf, struct folder *f, struct errbuf *err)
 	sb_free(&sb);
 	f->have_ckpt = rc == 0 || f->have_ckpt;
 	f->ckpt_validity = f->uidvalidity;
+	if (rc == 0) {
+		f->ckpt_search = (int)bf->cfg->imap_search;
+		snprintf(f->ckpt_since, sizeof(f->ckpt_since), "%s",
+		    bf->cfg->imap_since != NULL ? bf->cfg->imap_since : "");
+	}
 	return rc;
+}
+
+/*
+ * search_wider - can this run's search (imap_search, imap_since) find a
+ * message that the one the checkpoint was made with could not?  Then
+ * messages up to last_uid may never have been looked at.  ALL is wider
+ * than UNSEEN, no since or an earlier one wider than a later one.
+ */
+static bool
+search_wider(const struct config *cfg, const struct folder *f)
+{
+	const char	*since = cfg->imap_since != NULL ? cfg->imap_since : "";
+
+	if (f->ckpt_search == -1 || strcmp(f->ckpt_since, "?") == 0)
+		return true;
+	if (cfg->imap_search == IMAP_SEARCH_ALL &&
+	    f->ckpt_search != IMAP_SEARCH_ALL)
+		return true;
+	/* YYYY-MM-DD compare as strings; "" (none) is the earliest */
+	return f->ckpt_since[0] != '\0' && strcmp(since, f->ckpt_since) < 0;
 }
 
 /* ------------------------------------------------------------ folders */
@@ -2732,6 +2780,22 @@ run_folder(struct bf *bf, struct folder *f)
 		    "scanning it again from the start; alerts already "
 		    "spooled or sent are not repeated", f->name,
 		    f->ckpt_validity, f->uidvalidity);
+		f->last = 0;
+		if (checkpoint(bf, f, 0, true) == -1)
+			return -1;
+	}
+	if (f->have_ckpt && f->last > 0 && search_wider(bf->cfg, f)) {
+		BF_LOG(bf, LOG_LVL_INFO, "-: imap: %s: the checkpoint (last "
+		    "UID %" PRIu32 ") is for imap_search = %s, imap_since = %s; "
+		    "this run searches for more (imap_search = %s, imap_since "
+		    "= %s): scanning the folder again from UID 1; alerts "
+		    "already spooled or sent are not repeated", f->name,
+		    f->last, f->ckpt_search == IMAP_SEARCH_ALL ? "all" :
+		    f->ckpt_search == IMAP_SEARCH_UNSEEN ? "unseen" : "?",
+		    f->ckpt_since[0] != '\0' ? f->ckpt_since : "(none)",
+		    bf->cfg->imap_search == IMAP_SEARCH_ALL ? "all" : "unseen",
+		    bf->cfg->imap_since != NULL ? bf->cfg->imap_since :
+		    "(none)");
 		f->last = 0;
 		if (checkpoint(bf, f, 0, true) == -1)
 			return -1;

@@ -1,5 +1,7 @@
 #!/bin/sh
 # modes.sh - backfill options and state against a private Dovecot:
+# - a wider imap_search / imap_since than the checkpoint's sweeps the
+#   folder again (the checkpoint records them); nothing alerted twice
 # - a message over max_message_bytes gives scan's alert (truncated...)
 # - the arrival time (INTERNALDATE) in a field of its own
 . "$top_srcdir/tests/lib/dovecot.sh"
@@ -20,6 +22,68 @@ mkmsg()
 	printf 'From: Sender %s <s%s@example.test>\r\nTo: r@example.test\r\nSubject: sweep %s\r\nDate: Mon, 2 Mar 2026 09:00:%02d +0000\r\nMessage-ID: <sweep-%s@example.test>\r\n\r\nhttps://sweep.example.test/%s\r\n' \
 	    "$1" "$1" "$1" "$1" "$1" "$1" >"$T/m$1.eml"
 }
+
+# --- search: imap_search unseen, then all: the \Seen ones are alerted, once
+for i in 1 2 3 4 5; do mkmsg $i; done
+dv_imapctl append Sweep "$T/m1.eml" "$T/m2.eml" "$T/m3.eml" >/dev/null &&
+    dv_imapctl append --seen Sweep "$T/m4.eml" "$T/m5.eml" >/dev/null ||
+    it_fail "APPEND to Sweep"
+# sw ARGS... - backfill of Sweep through the spool (soar_api = none:
+# delivered to the outbox, so the sent record is kept)
+sw()
+{
+	bf -o state_dir="$T/sw" -o soar_api=none -o imap_folders=Sweep "$@" \
+	    backfill --no-progress
+}
+sw 2>"$T/sw1.log" || it_fail "unseen run: exit $?"
+grep -q "summary total: seen 3, alerted 3, duplicate 0" "$T/sw1.log" ||
+    it_fail "unseen run: summary"
+ck=$(ckpt_of "$T/sw/imap")
+grep -q "^search unseen$" "$ck" && grep -q "^since -$" "$ck" ||
+    it_fail "the checkpoint does not record the search: $(cat "$ck")"
+sw -o imap_search=all 2>"$T/sw2.log" || it_fail "all run: exit $?"
+grep -q "summary total: seen 5, alerted 2, duplicate 3" "$T/sw2.log" ||
+    it_fail "all run: want the 2 \\Seen messages alerted, the 3 others duplicates"
+grep -q "info: .*Sweep: .*scanning the folder again from UID 1" \
+    "$T/sw2.log" || it_fail "all run: no log line for the new sweep"
+grep -q "^search all$" "$ck" || it_fail "the checkpoint keeps the old search"
+[ "$(find "$T/sw/sent" -type f ! -name '.*' | wc -l)" = 5 ] ||
+    it_fail "sent record: want 5 alerts"
+[ "$(find "$T/sw/outbox" -type f -name '*.json' | wc -l)" = 5 ] ||
+    it_fail "outbox: want 5 alerts"
+it_ok "imap_search unseen then all: the 2 \\Seen messages alerted, nothing twice"
+
+# the same search again, or a narrower one: nothing to sweep again
+sw -o imap_search=all 2>"$T/sw3.log" || it_fail "all again: exit $?"
+grep -q "summary total: seen 0, alerted 0" "$T/sw3.log" ||
+    it_fail "all again: swept again"
+sw 2>"$T/sw4.log" || it_fail "unseen after all: exit $?"
+grep -q "summary total: seen 0, alerted 0" "$T/sw4.log" ||
+    it_fail "unseen after all: a narrower search swept again"
+sw -o imap_search=all -o imap_since=2001-01-01 2>"$T/sw5.log" ||
+    it_fail "since run: exit $?"
+grep -q "summary total: seen 0, alerted 0" "$T/sw5.log" ||
+    it_fail "imap_since added: a narrower search swept again"
+it_ok "same or narrower search (unseen, a since date): no new sweep"
+
+# imap_since recorded: dropping it widens the search again
+sed -i 's/^since .*/since 2030-01-01/' "$ck"
+sw -o imap_search=all 2>"$T/sw6.log" || it_fail "since dropped: exit $?"
+grep -q "summary total: seen 5, alerted 0, duplicate 5" "$T/sw6.log" ||
+    it_fail "imap_since dropped: want a new sweep of 5 duplicates"
+grep -q "^since -$" "$ck" || it_fail "the checkpoint keeps the old since"
+it_ok "a wider since: swept again, 5 duplicates"
+
+# a checkpoint written before these lines existed is unseen, no since
+grep -v '^search \|^since ' "$ck" >"$T/old.ckpt" && cat "$T/old.ckpt" >"$ck"
+sw 2>"$T/sw7.log" || it_fail "old checkpoint, unseen: exit $?"
+grep -q "summary total: seen 0, alerted 0" "$T/sw7.log" ||
+    it_fail "old checkpoint: unseen swept again"
+grep -v '^search \|^since ' "$ck" >"$T/old.ckpt" && cat "$T/old.ckpt" >"$ck"
+sw -o imap_search=all 2>"$T/sw8.log" || it_fail "old checkpoint, all: exit $?"
+grep -q "summary total: seen 5, alerted 0, duplicate 5" "$T/sw8.log" ||
+    it_fail "old checkpoint read as unseen: all must sweep again"
+it_ok "a checkpoint without the lines reads as unseen, no since"
 
 # --- big: a message over max_message_bytes: the alert scan gives
 "$PYTHON3" - "$T" <<'EOF' || it_fail "cannot write the big messages"
