@@ -734,15 +734,30 @@ config_validate(const struct config *cfg, struct errbuf *err)
 		return verr(cfg, err, "imap_after", "move needs "
 		    "imap_move_folder");
 	if (cfg->imap_since != NULL) {
-		int	y, m, d;
-		char	c;
+		/* exactly YYYY-MM-DD, digits, a real date (leap years) */
+		static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
+		    30, 31, 30, 31 };
+		const char	*s = cfg->imap_since;
+		int		 y, m, d, i;
 
-		if (sscanf(cfg->imap_since, "%4d-%2d-%2d%c", &y, &m, &d,
-		    &c) != 3 || m < 1 || m > 12 || d < 1 || d > 31 ||
-		    y < 1970) {
+		for (i = 0; i < 10; i++)
+			if (i == 4 || i == 7 ? s[i] != '-' :
+			    s[i] < '0' || s[i] > '9')
+				break;
+		if (i < 10 || s[10] != '\0')
 			return verr(cfg, err, "imap_since", "'%s' is not a date "
-			    "YYYY-MM-DD", cfg->imap_since);
-		}
+			    "YYYY-MM-DD", s);
+		y = atoi(s);
+		m = atoi(s + 5);
+		d = atoi(s + 8);
+		if (y < 1970 || m < 1 || m > 12 || d < 1)
+			return verr(cfg, err, "imap_since", "'%s' is not a date "
+			    "YYYY-MM-DD", s);
+		i = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 ||
+		    y % 400 == 0));
+		if (d > i)
+			return verr(cfg, err, "imap_since", "'%s' is not a date "
+			    "YYYY-MM-DD: %04d-%02d has %d days", s, y, m, i);
 	}
 	return 0;
 }

@@ -343,15 +343,26 @@ parse_internaldate(const char *s, size_t n)
 	    ((zone / 100) * 3600 + (zone % 100) * 60)) * 1000;
 }
 
-/* imap_since_arg - "YYYY-MM-DD" -> "D-Mon-YYYY" for SEARCH SINCE */
+/* imap_since_arg - "YYYY-MM-DD" (exactly, a real date) -> "D-Mon-YYYY"
+ * for SEARCH SINCE (config_validate checks the same) */
 static bool
 imap_since_arg(const char *s, char *out, size_t outsz)
 {
-	int	y, m, d;
-	char	c;
+	static const int	mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
+	int			y, m, d, i;
 
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3 || m < 1 ||
-	    m > 12 || d < 1 || d > 31 || y < 1)
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)
+		    s[i]))
+			return false;
+	if (s[10] != '\0')
+		return false;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] +
+	    (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return false;
 	snprintf(out, outsz, "%d-%s-%04d", d, month_names[m - 1], y);
 	return true;
