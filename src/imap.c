@@ -369,10 +369,10 @@ imap_since_arg(const char *s, char *out, size_t outsz)
 }
 
 /*
- * mailbox_wire - a folder name as an IMAP quoted string.  Names with
- * non-ASCII characters are UTF-8 and are encoded in modified UTF-7
- * (RFC 3501 5.1.3); pure ASCII names are sent as given (so an admin may
- * also write the encoded form).  NULL for a name that cannot be sent.
+ * mailbox_wire - a folder name (UTF-8, as configured) as an IMAP quoted
+ * string in modified UTF-7 (RFC 3501 5.1.3): non-ASCII runs in base64,
+ * and "&" as "&-" also in a pure ASCII name ("R&D" is "R&-D" on the
+ * wire).  NULL for a name that cannot be sent.
  */
 static char *
 mailbox_wire(const char *name, struct errbuf *err)
@@ -381,7 +381,6 @@ mailbox_wire(const char *name, struct errbuf *err)
 	    "qrstuvwxyz0123456789+,";
 	const unsigned char	*p = (const unsigned char *)name;
 	struct strbuf		 sb = { 0 };
-	bool			 ascii = true;
 	size_t			 i;
 
 	if (name[0] == '\0') {
@@ -394,16 +393,14 @@ mailbox_wire(const char *name, struct errbuf *err)
 			    "character", name);
 			return NULL;
 		}
-		if (p[i] >= 0x80)
-			ascii = false;
 	}
 	sb_putc(&sb, '"');
 	while (*p != '\0') {
-		if (ascii || (*p >= 0x20 && *p < 0x7f)) {
+		if (*p >= 0x20 && *p < 0x7f) {
 			if (*p == '"' || *p == '\\')
 				sb_putc(&sb, '\\');
 			sb_putc(&sb, (char)*p);
-			if (!ascii && *p == '&')
+			if (*p == '&')
 				sb_putc(&sb, '-');
 			p++;
 			continue;

@@ -3,6 +3,7 @@
 # - a wider imap_search / imap_since than the checkpoint's sweeps the
 #   folder again (the checkpoint records them); nothing alerted twice
 # - a message over max_message_bytes gives scan's alert (truncated...)
+# - a folder named with "&" (R&D)
 # - the arrival time (INTERNALDATE) in a field of its own
 . "$top_srcdir/tests/lib/dovecot.sh"
 it_init
@@ -137,6 +138,19 @@ for i in got:
 print("%d big alerts equal scan's" % len(got))
 EOF
 it_ok "over max_message_bytes: truncated message_bytes, same alert as scan"
+
+# --- rd: a folder named "R&D": sent as R&-D, reported as R&D
+mkmsg 6
+dv_imapctl append 'R&-D' "$T/m6.eml" >/dev/null || it_fail "APPEND to R&D"
+bf -o state_dir="$T/rd" -o 'imap_folders=R&D' backfill \
+    --output "$T/out-rd" --no-progress 2>"$T/rd.log" ||
+    it_fail "R&D: exit $?"
+[ "$(it_count "$T/out-rd")" = 1 ] || it_fail "R&D: want 1 alert"
+grep -q '"mailbox":"R&D"' "$T"/out-rd/*.json ||
+    it_fail "R&D: the alert does not name the folder as configured"
+grep -q "summary total: seen 1, alerted 1" "$T/rd.log" ||
+    it_fail "R&D: summary"
+it_ok "folder R&D (R&-D on the wire) read, named R&D in the alert"
 
 # --- arrival: the arrival time: INTERNALDATE, a field of its own
 mkmsg 1
