@@ -2848,6 +2848,25 @@ counts_add(struct counts *t, const struct counts *c)
 	t->gone += c->gone;
 }
 
+/* spool_exists - are the spool's directories (spool.h) all there? */
+static bool
+spool_exists(const struct config *cfg)
+{
+	static const char *const sub[] = { "spool/tmp", "spool/new",
+	    "spool/dead", "spool/bad", "sent" };
+	struct stat	 st;
+	char		*path;
+	size_t		 i;
+	bool		 ok = true;
+
+	for (i = 0; ok && i < ARRAY_LEN(sub); i++) {
+		path = config_state_path(cfg, sub[i]);
+		ok = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		free(path);
+	}
+	return ok;
+}
+
 /* setup_state - spool, output dir, checkpoint dir and lock */
 static int
 setup_state(struct bf *bf)
@@ -2880,8 +2899,15 @@ setup_state(struct bf *bf)
 	} else
 		base = config_state_path(cfg, "imap");
 
-	/* the spool: destination, and record of what was alerted */
-	if (cfg->state_dir != NULL) {
+	/* the spool: destination, and record of what was alerted.  Only
+	 * the real run makes it: --dry-run and --output use one that is
+	 * there and create nothing below state_dir */
+	if (cfg->state_dir != NULL && (bf->opts->output_dir != NULL ||
+	    bf->opts->dry_run) && !spool_exists(cfg)) {
+		log_info("-: imap: no spool at %s/spool: no check for alerts "
+		    "already spooled or sent (by the milter or a backfill "
+		    "run)", cfg->state_dir);
+	} else if (cfg->state_dir != NULL) {
 		bf->sp = spool_open(cfg, &e);
 		if (bf->sp == NULL && bf->opts->output_dir == NULL &&
 		    !bf->opts->dry_run) {

@@ -5,6 +5,7 @@
 # - a message over max_message_bytes gives scan's alert (truncated...)
 # - a folder named with "&" (R&D)
 # - the arrival time (INTERNALDATE) in a field of its own
+# - --dry-run / --output leave a missing state_dir missing
 . "$top_srcdir/tests/lib/dovecot.sh"
 it_init
 
@@ -183,4 +184,20 @@ assert ev["time_source"] == "date_header", ev["time_source"]
 EOF
 it_ok "imap_arrival_time = INTERNALDATE, start_time = Date header"
 
+# --- state: --dry-run and --output create nothing under a missing state_dir
+bf -o state_dir="$T/missing" -o imap_folders=Sweep backfill --dry-run \
+    --no-progress >"$T/miss.jsonl" 2>"$T/miss1.log" ||
+    it_fail "dry run, no state_dir: exit $?"
+[ "$(wc -l <"$T/miss.jsonl")" = 3 ] || it_fail "dry run, no state_dir: alerts"
+bf -o state_dir="$T/missing" -o imap_folders=Sweep backfill \
+    --output "$T/out-miss" --no-progress 2>"$T/miss2.log" ||
+    it_fail "--output, no state_dir: exit $?"
+[ "$(it_count "$T/out-miss")" = 3 ] || it_fail "--output, no state_dir: alerts"
+[ ! -e "$T/missing" ] ||
+    it_fail "created below state_dir: $(find "$T/missing" | head -5)"
+for l in "$T/miss1.log" "$T/miss2.log"; do
+	[ "$(grep -c "info: .*no spool at .*: no check for alerts already" \
+	    "$l")" = 1 ] || it_fail "$l: want one info line about the spool"
+done
+it_ok "--dry-run and --output: a missing state_dir stays missing"
 exit 0
