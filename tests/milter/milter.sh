@@ -91,6 +91,17 @@ stop_milter() {
 	wait "$MPID"
 }
 
+# wait_ready: the socket listens before the pid is written and the
+# spool and the sender are set up; the "listening on" line comes after
+# them (30 s at most)
+wait_ready() {
+	_i=0
+	while ! grep -q "milter: listening on" "$LOG" && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 show() {
 	[ -f "$1" ] && sed 's/^/  | /' "$1" | tail -n "${2:-25}"
 }
@@ -118,6 +129,8 @@ run_case() {
 		stop_milter
 		return
 	fi
+	# a HOOK that breaks the spool or the sender waits for them
+	wait_ready
 	[ -n "${HOOK:-}" ] && eval "$HOOK"
 	# shellcheck disable=SC2086
 	timeout 120 miltertest -D sock="$_sock" -D srcdir="$dir" $_defs \
@@ -221,6 +234,7 @@ start_milter unix "unix:$sockdir/m.sock" -o socket_mode=0640 \
     -o socket_owner="$owner" -o pid_file="$tmp/unix.pid"
 if wait_listen "unix:$sockdir/m.sock"; then
 	ok "unix: stale socket replaced, listening"
+	wait_ready
 	mode=$(stat -c %a "$sockdir/m.sock")
 	[ "$mode" = 640 ] && ok "unix: socket_mode applied" ||
 	    bad "unix: socket mode $mode, want 640"
