@@ -42,6 +42,7 @@ struct config;
 #define EXF_CHARSET		0x0800	/* unknown charset, fell back */
 #define EXF_PARSE_DEFECT	0x1000	/* parser reported structural defects */
 #define EXF_BIDI		0x2000	/* bidi control in subject, name, file name */
+#define EXF_DUP_HEADER		0x4000	/* From, To, Subject... more than once */
 
 struct address {
 	char	*name;			/* decoded display name, UTF-8, or NULL */

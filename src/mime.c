@@ -909,6 +909,96 @@ ew_parse(const char *s, const char *end, struct ew *ew)
 	return false;
 }
 
+/*
+ * ctl_len - length of the control character at p (before e): a C0
+ * control (NUL to U+001F), DEL, or a C1 control (U+0080..U+009F, C2 80
+ * .. C2 9F in UTF-8); 0 if p holds none
+ */
+static inline size_t
+ctl_len(const unsigned char *p, const unsigned char *e)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (*p == 0xc2 && e - p >= 2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/*
+ * ctl_space - s[0..n) (UTF-8, NULs allowed) with its control characters
+ * (ctl_len) read as white space, in place: a run of controls and spaces
+ * that holds at least one control becomes one space, other text (runs
+ * of spaces without a control included) is kept.  Returns the new
+ * length; s[length] is NUL.  For decoded subjects, display names and
+ * file names: a line break, bell or escape decoded from an encoded word
+ * or carried raw must not reach a SOC screen or log line as such.
+ */
+static size_t
+ctl_space(char *s, size_t n)
+{
+	unsigned char	*p = (unsigned char *)s, *e = p + n, *w, *q;
+	size_t		 k;
+	bool		 ctl;
+
+	for (w = p; p < e;) {
+		if (*p != ' ' && ctl_len(p, e) == 0) {
+			*w++ = *p++;
+			continue;
+		}
+		ctl = false;
+		for (q = p; q < e; q += k) {
+			if (*q == ' ')
+				k = 1;
+			else if ((k = ctl_len(q, e)) == 0)
+				break;
+			else
+				ctl = true;
+		}
+		if (ctl)
+			*w++ = ' ';
+		else {
+			memmove(w, p, (size_t)(q - p));
+			w += q - p;
+		}
+		p = q;
+	}
+	*w = '\0';
+	return (size_t)(w - (unsigned char *)s);
+}
+
+/* ob_unfold - remove CR and LF (folding) from ob->p[from..len) */
+static void
+ob_unfold(struct obuf *ob, size_t from)
+{
+	char	*r, *w, *e = ob->p + ob->len;
+
+	if (from >= ob->len || ((r = memchr(ob->p + from, '\n', ob->len -
+	    from)) == NULL && (r = memchr(ob->p + from, '\r', ob->len -
+	    from)) == NULL))
+		return;
+	for (r = w = ob->p + from; r < e; r++)
+		if (*r != '\r' && *r != '\n')
+			*w++ = *r;
+	ob->len = (size_t)(w - ob->p);
+	ob->p[ob->len] = '\0';
+}
+
+/*
+ * b64_word_ok - the payload of a "B" encoded word is base64: nothing but
+ * the base64 alphabet and '=' (padding may be missing, the decoder stops
+ * at the first '=').  A word with other bytes is left as written.
+ */
+static bool
+b64_word_ok(const char *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (b64val[(unsigned char)t[i]] == 0 && t[i] != '=')
+			return false;
+	return true;
+}
+
 /* run of encoded words being decoded by hdr_text() */
 struct ewrun {
 	struct obuf	 bytes;		/* decoded, not yet converted */
@@ -917,12 +1007,15 @@ struct ewrun {
 	bool		 active;
 };
 
-/* ewrun_conv - convert the pending bytes of the run to UTF-8 */
+/*
+ * ewrun_conv - convert the pending bytes of the run to UTF-8 (NULs kept:
+ * ctl_space() turns them into white space like the other controls)
+ */
 static void
 ewrun_conv(struct ewrun *r, unsigned *flags)
 {
 	if (r->bytes.len > 0)
-		to_utf8(&r->u8, r->bytes.p, r->bytes.len, r->cs, true, flags);
+		to_utf8(&r->u8, r->bytes.p, r->bytes.len, r->cs, false, flags);
 	r->bytes.len = 0;
 }
 
@@ -936,6 +1029,7 @@ ewrun_end(struct ewrun *r, struct obuf *out, int mode, unsigned *flags)
 	if (mode == 0)
 		ob_put(out, r->u8.p != NULL ? r->u8.p : "", r->u8.len);
 	else if (r->u8.len > 0) {
+		r->u8.len = ctl_space(r->u8.p, r->u8.len);
 		b64 = g_base64_encode((const guchar *)r->u8.p, r->u8.len);
 		ob_put(out, "=?UTF-8?B?", 10);
 		ob_put(out, b64, strlen(b64));
@@ -954,14 +1048,18 @@ ewrun_end(struct ewrun *r, struct obuf *out, int mode, unsigned *flags)
  * are joined before conversion, so a character split across words comes
  * out whole; each word's base64 is decoded on its own (padding in the
  * middle of a run is fine).  Unknown charsets: best effort and
- * EXF_CHARSET.  Raw 8-bit text: UTF-8 if valid, else windows-1252.  CR
- * and LF (folding) are removed, the result trimmed; NULs dropped.  The
- * result is valid UTF-8.
+ * EXF_CHARSET.  A "B" word whose payload is not base64 (b64_word_ok) is
+ * no encoded word: it stays as written.  Raw 8-bit text: UTF-8 if
+ * valid, else windows-1252 (headers() first converts a raw value from
+ * the message's charset, hdr_raw()).  CR and LF of the raw text
+ * (folding) are removed; then every control character, decoded or raw,
+ * is white space (ctl_space()); the result is trimmed and valid UTF-8.
  *
  * Normalising: every run of encoded words is replaced by one
  * "=?UTF-8?B?...?=" word with the same text, everything else is kept
  * as is, so GMime's own phrase and parameter decoder (used for display
- * names and file names) only sees single words, which it handles.
+ * names and file names) only sees single words, which it handles; the
+ * controls in a run's text are white space already (ctl_space()).
  */
 static char *
 hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
@@ -970,8 +1068,9 @@ hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
 	struct ewrun	 run;
 	const char	*p, *end, *lit, *q, *w;
 	struct ew	 ew;
-	size_t		 cslen;
-	char		*s, *r, *d;
+	size_t		 cslen, k, len;
+	char		*s;
+	gchar		*b64;
 
 	memset(&run, 0, sizeof(run));
 	end = raw + n;
@@ -983,6 +1082,25 @@ hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
 			break;
 		if (q[1] != '?' || !ew_parse(q, end, &ew)) {
 			p = q + 1;
+			continue;
+		}
+		if ((ew.enc == 'b' || ew.enc == 'B') &&
+		    !b64_word_ok(ew.text, ew.textlen)) {
+			if (mode == 0) {
+				p = q + 1;
+				continue;
+			}
+			/* GMime would decode it: a word of its own text */
+			if (run.active)
+				ewrun_end(&run, &out, mode, flags);
+			ob_put(&out, lit, (size_t)(q - lit));
+			b64 = g_base64_encode((const guchar *)ew.start,
+			    (size_t)(ew.end - ew.start));
+			ob_put(&out, "=?UTF-8?B?", 10);
+			ob_put(&out, b64, strlen(b64));
+			ob_put(&out, "?=", 2);
+			g_free(b64);
+			lit = p = ew.end;
 			continue;
 		}
 		cslen = ew.cslen < sizeof(run.cs) - 1 ? ew.cslen :
@@ -997,9 +1115,11 @@ hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
 		} else {
 			if (run.active)
 				ewrun_end(&run, &out, mode, flags);
-			if (mode == 0)
+			if (mode == 0) {
+				k = out.len;
 				utf8_fix(&out, lit, (size_t)(q - lit), true);
-			else
+				ob_unfold(&out, k);
+			} else
 				ob_put(&out, lit, (size_t)(q - lit));
 			run.active = true;
 		}
@@ -1010,18 +1130,18 @@ hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
 	}
 	if (run.active)
 		ewrun_end(&run, &out, mode, flags);
-	if (mode == 0)
+	if (mode == 0) {
+		k = out.len;
 		utf8_fix(&out, lit, (size_t)(end - lit), true);
-	else
+		ob_unfold(&out, k);
+	} else
 		ob_put(&out, lit, (size_t)(end - lit));
 	ob_free(&run.bytes);
 	ob_free(&run.u8);
+	len = out.len;
 	s = ob_steal(&out);
 	if (mode == 0) {
-		for (d = r = s; *r != '\0'; r++)
-			if (*r != '\r' && *r != '\n')
-				*d++ = *r;
-		*d = '\0';
+		(void)ctl_space(s, len);
 		str_trim(s);
 	}
 	return s;
@@ -2018,6 +2138,9 @@ struct mctx {
 	bool		 stop;		/* part limit hit: walk no further */
 	bool		 cut;		/* the pre-pass cut the input short */
 	bool		 addr_warn;	/* GMime found an invalid address */
+	GMimeMessage	*msg;		/* top-level message: hdr_charset() */
+	const char	*hcs;		/* hdr_charset(), once hcs_done */
+	bool		 hcs_done;
 	bool		 recheck;	/* walk: parse again for warnings */
 	struct prepass	*pp;		/* output GMime parses, walk walks */
 	char		*scratch;	/* MIME_CHUNK-sized decode buffer */
@@ -2136,6 +2259,25 @@ pp_capped(const struct prepass *pp, gint64 offset)
 }
 
 /*
+ * pp_header_only - the input ended inside its (top-level) header block,
+ * and that header declares no multipart: a message without a body,
+ * which RFC 5322 allows (GMime calls it truncated).  A multipart
+ * without a body has no parts: that is still a defect.
+ */
+static bool
+pp_header_only(const struct prepass *pp)
+{
+	struct ctinfo	 ci;
+
+	if (pp == NULL || !pp->top)
+		return false;
+	memset(&ci, 0, sizeof(ci));
+	if (pp->ct_off != NO_OFF)
+		ct_parse(pp->out + pp->ct_off, pp->ct_end - pp->ct_off, &ci);
+	return !ci.multipart;
+}
+
+/*
  * parser_warning - GMime's parser reports a problem.  What our own
  * bounds cause is flagged as truncation, never as a defect: a multipart
  * whose boundary the pre-pass disabled for depth, GMime's own nesting
@@ -2167,8 +2309,9 @@ parser_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
 		m->x->flags |= EXF_PARSE_DEFECT;
 		break;
 	case GMIME_WARN_TRUNCATED_MESSAGE:
-		/* our own cut is flagged as such, not as a defect */
-		if (!m->cut)
+		/* our own cut is flagged as such, not as a defect; nor
+		 * is a message without a body */
+		if (!m->cut && !pp_header_only(m->pp))
 			m->x->flags |= EXF_PARSE_DEFECT;
 		break;
 	case GMIME_WARN_MALFORMED_MULTIPART:
@@ -2286,6 +2429,22 @@ raw_clean(const char *v)
 	return str_trim(s);
 }
 
+/*
+ * text_clean - raw_clean() of a decoded display name or file name, and
+ * its control characters as white space (ctl_space()), trimmed again
+ */
+static char *
+text_clean(const char *v)
+{
+	char	*s;
+
+	if ((s = raw_clean(v)) != NULL) {
+		(void)ctl_space(s, strlen(s));
+		str_trim(s);
+	}
+	return s;
+}
+
 static char *
 nonempty(char *s)
 {
@@ -2294,6 +2453,192 @@ nonempty(char *s)
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * to_utf8_strict - s[0..n) in charset cs (the decoder cs_labels gives the
+ * label, else iconv's own) appended to ob as UTF-8; false, and ob as it
+ * was, when iconv does not know cs or s is not valid in it.
+ */
+static bool
+to_utf8_strict(struct obuf *ob, const char *s, size_t n, const char *cs)
+{
+	static const char	 euro[] = "\xe2\x82\xac";
+	const struct cs_label	*cl = cs_lookup(cs);
+	struct obuf		 jis = { NULL, 0, 0 };
+	iconv_t			 cd;
+	char			*in, *out;
+	size_t			 inleft, outleft, r, before = ob->len;
+	bool			 ok = true;
+
+	if ((cd = g_mime_iconv_open("UTF-8", cl != NULL ? cl->conv : cs)) ==
+	    (iconv_t)-1)
+		return false;
+	if (cl != NULL && (cl->flags & CSF_JIS)) {
+		jis_to_euc(&jis, s, n);
+		s = jis.p;
+		n = jis.len;
+	}
+	in = (char *)s;
+	inleft = n;
+	while (inleft > 0) {
+		out = ob_reserve(ob, inleft * 2 + 16);
+		outleft = ob->cap - ob->len - 1;
+		r = iconv(cd, &in, &inleft, &out, &outleft);
+		ob->len = (size_t)(out - ob->p);
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		if (errno == EILSEQ && *in == '\x80' && cl != NULL &&
+		    (cl->flags & CSF_GB_EURO)) {
+			ob_put(ob, euro, 3);	/* WHATWG gb18030 decoder */
+			in++;
+			inleft--;
+			continue;
+		}
+		ok = false;
+		break;
+	}
+	if (ok) {
+		out = ob_reserve(ob, 16);
+		outleft = ob->cap - ob->len - 1;
+		(void)iconv(cd, NULL, NULL, &out, &outleft);
+		ob->len = (size_t)(out - ob->p);
+		ok = utf8_valid(ob->p + before, ob->len - before);
+	}
+	if (!ok)
+		ob->len = before;
+	ob_reserve(ob, 0);
+	ob->p[ob->len] = '\0';
+	g_mime_iconv_close(cd);
+	ob_free(&jis);
+	return ok;
+}
+
+/*
+ * first_text_cs - the charset parameter of the first part of type text
+ * under obj, in document order, through multiparts only (an attached
+ * message has its own): "" when that part has none, NULL when there is
+ * no such part.  At most *budget parts are looked at.
+ */
+static const char *
+first_text_cs(GMimeObject *obj, size_t depth, size_t max_depth,
+    size_t *budget)
+{
+	GMimeContentType	*ct;
+	GMimeMultipart		*mp;
+	const char		*t, *cs;
+	int			 i, cnt;
+
+	if (obj == NULL || *budget == 0)
+		return NULL;
+	(*budget)--;
+	if (GMIME_IS_MULTIPART(obj)) {
+		if (depth >= max_depth)
+			return NULL;
+		mp = GMIME_MULTIPART(obj);
+		cnt = g_mime_multipart_get_count(mp);
+		for (i = 0; i < cnt && *budget > 0; i++)
+			if ((cs = first_text_cs(g_mime_multipart_get_part(mp,
+			    i), depth + 1, max_depth, budget)) != NULL)
+				return cs;
+		return NULL;
+	}
+	if (!GMIME_IS_PART(obj) ||
+	    (ct = g_mime_object_get_content_type(obj)) == NULL ||
+	    (t = g_mime_content_type_get_media_type(ct)) == NULL ||
+	    g_ascii_strcasecmp(t, "text") != 0)
+		return NULL;
+	cs = g_mime_content_type_get_parameter(ct, "charset");
+	return cs != NULL ? cs : "";
+}
+
+/*
+ * hdr_charset - the charset a raw 8-bit header that is not UTF-8 is
+ * read in, as mail clients do: the top-level Content-Type's, else that
+ * of the first text part; NULL (windows-1252 then) when there is none,
+ * or it is an ASCII, UTF-8, windows-1252 or "unknown" label (cs_labels:
+ * not CS_ICONV), or an ASCII-incompatible one (UTF-16, UTF-7...).
+ * Looked up once per message, and only for such a header.
+ */
+static const char *
+hdr_charset(struct mctx *m)
+{
+	const struct cs_label	*cl;
+	GMimeObject		*top;
+	const char		*cs = NULL;
+	size_t			 budget;
+
+	if (m->hcs_done)
+		return m->hcs;
+	m->hcs_done = true;
+	if (m->msg == NULL ||
+	    (top = g_mime_message_get_mime_part(m->msg)) == NULL)
+		return NULL;
+	cs = g_mime_object_get_content_type_parameter(top, "charset");
+	if (cs == NULL || *cs == '\0') {
+		budget = m->max_parts < 1000 ? m->max_parts : 1000;
+		cs = first_text_cs(top, 0, m->max_depth, &budget);
+	}
+	if (cs == NULL || *cs == '\0' || g_ascii_strncasecmp(cs, "utf", 3) ==
+	    0 || g_ascii_strncasecmp(cs, "ucs", 3) == 0)
+		return NULL;
+	if ((cl = cs_lookup(cs)) != NULL && cl->kind != CS_ICONV)
+		return NULL;
+	m->hcs = cs;
+	return cs;
+}
+
+/* has_jis_esc - s holds an ISO-2022-JP escape: ESC $ B, $ @, ( B, ( J */
+static bool
+has_jis_esc(const char *s)
+{
+	for (; (s = strchr(s, 0x1b)) != NULL; s++)
+		if ((s[1] == '$' && (s[2] == 'B' || s[2] == '@')) ||
+		    (s[1] == '(' && (s[2] == 'B' || s[2] == 'J')))
+			return true;
+	return false;
+}
+
+/*
+ * hdr_raw - raw header value v as the decoders should read it, or NULL
+ * when v is to be read as it is (UTF-8, or windows-1252 byte by byte):
+ * - 7-bit with an ISO-2022-JP escape sequence (raw JIS text): decoded
+ *   as ISO-2022-JP, as bodies are;
+ * - not valid UTF-8: converted from hdr_charset(), when there is one
+ *   and v is valid in it.
+ * Encoded words are ASCII and come out unchanged.  ASCII values (almost
+ * all) cost one pass of ascii_run() and a strchr().
+ */
+static char *
+hdr_raw(struct mctx *m, const char *v)
+{
+	struct obuf	 ob = { NULL, 0, 0 };
+	const char	*cs;
+	size_t		 n;
+	unsigned	 fl = 0;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	if (ascii_run((const unsigned char *)v, n) == n) {
+		if (strchr(v, 0x1b) == NULL || !has_jis_esc(v))
+			return NULL;
+		to_utf8(&ob, v, n, "iso-2022-jp", true, &fl);
+		return ob_steal(&ob);
+	}
+	if (utf8_valid(v, n) || (cs = hdr_charset(m)) == NULL)
+		return NULL;
+	if (!to_utf8_strict(&ob, v, n, cs)) {
+		ob_free(&ob);
+		return NULL;
+	}
+	if (memchr(ob.p, '\0', ob.len) != NULL) {
+		ob_free(&ob);
+		return NULL;
+	}
+	return ob_steal(&ob);
 }
 
 /* is_addr_local - a byte of an unquoted local part, loosely */
@@ -2405,7 +2750,7 @@ addr_list(struct mctx *m, struct addrlist *l, InternetAddressList *list,
 		else
 			addr = internet_address_mailbox_get_addr(
 			    INTERNET_ADDRESS_MAILBOX(ia));
-		n = name != NULL ? nonempty(raw_clean(name)) : NULL;
+		n = name != NULL ? nonempty(text_clean(name)) : NULL;
 		a = addr != NULL ? nonempty(raw_clean(addr)) : NULL;
 		if (n != NULL || a != NULL)
 			addrlist_add(l, n, a);
@@ -2574,12 +2919,14 @@ static void
 addrs(struct mctx *m, struct addrlist *l, const char *raw)
 {
 	InternetAddressList	*list;
-	char			*norm = NULL;
+	char			*norm = NULL, *conv;
 	const char		*text;
 	size_t			 n0 = l->n, i;
 
 	if (raw == NULL)
 		return;
+	if ((conv = hdr_raw(m, raw)) != NULL)
+		raw = conv;
 	if (strstr(raw, "=?") != NULL)
 		norm = hdr_text(raw, strlen(raw), 1, &m->x->flags);
 	text = norm != NULL ? norm : raw;
@@ -2597,6 +2944,7 @@ addrs(struct mctx *m, struct addrlist *l, const char *raw)
 		addr_items(m, l, text);
 	}
 	free(norm);
+	free(conv);
 }
 
 /* first_addr - the addr-spec of the first address in raw */
@@ -2637,6 +2985,148 @@ path_addr(const char *raw)
 	return nonempty(str_trim(s));
 }
 
+/* is_month - s[0..n) is an English month name or its 3-letter form */
+static bool
+is_month(const char *s, size_t n)
+{
+	static const char	 mon[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	size_t			 i;
+
+	if (n < 3)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isalpha(s[i]))
+			return false;
+	for (i = 0; i < 36; i += 3)
+		if (g_ascii_strncasecmp(s, mon + i, 3) == 0)
+			return true;
+	return false;
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/* put_year - a 2- or 3-digit year s[0..n) as RFC 5322 4.3 reads it */
+static void
+put_year(struct obuf *ob, const char *s, size_t n)
+{
+	char	 b[16];
+	int	 y = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		y = y * 10 + (s[i] - '0');
+	y += n == 3 || y >= 50 ? 1900 : 2000;
+	(void)snprintf(b, sizeof(b), "%04d", y);
+	ob_put(ob, b, 4);
+}
+
+/* is_dotted_time - s[0..n) is "H.MM" or "H.MM.SS" (1 or 2 hour digits) */
+static bool
+is_dotted_time(const char *s, size_t n)
+{
+	size_t	 h;
+
+	h = n > 1 && s[1] == '.' ? 1 : 2;
+	if (n != h + 3 && n != h + 6)
+		return false;
+	if (!all_digits(s, h) || s[h] != '.' || !all_digits(s + h + 1, 2))
+		return false;
+	return n == h + 3 || (s[h + 3] == '.' && all_digits(s + h + 4, 2));
+}
+
+/*
+ * date_fix - the Date value v with what GMime (3.2) misreads put right,
+ * or NULL when there is nothing to change:
+ * - a 2-digit year after "day month" or in "dd-Mon-yy": 00-49 is 20xx,
+ *   50-99 is 19xx; a 3-digit year is year + 1900 (RFC 5322 section 4.3;
+ *   GMime reads 50-69 as 2050-2069 and refuses 3 digits);
+ * - a time written with dots ("10.00.00", old mailers; Python's email
+ *   package reads it so too), which GMime reads as midnight.
+ */
+static char *
+date_fix(const char *v)
+{
+	struct obuf	 ob = { NULL, 0, 0 };
+	const char	*p = v, *t, *te, *m1, *m2;
+	size_t		 n, i;
+	int		 state = 0;	/* 1: after a day, 2: after day month */
+	bool		 changed = false;
+
+	while (*p != '\0') {
+		for (t = p; *t != '\0' && (is_lwsp((unsigned char)*t) ||
+		    *t == ','); t++)
+			;
+		ob_put(&ob, p, (size_t)(t - p));
+		if (*t == '\0')
+			break;
+		for (te = t; *te != '\0' && !is_lwsp((unsigned char)*te) &&
+		    *te != ','; te++)
+			;
+		n = (size_t)(te - t);
+		m1 = memchr(t, '-', n);
+		m2 = m1 != NULL ? memchr(m1 + 1, '-', (size_t)(te - m1 - 1)) :
+		    NULL;
+		if (state == 2 && (n == 2 || n == 3) && all_digits(t, n)) {
+			put_year(&ob, t, n);
+			changed = true;
+		} else if (m2 != NULL && (m1 - t == 1 || m1 - t == 2) &&
+		    all_digits(t, (size_t)(m1 - t)) &&
+		    is_month(m1 + 1, (size_t)(m2 - m1 - 1)) &&
+		    (te - m2 == 3 || te - m2 == 4) &&
+		    all_digits(m2 + 1, (size_t)(te - m2 - 1))) {
+			ob_put(&ob, t, (size_t)(m2 + 1 - t));
+			put_year(&ob, m2 + 1, (size_t)(te - m2 - 1));
+			changed = true;
+		} else if (is_dotted_time(t, n)) {
+			for (i = 0; i < n; i++)
+				ob_putc(&ob, t[i] == '.' ? ':' : t[i]);
+			changed = true;
+		} else
+			ob_put(&ob, t, n);
+		if (n <= 2 && all_digits(t, n))
+			state = 1;
+		else
+			state = state == 1 && is_month(t, n) ? 2 : 0;
+		p = te;
+	}
+	if (!changed) {
+		ob_free(&ob);
+		return NULL;
+	}
+	return ob_steal(&ob);
+}
+
+/*
+ * date_ms - unix ms of Date value v (GMime's reading of date_fix(v)), or
+ * -1 when it is unparseable or before 1970 (no mail is that old: a
+ * forged or broken date, flagged as bad_date like an unreadable one)
+ */
+static int64_t
+date_ms(const char *v)
+{
+	GDateTime	*dt;
+	char		*fix = date_fix(v);
+	int64_t		 ms = -1;
+
+	if ((dt = g_mime_utils_header_decode_date(fix != NULL ? fix : v)) !=
+	    NULL) {
+		ms = (int64_t)g_date_time_to_unix(dt) * 1000 +
+		    g_date_time_get_microsecond(dt) / 1000;
+		g_date_time_unref(dt);
+	}
+	free(fix);
+	return ms < 0 ? -1 : ms;
+}
+
 /* top-level header fields we look at: the first of each */
 enum {
 	H_FROM, H_TO, H_CC, H_SUBJECT, H_DATE, H_REPLY_TO, H_MESSAGE_ID,
@@ -2667,15 +3157,34 @@ received_hop(struct extract *x, const char *v)
 		strlist_add(&x->received_ips, ip);
 }
 
-/* headers - the top-level header fields into x; raw values to v[] */
+/*
+ * the fields that must occur at most once (RFC 5322 3.6) and that a
+ * reader of the alert sees: a second one is EXF_DUP_HEADER (two From
+ * fields are a display-spoofing trick: mail clients differ in which one
+ * they show; OpenDMARC rejects such mail)
+ */
+static const bool hdup[H_N] = {
+	[H_FROM] = true, [H_TO] = true, [H_CC] = true, [H_SUBJECT] = true,
+	[H_DATE] = true, [H_REPLY_TO] = true, [H_MESSAGE_ID] = true,
+	[H_SENDER] = true
+};
+
+/*
+ * headers - the top-level header fields into x; raw values to v[] (the
+ * first of each).  The first From, Subject, Date, Message-ID, Sender and
+ * Reply-To count (what the content hash and most clients use); the
+ * recipients of every To and Cc field are collected, in order.
+ */
 static void
 headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 {
 	struct extract	*x = m->x;
 	GMimeHeaderList	*hl;
 	GMimeHeader	*h;
-	GDateTime	*dt;
-	const char	*name;
+	const char	*name, *raw;
+	const char	**more = NULL;	/* further To (even) and Cc (odd) */
+	size_t		 nmore = 0, cmore = 0, k;
+	char		*conv;
 	int		 i, j, cnt;
 
 	hl = g_mime_object_get_header_list(GMIME_OBJECT(msg));
@@ -2690,13 +3199,23 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 			continue;
 		}
 		for (j = 0; j < H_N; j++)
-			if (v[j] == NULL &&
-			    g_ascii_strcasecmp(name, hnames[j]) == 0) {
-				v[j] = g_mime_header_get_raw_value(h);
-				if (v[j] == NULL)
-					v[j] = "";
+			if (g_ascii_strcasecmp(name, hnames[j]) == 0)
 				break;
-			}
+		if (j == H_N)
+			continue;
+		if ((raw = g_mime_header_get_raw_value(h)) == NULL)
+			raw = "";
+		if (v[j] == NULL) {
+			v[j] = raw;
+			continue;
+		}
+		if (hdup[j])
+			x->flags |= EXF_DUP_HEADER;
+		if (j == H_TO || j == H_CC) {
+			more = grow(more, nmore, &cmore, sizeof(*more) * 2);
+			more[2 * nmore] = j == H_TO ? raw : NULL;
+			more[2 * nmore++ + 1] = j == H_CC ? raw : NULL;
+		}
 	}
 	for (i = 0; i < (int)(x->received_ips.n / 2); i++) {
 		char	*t = x->received_ips.v[i];
@@ -2705,21 +3224,26 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 		    x->received_ips.v[x->received_ips.n - 1 - i];
 		x->received_ips.v[x->received_ips.n - 1 - i] = t;
 	}
-	if (v[H_SUBJECT] != NULL)
-		x->subject = hdr_text(v[H_SUBJECT], strlen(v[H_SUBJECT]), 0,
-		    &x->flags);
+	m->msg = msg;
+	if (v[H_SUBJECT] != NULL) {
+		conv = hdr_raw(m, v[H_SUBJECT]);
+		raw = conv != NULL ? conv : v[H_SUBJECT];
+		x->subject = hdr_text(raw, strlen(raw), 0, &x->flags);
+		free(conv);
+	}
 	if (v[H_DATE] != NULL) {
 		x->date = raw_clean(v[H_DATE]);
-		if ((dt = g_mime_utils_header_decode_date(v[H_DATE])) != NULL) {
-			x->date_ms = (int64_t)g_date_time_to_unix(dt) * 1000 +
-			    g_date_time_get_microsecond(dt) / 1000;
-			g_date_time_unref(dt);
-		}
+		x->date_ms = date_ms(v[H_DATE]);
 	}
 	x->message_id = nonempty(raw_clean(v[H_MESSAGE_ID]));
 	addrs(m, &x->from, v[H_FROM]);
 	addrs(m, &x->to, v[H_TO]);
+	for (k = 0; k < nmore; k++)
+		addrs(m, &x->to, more[2 * k]);
 	addrs(m, &x->cc, v[H_CC]);
+	for (k = 0; k < nmore; k++)
+		addrs(m, &x->cc, more[2 * k + 1]);
+	free(more);
 	addrs(m, &x->reply_to, v[H_REPLY_TO]);
 	x->return_path = path_addr(v[H_RETURN_PATH]);
 	if (v[H_SENDER] != NULL)
@@ -3462,8 +3986,9 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 	}
 	ob_reserve(&b, 0);
 	ob_reserve(&u, b.len);
-	to_utf8(&u, b.p, b.len, csz, true, flags);
-	r = nonempty(raw_clean(u.p));
+	to_utf8(&u, b.p, b.len, csz, false, flags);
+	u.len = ctl_space(u.p, u.len);
+	r = nonempty(text_clean(u.p));
 	ob_free(&b);
 	ob_free(&u);
 	free(csz);
@@ -3471,20 +3996,97 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 }
 
 /*
- * param_of - parameter pname of the Content-Disposition (disp) or
- * Content-Type header of obj, decoded.  When the raw header holds
- * encoded words, it is normalised first and parsed again (GMime's own
- * decoder loses bytes of multi-word base64 names).
+ * param_path - the file name of parameter pname (not RFC 2231) in raw
+ * header value raw when its quoted value holds a backslash that escapes
+ * neither '"' nor '\\': a Windows path ("C:\Users\x\evil.exe").  A
+ * quoted-string parser drops those backslashes ("C:Usersxevil.exe");
+ * browsers, mail clients and Python's email package keep them, and save
+ * the part under the base name.  So the value is read that way: "\\"
+ * and "\"" unescaped, other backslashes kept, decoded (hdr_text()),
+ * then the part after the last '\\' or '/' ("evil.exe"; the whole
+ * value if that is empty).  NULL when the parameter is not so.
  */
 static char *
-param_of(GMimeObject *obj, bool disp, const char *pname, unsigned *flags)
+param_path(const char *raw, const char *pname, unsigned *flags)
+{
+	struct obuf	 ob = { NULL, 0, 0 };
+	const char	*p, *e, *ns, *ne, *v, *ve, *q;
+	size_t		 pl = strlen(pname);
+	bool		 lone = false, found = false;
+	char		*r, *b;
+
+	e = raw + strlen(raw);
+	if ((p = memchr(raw, ';', (size_t)(e - raw))) == NULL)
+		return NULL;
+	while (!found && p < e) {
+		p = str_skip_cfws(p + 1, e);	/* after ';' */
+		for (ns = p; p < e && *p != '=' && *p != ';' &&
+		    !is_lwsp((unsigned char)*p); p++)
+			;
+		ne = p;
+		p = str_skip_cfws(p, e);
+		if (p >= e || *p != '=') {
+			if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
+				return NULL;
+			continue;
+		}
+		p = str_skip_cfws(p + 1, e);
+		if (p >= e || *p != '"') {
+			if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
+				return NULL;
+			continue;
+		}
+		for (v = ++p; p < e && *p != '"'; p++)
+			if (*p == '\\' && p + 1 < e) {
+				if (p[1] != '"' && p[1] != '\\')
+					lone = true;
+				p++;
+			}
+		ve = p;
+		if ((size_t)(ne - ns) == pl &&
+		    g_ascii_strncasecmp(ns, pname, pl) == 0) {
+			found = true;
+			break;
+		}
+		lone = false;
+		if (p >= e || (p = memchr(p, ';', (size_t)(e - p))) == NULL)
+			return NULL;
+	}
+	if (!found || !lone)
+		return NULL;
+	for (q = v; q < ve; q++) {
+		if (*q == '\\' && q + 1 < ve && (q[1] == '"' || q[1] == '\\'))
+			q++;
+		ob_putc(&ob, *q);
+	}
+	ob_reserve(&ob, 0);
+	r = hdr_text(ob.p, ob.len, 0, flags);
+	ob_free(&ob);
+	for (b = r + strlen(r); b > r && b[-1] != '\\' && b[-1] != '/'; b--)
+		;
+	if (*b != '\0')
+		memmove(r, b, strlen(b) + 1);
+	return nonempty(r);
+}
+
+/*
+ * param_of - parameter pname of the Content-Disposition (disp) or
+ * Content-Type header of obj, decoded.  A raw 8-bit value that is not
+ * UTF-8 is read in the message's charset (hdr_raw()).  When the raw
+ * header holds encoded words, it is normalised first and parsed again
+ * (GMime's own decoder loses bytes of multi-word base64 names).  A
+ * quoted Windows path gives its base name (param_path()).
+ */
+static char *
+param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 {
 	GMimeHeaderList		*hl;
 	GMimeHeader		*h;
 	GMimeContentDisposition	*cd = NULL;
 	GMimeContentType	*ct = NULL;
-	const char		*raw, *v = NULL;
-	char			*norm = NULL, *r = NULL;
+	const char		*raw, *v = NULL, *text;
+	char			*norm = NULL, *r = NULL, *conv;
+	unsigned		*flags = &m->x->flags;
 
 	hl = g_mime_object_get_header_list(obj);
 	if (hl == NULL || (h = g_mime_header_list_get_header(hl,
@@ -3494,13 +4096,22 @@ param_of(GMimeObject *obj, bool disp, const char *pname, unsigned *flags)
 	if (strstr(raw, "*=") != NULL &&
 	    (r = param_2231(raw, pname, flags)) != NULL)
 		return r;
-	if (strstr(raw, "=?") != NULL) {
-		norm = hdr_text(raw, strlen(raw), 1, flags);
+	if ((conv = hdr_raw(m, raw)) != NULL)
+		raw = conv;
+	if (strchr(raw, '\\') != NULL &&
+	    (r = param_path(raw, pname, flags)) != NULL) {
+		free(conv);
+		return r;
+	}
+	if (conv != NULL || strstr(raw, "=?") != NULL) {
+		if (strstr(raw, "=?") != NULL)
+			norm = hdr_text(raw, strlen(raw), 1, flags);
+		text = norm != NULL ? norm : raw;
 		if (disp) {
-			cd = g_mime_content_disposition_parse(mime_opts, norm);
+			cd = g_mime_content_disposition_parse(mime_opts, text);
 			v = g_mime_content_disposition_get_parameter(cd, pname);
 		} else {
-			ct = g_mime_content_type_parse(mime_opts, norm);
+			ct = g_mime_content_type_parse(mime_opts, text);
 			v = g_mime_content_type_get_parameter(ct, pname);
 		}
 	} else if (disp)
@@ -3508,12 +4119,13 @@ param_of(GMimeObject *obj, bool disp, const char *pname, unsigned *flags)
 	else
 		v = g_mime_object_get_content_type_parameter(obj, pname);
 	if (v != NULL)
-		r = nonempty(raw_clean(v));
+		r = nonempty(text_clean(v));
 	if (cd != NULL)
 		g_object_unref(cd);
 	if (ct != NULL)
 		g_object_unref(ct);
 	free(norm);
+	free(conv);
 	return r;
 }
 
@@ -3523,8 +4135,8 @@ part_filename(struct mctx *m, GMimeObject *obj)
 {
 	char	*n;
 
-	if ((n = param_of(obj, true, "filename", &m->x->flags)) == NULL)
-		n = param_of(obj, false, "name", &m->x->flags);
+	if ((n = param_of(m, obj, true, "filename")) == NULL)
+		n = param_of(m, obj, false, "name");
 	return n;
 }
 
@@ -4084,6 +4696,7 @@ extract_flags_str(unsigned flags)
 		{ EXF_CHARSET, "charset" },
 		{ EXF_PARSE_DEFECT, "parse_defect" },
 		{ EXF_BIDI, "bidi_control" },
+		{ EXF_DUP_HEADER, "duplicate_header" },
 	};
 	struct strbuf	 sb = { NULL, 0, 0 };
 	size_t		 i;

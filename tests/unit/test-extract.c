@@ -284,12 +284,12 @@ static const struct xcase cases[] = {
 	  "\xc3\x83",
 	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
 	  1 },
-	{ "subject: ISO-2022-JP word, folded line kept as unfolded",
+	{ "subject: ISO-2022-JP word, folded line unfolded, its TAB a space",
 	  HDRS
 	  "Subject: =?iso-2022-jp?B?GyRCRnxLXDhsGyhC?= and\n"
 	  "\tmore\n"
 	  "\nbody\n",
-	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e and\tmore",
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e and more",
 	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
 	  1 },
 	{ "subject: bad words and NUL-free garbage stay valid UTF-8",
@@ -932,6 +932,201 @@ static const struct xcase cases[] = {
 	  "<w@xn--BCHER-kva.example>",
 	  "<a@xn--bcher-kva.example>; <\"q r\"@xn--bcher-kva.example>; "
 	  "N\xc3\xa9 <n@xn--80ak6aa92e.com>", "", "", "", 1 },
+
+	/* ---- raw 8-bit headers: the message's charset ---- */
+	{ "raw 8-bit: subject in the top-level charset (gb2312 -> GB18030)",
+	  HDRS
+	  "Subject: \xc4\xe3\xba\xc3 hello\n"
+	  "Content-Type: text/plain; charset=gb2312\n"
+	  "\nbody\n",
+	  "\xe4\xbd\xa0\xe5\xa5\xbd hello",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "raw 8-bit: display names and subject in the first text part's "
+	  "charset (koi8-r)",
+	  "From: \xf0\xd2\xc9\xd7\xc5\xd4 <a@example.com>\n"
+	  "To: \"\xf0\xd2\xc9\xd7\xc5\xd4\" <b@example.com>\n"
+	  "Subject: =?utf-8?q?w=C3=A9?= \xf0\xd2\xc9\xd7\xc5\xd4\n"
+	  "Message-ID: <k@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/alternative; boundary=b\n"
+	  "\n--b\nContent-Type: text/plain; charset=koi8-r\n\nx\n"
+	  "--b\nContent-Type: text/html; charset=utf-8\n\ny\n--b--\n",
+	  "w\xc3\xa9 \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
+	  "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 <a@example.com>",
+	  "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 <b@example.com>",
+	  "", "", "", "", 3 },
+	{ "raw 8-bit: shift_jis subject",
+	  HDRS
+	  "Subject: \x93\xfa\x96\x7b\n"
+	  "Content-Type: text/plain; charset=shift_jis\n"
+	  "\nbody\n",
+	  "\xe6\x97\xa5\xe6\x9c\xac",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "raw 8-bit: not valid in the declared charset -> windows-1252; "
+	  "UTF-8 stays UTF-8",
+	  HDRS
+	  "Subject: caf\xe9 \xff\xff\n"
+	  "Cc: J\xc3\xb6rg <j@example.com>\n"
+	  "Content-Type: text/plain; charset=shift_jis\n"
+	  "\nbody\n",
+	  "caf\xc3\xa9 \xc3\xbf\xc3\xbf",
+	  "Alice <alice@example.com>", "<bob@example.com>",
+	  "J\xc3\xb6rg <j@example.com>", "", "", "", 1 },
+	{ "raw 8-bit: declared utf-8 or us-ascii -> windows-1252",
+	  HDRS
+	  "Subject: caf\xe9\n"
+	  "Content-Type: text/plain; charset=us-ascii\n"
+	  "\nbody\n",
+	  "caf\xc3\xa9",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "raw ISO-2022-JP (7-bit escapes) in subject and display name",
+	  "From: \x1b$B;3ED\x1b(B <y@example.com>\n"
+	  "Subject: \x1b$BF|K\\8l\x1b(B test\n"
+	  "Message-ID: <j@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e test",
+	  "\xe5\xb1\xb1\xe7\x94\xb0 <y@example.com>", "", "", "", "", "",
+	  1 },
+
+	/* ---- repeated header fields ---- */
+	{ "duplicates: two From (first wins), To and Cc of every copy",
+	  "From: Bank <good@bank.example>\n"
+	  "To: v@c.example\n"
+	  "From: Evil <evil@x.example>\n"
+	  "Cc: c1@c.example\n"
+	  "To: w@c.example, x@c.example\n"
+	  "Cc: c2@c.example\n"
+	  "Subject: first\n"
+	  "Subject: second\n"
+	  "Message-ID: <dup@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "first", "Bank <good@bank.example>",
+	  "<v@c.example>; <w@c.example>; <x@c.example>",
+	  "<c1@c.example>; <c2@c.example>", "", "", "duplicate_header", 1 },
+	{ "duplicates: a second Date, Message-ID, Sender or Reply-To is "
+	  "flagged; Received, Resent-* and others are not",
+	  HDRS
+	  "Received: from a by b\nReceived: from c by d\n"
+	  "Resent-From: r@example.com\nResent-From: s@example.com\n"
+	  "X-Spam: a\nX-Spam: b\n"
+	  "Date: Wed, 2 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  NULL, "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "", "duplicate_header", 1 },
+	{ "duplicates: none, no flag",
+	  HDRS
+	  "Resent-From: r@example.com\nResent-From: s@example.com\n"
+	  "\nbody\n",
+	  NULL, "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "", "", 1 },
+
+	/* ---- control characters: one space, everywhere ---- */
+	{ "controls: decoded C0, DEL and C1 in subject and display names "
+	  "become one space",
+	  "From: =?utf-8?q?Evil=0D=0AX-Fake:_yes?= <e@x.example>\n"
+	  "To: \"=?utf-8?q?Tab=09=09Name?=\" <t@x.example>, Raw\tTab "
+	  "<r@x.example>,\n =?utf-8?q?nul=00x=7F=C2=85y?= <n@x.example>\n"
+	  "Subject: =?utf-8?q?line1=0Aline2=00nul=07bell=09tab?= \x81x"
+	  " =?utf-8?q?=1B[31m_red?=\n"
+	  "Message-ID: <ctl@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "line1 line2 nul bell tab x [31m red",
+	  "Evil X-Fake: yes <e@x.example>",
+	  "Tab Name <t@x.example>; Raw Tab <r@x.example>; nul x y "
+	  "<n@x.example>", "", "", "", "", 1 },
+	{ "controls: folding keeps its spaces, a folded TAB is one space",
+	  HDRS
+	  "Subject: a \n b\n\tc  d\n"
+	  "\nbody\n",
+	  "a  b c  d",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+
+	/* ---- encoded words that are not ---- */
+	{ "encoded words: a B word that is not base64 stays as written",
+	  "From: =?utf-8?b?!!!notbase64?= <a@example.com>\n"
+	  "To: \"=?utf-8?b?a b?=\" <b@example.com>\n"
+	  "Subject: =?utf-8?b?!!!notbase64?= =?utf-8?b?w6k=?=\n"
+	  "Message-ID: <b64@example.com>\n"
+	  "Date: Tue, 1 Jul 2003 10:52:37 +0200\n"
+	  "\nbody\n",
+	  "=?utf-8?b?!!!notbase64?= \xc3\xa9",
+	  "=?utf-8?b?!!!notbase64?= <a@example.com>",
+	  "=?utf-8?b?a b?= <b@example.com>", "", "", "", "", 1 },
+
+	/* ---- file names ---- */
+	{ "file names: a quoted Windows path gives its base name; escapes "
+	  "and plain names as before; controls become a space",
+	  HDRS
+	  "Subject: paths\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\n"
+	  "Content-Type: application/octet-stream; name=\"C:\\U\\x\\n.exe\"\n"
+	  "Content-Disposition: attachment; filename=\"C:\\Users\\x\\evil.exe\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream; name=\"/tmp\\a.pdf\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename=\"a\\\"b\\\\c.txt\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment;\n"
+	  " filename=\"=?utf-8?q?line=0Abreak=07?=.txt\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename*=utf-8''tab%09%09x.txt\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b--\n",
+	  "paths",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "evil.exe|application/octet-stream|" HI_ATT "\n"
+	  "a.pdf|application/octet-stream|" HI_ATT "\n"
+	  "a\"b\\c.txt|application/octet-stream|" HI_ATT "\n"
+	  "line break .txt|application/octet-stream|" HI_ATT "\n"
+	  "tab x.txt|application/octet-stream|" HI_ATT,
+	  "", 6 },
+	{ "file names: raw 8-bit name in the message's charset",
+	  HDRS
+	  "Subject: n\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\nContent-Type: text/plain; charset=gb2312\n\nx\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream\n"
+	  "Content-Disposition: attachment; filename=\"\xc4\xe3\xba\xc3.doc\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b--\n",
+	  "n",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "\xe4\xbd\xa0\xe5\xa5\xbd.doc|application/octet-stream|" HI_ATT,
+	  "", 3 },
+
+	/* ---- a message without a body ---- */
+	{ "no body: header fields only, no blank line, is no defect",
+	  HDRS
+	  "Subject: no body",
+	  "no body",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "", "",
+	  1 },
+	{ "no body: a multipart without one still is",
+	  HDRS
+	  "Subject: no body\n"
+	  "Content-Type: multipart/mixed; boundary=b\n",
+	  "no body",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "", "",
+	  "parse_defect", 1 },
 };
 
 /* run_case - one table case, and the same message in every variant */
@@ -1114,6 +1309,49 @@ test_date_and_id(void)
 	T_ASSERT(x.date_ms == -1);
 	T_ASSERT(x.flags == EXF_BAD_DATE);
 	extract_free(&x);
+	T_END();
+
+	T_BEGIN("date: RFC 5322 4.3 years, dotted times, before 1970");
+	{
+		static const struct {
+			const char	*date;
+			long long	 ms;
+		} dc[] = {
+			{ "Wed, 31 Dec 1969 23:59:59 +0000", -1 },
+			{ "Thu, 13 Feb 1969 23:32:54 -0330", -1 },
+			{ "Thu, 1 Jan 1970 00:00:01 +0000", 1000 },
+			{ "Mon, 1 Jan 24 10:00:00 +0000", 1704103200000LL },
+			{ "Fri, 1 Jan 99 10:00:00 +0000", 915184800000LL },
+			{ "Fri, 1 Jan 49 10:00:00 +0000", 2493108000000LL },
+			{ "Sun, 1 Jan 50 10:00:00 +0000", -1 },
+			{ "Thu, 1 Jan 70 00:00:01 +0000", 1000 },
+			{ "Mon, 1 Jan 124 10:00:00 +0000", 1704103200000LL },
+			{ "Monday, 01-Jan-24 10:00:00 GMT", 1704103200000LL },
+			{ "Sunday, 01-Jan-50 10:00:00 GMT", -1 },
+			{ "Mon, 1 Jan 2024 10.00.00 +0000", 1704103200000LL },
+			{ "Mon, 1 Jan 2024 10.30 +0000", 1704105000000LL },
+			{ "Fri Jan 12 10:00:00 2024", 1705053600000LL },
+			{ "Mon, 1 Jan 2024 10:00:00 +0000", 1704103200000LL },
+		};
+		char	*msg;
+		size_t	 i;
+
+		for (i = 0; i < ARRAY_LEN(dc); i++) {
+			msg = xasprintf("From: a@example.com\nDate: %s\n"
+			    "Message-ID: <d@x.y>\n\nbody\n", dc[i].date);
+			ex(msg, strlen(msg), &x);
+			T_STREQ(x.date, dc[i].date);
+			T_ASSERT(x.date_ms == dc[i].ms);
+			T_ASSERT(x.flags == (dc[i].ms == -1 ? EXF_BAD_DATE :
+			    0u));
+			if (x.date_ms != dc[i].ms)
+				fprintf(stderr, "  %s: %lld, want %lld\n",
+				    dc[i].date, (long long)x.date_ms,
+				    dc[i].ms);
+			extract_free(&x);
+			free(msg);
+		}
+	}
 	T_END();
 
 	T_BEGIN("message-id: '<>' is no id (hash computed, flagged)");
@@ -1929,6 +2167,9 @@ test_api(void)
 	T_STREQ(s = extract_flags_str(EXF_BIDI | EXF_PARSE_DEFECT),
 	    "parse_defect,bidi_control");
 	free(s);
+	T_STREQ(s = extract_flags_str(EXF_DUP_HEADER | EXF_BIDI),
+	    "bidi_control,duplicate_header");
+	free(s);
 	T_STREQ(s = extract_flags_str(EXF_CHARSET | EXF_TRUNC_BYTES),
 	    "message_bytes,charset");
 	free(s);
@@ -2060,8 +2301,11 @@ test_checks(void)
 	    { "end of input in a part's header block",
 	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=XX"
 	      "\n\n--XX\nContent-Type: text/plain\nX-A: b", true },
-	    { "end of input in the header",
-	      "From: a@b.example\nSubject: no body", true },
+	    { "end of input in the header: no body, allowed (RFC 5322)",
+	      "From: a@b.example\nSubject: no body", false },
+	    { "end of input in a multipart's header",
+	      "From: a@b.example\nContent-Type: multipart/mixed; boundary=X\n",
+	      true },
 	    { "multipart without a boundary",
 	      "From: a@b.example\nContent-Type: multipart/mixed\n\n"
 	      "http://a.example/\n", true },
