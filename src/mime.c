@@ -3980,8 +3980,10 @@ html_charset(const char *s, size_t n, char *buf)
  * UTF-8 only, and validating CJK-heavy text first would cost about 5%
  * of the extraction.  Undeclared and US-ASCII text is checked: when it
  * is not UTF-8 it is read as windows-1252 (the common case of raw 8-bit
- * mail).  HTML without a declared charset gets the one of its <meta>
- * element, as a browser does.  Flowed and calendar text is rewritten in
+ * mail).  Undeclared text that starts with a UTF-16 byte order mark is
+ * UTF-16 (what browsers and editors make of it); HTML without a
+ * declared charset gets the one of its <meta> element, as a browser
+ * does.  Flowed and calendar text is rewritten in
  * m->u8 (it only shrinks) before the scan.
  */
 static void
@@ -3993,7 +3995,12 @@ scan_part(struct mctx *m, const char *s, size_t n, const char *cs,
 
 	if (n == 0)
 		return;
-	if (kind == SK_HTML && (cs == NULL || *cs == '\0') &&
+	/* undeclared: a UTF-16 byte order mark, then HTML's <meta> */
+	if ((cs == NULL || *cs == '\0') && n >= 2 &&
+	    ((s[0] == '\xff' && s[1] == '\xfe') ||
+	    (s[0] == '\xfe' && s[1] == '\xff')))
+		cs = s[0] == '\xff' ? "utf-16le" : "utf-16be";
+	else if (kind == SK_HTML && (cs == NULL || *cs == '\0') &&
 	    !(n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0))
 		cs = html_charset(s, n, mcs);
 	cl = cs_lookup(cs);

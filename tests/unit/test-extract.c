@@ -1007,6 +1007,21 @@ static const struct xcase cases[] = {
 	  "a.eml|application/octet-stream|43|656b934c8f9bee33fc32d75451c32e1ede1d"
 	  "dce74802f793d52ecc2bb551cadd|8f9ffda1b82b867508f496da114d9d07",
 	  "", 2 },
+	{ "attachments: an undeclared UTF-16 HTML file (byte order mark)",
+	  HDRS
+	  "Subject: u16\n"
+	  "Content-Type: application/octet-stream; name=\"page.htm\"\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "//48AGgAdABtAGwAPgA8AGEAIABoAHIAZQBmAD0AIgBoAHQAdABwAHMAOgAvAC8AdQB0"
+	  "AGYAMQA2AC0AaAB0AG0ALgBlAHgAYQBtAHAAbABlAC8APwQiAD4AeAA8AC8AYQA+ADwA"
+	  "LwBoAHQAbQBsAD4A\n",
+	  "u16",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "https://utf16-htm.example/\xd0\xbf",
+	  "page.htm|application/octet-stream|114|c43f4b5121a914eebf92956f3b6a007a"
+	  "978e366a358cc3784df63d3950cbfc4e|74373d1bc8db9fa028d6dd46c80fa1b8",
+	  "", 1 },
 	/* ---- calendar, vCard ---- */
 	{ "text: iCalendar and vCard lines unfolded, TEXT escapes undone",
 	  HDRS
