@@ -4123,10 +4123,12 @@ text_kind(GMimeObject *obj, const char *sl)
  * att_kind - how an attachment that is not text/ (type tl/sl, file
  * name or NULL) is read for URLs, if at all: what a recipient's system
  * opens it as.  HTML, XHTML and SVG (their types, or the names .htm
- * .html .xhtml .shtml .svg whatever the type: HTML attachments sent as
- * application/octet-stream are today's common phishing lure), Internet
- * Shortcut .url and .txt files as text, .ics and application/ics as
- * calendars, .eml as a message.  Compressed .svgz is not read.
+ * .html .xhtml .xht .shtml .hta .svg whatever the type: HTML attachments
+ * sent as application/octet-stream are today's common phishing lure),
+ * shortcut files (.url .website .webloc) and .txt as text, .ics, .vcf
+ * and application/ics as calendars, .eml and MHTML web archives (.mht
+ * .mhtml, application/x-mimearchive: MIME messages) as a message.
+ * Compressed .svgz is not read.
  */
 static enum scan_kind
 att_kind(const char *tl, const char *sl, const char *name)
@@ -4136,8 +4138,11 @@ att_kind(const char *tl, const char *sl, const char *name)
 		enum scan_kind	 kind;
 	} exts[] = {
 		{ "htm", SK_HTML }, { "html", SK_HTML }, { "xhtml", SK_HTML },
-		{ "shtml", SK_HTML }, { "svg", SK_HTML }, { "url", SK_TEXT },
-		{ "txt", SK_TEXT }, { "ics", SK_CAL }, { "eml", SK_MSG }
+		{ "xht", SK_HTML }, { "shtml", SK_HTML }, { "hta", SK_HTML },
+		{ "svg", SK_HTML }, { "url", SK_TEXT }, { "website", SK_TEXT },
+		{ "webloc", SK_TEXT }, { "txt", SK_TEXT }, { "ics", SK_CAL },
+		{ "vcf", SK_CAL }, { "eml", SK_MSG }, { "mht", SK_MSG },
+		{ "mhtml", SK_MSG }
 	};
 	const char	*dot;
 	size_t		 i;
@@ -4147,6 +4152,9 @@ att_kind(const char *tl, const char *sl, const char *name)
 		return SK_HTML;
 	if (strcmp(tl, "application") == 0 && strcmp(sl, "ics") == 0)
 		return SK_CAL;
+	if (strcmp(tl, "application") == 0 &&
+	    strcmp(sl, "x-mimearchive") == 0)
+		return SK_MSG;
 	if (name == NULL || (dot = strrchr(name, '.')) == NULL)
 		return SK_NONE;
 	for (dot++, i = 0; i < ARRAY_LEN(exts); i++)

@@ -1022,6 +1022,47 @@ static const struct xcase cases[] = {
 	  "page.htm|application/octet-stream|114|c43f4b5121a914eebf92956f3b6a007a"
 	  "978e366a358cc3784df63d3950cbfc4e|74373d1bc8db9fa028d6dd46c80fa1b8",
 	  "", 1 },
+	{ "attachments: MHTML archive parsed, .website and .vcf read",
+	  HDRS
+	  "Subject: more\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream; name=\"archive.mht\"\n"
+	  "\n"
+	  "From: <Saved by Blink>\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/related; boundary=\"r\"\n"
+	  "\n"
+	  "--r\n"
+	  "Content-Type: text/html\n"
+	  "Content-Transfer-Encoding: quoted-printable\n"
+	  "\n"
+	  "<a href=3D\"https://mht.example/login\">x</a>\n"
+	  "--r--\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream; name=\"site.website\"\n"
+	  "\n"
+	  "[InternetShortcut]\n"
+	  "URL=https://website.example/x\n"
+	  "--b\n"
+	  "Content-Type: application/octet-stream; name=\"card.vcf\"\n"
+	  "\n"
+	  "BEGIN:VCARD\n"
+	  "NOTE:https://vcf.example/a\\,b\n"
+	  "END:VCARD\n"
+	  "--b--\n",
+	  "more",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "https://mht.example/login\nhttps://website.example/x\n"
+	  "https://vcf.example/a,b",
+	  "archive.mht|application/octet-stream|210|bbd526141032925444cd214b57c0f"
+	  "d3d1ab217c901afdef94fa837f61238f964|dcf052df880275256a91112168c8fcc5\n"
+	  "site.website|application/octet-stream|48|23d1b32d8fc444f0d6a3050ab0a27"
+	  "c86a8ed4dea214d66d52391b93befd85e5b|46e3a795d073c1b8272f1916a87f3a40\n"
+	  "card.vcf|application/octet-stream|51|ac15628d27bf090426bc425aabf25425"
+	  "4cb6d9611085e2bc009328625851f4f5|6bfe9c66d8227680989cf8201a976357",
+	  "", 6 },
 	/* ---- calendar, vCard ---- */
 	{ "text: iCalendar and vCard lines unfolded, TEXT escapes undone",
 	  HDRS
