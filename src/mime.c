@@ -3732,7 +3732,7 @@ enum scan_kind {
 	SK_HTML,		/* HTML (SVG and XHTML too) */
 	SK_FLOWED,		/* text/plain; format=flowed (RFC 3676) */
 	SK_FLOWED_DELSP,	/* ... with delsp=yes */
-	SK_CAL,			/* iCalendar, vCard (RFC 5545, RFC 6350) */
+	SK_CAL,			/* iCalendar, vCard (RFC 5545, 6350) */
 	SK_MSG			/* an attached message (.eml): parsed */
 };
 
@@ -3808,7 +3808,7 @@ flowed_join(const char *s, size_t n, char *o, bool delsp)
 		if (joining && depth == pdepth)
 			from = t;
 		else if (joining)
-			*w++ = '\n';	/* quote depths differ: a hard break */
+			*w++ = '\n';	/* quote depths differ: hard break */
 		memmove(w, from, (size_t)(le - from));
 		w += le - from;
 		joining = le > t && le[-1] == ' ' &&
@@ -3826,7 +3826,7 @@ flowed_join(const char *s, size_t n, char *o, bool delsp)
 	return (size_t)(w - o);
 }
 
-#define HTML_PRESCAN	1024	/* bytes searched for a <meta> charset */
+#define HTML_PRESCAN	1024	/* bytes searched for <meta> charset */
 
 /* html_attr - one attribute at p (< e) of a tag: name and value */
 static const char *
@@ -3901,13 +3901,13 @@ meta_label(const char *v, size_t n, char *buf)
 static const char *
 html_charset(const char *s, size_t n, char *buf)
 {
-	const char	*p = s, *e = s + (n < HTML_PRESCAN ? n : HTML_PRESCAN);
-	const char	*nm, *val, *c, *ce;
+	const char	*p = s, *e, *nm, *val, *c, *ce;
 	size_t		 nn, vn;
 	const char	*cs, *ct;
 	size_t		 csn, ctn;
 	bool		 equiv;
 
+	e = s + (n < HTML_PRESCAN ? n : HTML_PRESCAN);
 	while (p < e && (p = memchr(p, '<', (size_t)(e - p))) != NULL) {
 		if (e - p >= 4 && memcmp(p, "<!--", 4) == 0) {
 			if ((c = g_strstr_len(p + 4, e - p - 4, "-->")) ==

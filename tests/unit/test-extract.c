@@ -931,7 +931,8 @@ static const struct xcase cases[] = {
 	  "<user@xn--bcher-kva.example>; <v@b\xc3\xbc" "cher.example>; "
 	  "<w@xn--BCHER-kva.example>",
 	  "<a@xn--bcher-kva.example>; <\"q r\"@xn--bcher-kva.example>; "
-	  "N\xc3\xa9 <n@xn--80ak6aa92e.com>", "", "", "", 1 },	/* ---- attachments read for URLs by type and file name ---- */
+	  "N\xc3\xa9 <n@xn--80ak6aa92e.com>", "", "", "", 1 },
+	/* ---- attachments read for URLs by type and file name ---- */
 	{ "attachments: HTML, SVG, XHTML, .url, .eml of non-text types read",
 	  HDRS
 	  "Subject: lures\n"
@@ -947,7 +948,8 @@ static const struct xcase cases[] = {
 	  "Content-Type: image/svg+xml\n"
 	  "Content-Disposition: attachment; filename=x.svg\n"
 	  "\n"
-	  "<svg><a href=\"https://svg.example/&amp;x\"><text>t</text></a></svg>\n"
+	  "<svg><a href=\"https://svg.example/&amp;x\"><text>t</text></a></svg>"
+	  "\n"
 	  "--b\n"
 	  "Content-Type: application/xhtml+xml\n"
 	  "\n"
@@ -979,19 +981,27 @@ static const struct xcase cases[] = {
 	  "https://octet-harvest.example/p.php\nhttps://svg.example/&x\n"
 	  "https://xhtml.example/\nhttps://shortcut.example/payload\n"
 	  "http://inner-eml.example/login",
-	  "Remittance.HTM|application/octet-stream|64|06911fc00be5c6cdb602ec0e66"
-	  "28725cace6e4e12106d82a8b225d113c8f2ecc|d7720322197681b9497bd0f5d5ab0fad\n"
-	  "x.svg|image/svg+xml|66|513874e920d2e4f95587701257f8a2a83d89100971aa279d"
+	  "Remittance.HTM|application/octet-stream|64|06911fc00be5c6cdb602ec0e6"
+	  "6"
+	  "28725cace6e4e12106d82a8b225d113c8f2ecc|d7720322197681b9497bd0f5d5ab0"
+	  "fad\n"
+	  "x.svg|image/svg+xml|66|513874e920d2e4f95587701257f8a2a83d89100971aa2"
+	  "79d"
 	  "4b117d0217799f31|15933e6ce880e50a79188d34d3c3cd3b\n"
-	  "(null)|application/xhtml+xml|38|8c86a601e7c5db758a8aa16a79e37d4eadf5b8"
+	  "(null)|application/xhtml+xml|38|8c86a601e7c5db758a8aa16a79e37d4eadf5"
+	  "b8"
 	  "1c93d492f80688c856b4f5f6be|11aaf74484dc0f45206b73f253309bc7\n"
-	  "link.url|application/octet-stream|55|1caebda9919e3f0db4442cffca1f7002d"
+	  "link.url|application/octet-stream|55|1caebda9919e3f0db4442cffca1f700"
+	  "2d"
 	  "953183c096e4ea2120425e99744abc7|73d4b60db7388e78b51154f35c85737a\n"
-	  "phish.eml|application/octet-stream|100|afd4f8c4f199430b6d822fdc21b7658"
+	  "phish.eml|application/octet-stream|100|afd4f8c4f199430b6d822fdc21b76"
+	  "58"
 	  "7808a297bbd8e1309ea2549fa86e1702f|fa74966fb600a7f40603a983c7fcb689\n"
-	  "doc.pdf|application/pdf|28|bed012d1e2c055d002784fa6e938062c29299beb0f7"
+	  "doc.pdf|application/pdf|28|bed012d1e2c055d002784fa6e938062c29299beb0"
+	  "f7"
 	  "d96085e7eb65cfa5e07a3|e85e19b482940b8d91e3a087c4742218\n"
-	  "x.svgz|application/octet-stream|45|034fec00b8d0eadc3fe37e3f37f15321afd"
+	  "x.svgz|application/octet-stream|45|034fec00b8d0eadc3fe37e3f37f15321a"
+	  "fd"
 	  "f0518b08187ee80368f28a50d6125|175af60cf80a87178a3cae3d54b93e15",
 	  "", 9 },
 	{ "attachments: an .eml part is parsed within max_mime_depth",
@@ -1004,7 +1014,8 @@ static const struct xcase cases[] = {
 	  "deep eml",
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "http://b64-eml.example/",
-	  "a.eml|application/octet-stream|43|656b934c8f9bee33fc32d75451c32e1ede1d"
+	  "a.eml|application/octet-stream|43|656b934c8f9bee33fc32d75451c32e1ede"
+	  "1d"
 	  "dce74802f793d52ecc2bb551cadd|8f9ffda1b82b867508f496da114d9d07",
 	  "", 2 },
 	{ "attachments: an undeclared UTF-16 HTML file (byte order mark)",
@@ -1019,7 +1030,8 @@ static const struct xcase cases[] = {
 	  "u16",
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "https://utf16-htm.example/\xd0\xbf",
-	  "page.htm|application/octet-stream|114|c43f4b5121a914eebf92956f3b6a007a"
+	  "page.htm|application/octet-stream|114|c43f4b5121a914eebf92956f3b6a00"
+	  "7a"
 	  "978e366a358cc3784df63d3950cbfc4e|74373d1bc8db9fa028d6dd46c80fa1b8",
 	  "", 1 },
 	{ "attachments: MHTML archive parsed, .website and .vcf read",
@@ -1056,11 +1068,16 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "https://mht.example/login\nhttps://website.example/x\n"
 	  "https://vcf.example/a,b",
-	  "archive.mht|application/octet-stream|210|bbd526141032925444cd214b57c0f"
-	  "d3d1ab217c901afdef94fa837f61238f964|dcf052df880275256a91112168c8fcc5\n"
-	  "site.website|application/octet-stream|48|23d1b32d8fc444f0d6a3050ab0a27"
-	  "c86a8ed4dea214d66d52391b93befd85e5b|46e3a795d073c1b8272f1916a87f3a40\n"
-	  "card.vcf|application/octet-stream|51|ac15628d27bf090426bc425aabf25425"
+	  "archive.mht|application/octet-stream|210|bbd526141032925444cd214b57c"
+	  "0f"
+	  "d3d1ab217c901afdef94fa837f61238f964|dcf052df880275256a91112168c8fcc5"
+	  "\n"
+	  "site.website|application/octet-stream|48|23d1b32d8fc444f0d6a3050ab0a"
+	  "27"
+	  "c86a8ed4dea214d66d52391b93befd85e5b|46e3a795d073c1b8272f1916a87f3a40"
+	  "\n"
+	  "card.vcf|application/octet-stream|51|ac15628d27bf090426bc425aabf2542"
+	  "5"
 	  "4cb6d9611085e2bc009328625851f4f5|6bfe9c66d8227680989cf8201a976357",
 	  "", 6 },
 	/* ---- calendar, vCard ---- */
@@ -1074,8 +1091,10 @@ static const struct xcase cases[] = {
 	  "\n"
 	  "BEGIN:VCALENDAR\n"
 	  "BEGIN:VEVENT\n"
-	  "DESCRIPTION:Click https://teams.example/l/meetup-join/19%3ameeting_ab\n"
-	  " qrst%40thread.v2/0?context=abc\\n\\nOr https://zoom.example/j/123\\, "
+	  "DESCRIPTION:Click https://teams.example/l/meetup-join/19%3ameeting_a"
+	  "b\n"
+	  " qrst%40thread.v2/0?context=abc\\n\\nOr https://zoom.example/j/123\\"
+	  ", "
 	  "then \n"
 	  "\thttps://fold-tab.example/a\\;b\\\\n\n"
 	  "URL:https://cal-url.example/x\n"
@@ -1098,14 +1117,18 @@ static const struct xcase cases[] = {
 	  "--b--\n",
 	  "invite",
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
-	  "https://teams.example/l/meetup-join/19%3ameeting_abqrst%40thread.v2/0"
+	  "https://teams.example/l/meetup-join/19%3ameeting_abqrst%40thread.v2/"
+	  "0"
 	  "?context=abc\nhttps://zoom.example/j/123\n"
 	  "https://fold-tab.example/a;b\\n\nhttps://cal-url.example/x\n"
 	  "https://ics-att.example/long/path\n"
 	  "https://app-ics.example/room,2\nhttps://vcard.example/a,b",
-	  "invite.ics|application/octet-stream|56|c405a22e7ba6a3cb629cec0f289866"
-	  "18218b65a5091e73ebfc80d1d63563fc5c|8a9d603bc55d9b033efef090facb3c06\n"
-	  "(null)|application/ics|40|461fd85cef0b936be64557742f7dbadb128d0fa64c7d"
+	  "invite.ics|application/octet-stream|56|c405a22e7ba6a3cb629cec0f28986"
+	  "6"
+	  "18218b65a5091e73ebfc80d1d63563fc5c|8a9d603bc55d9b033efef090facb3c06"
+	  "\n"
+	  "(null)|application/ics|40|461fd85cef0b936be64557742f7dbadb128d0fa64c"
+	  "7d"
 	  "484eff527bc4522aeea1|d5e41a765742f3d565a7af30066ff8ed",
 	  "", 5 },
 	/* ---- format=flowed ---- */
@@ -1176,7 +1199,8 @@ static const struct xcase cases[] = {
 	  "--b\n"
 	  "Content-Type: text/html\n"
 	  "\n"
-	  "<meta charset=\"no-such-cs\"><a href=\"http://m4.example/\xef\">x</a>\n"
+	  "<meta charset=\"no-such-cs\"><a href=\"http://m4.example/\xef\">x</a"
+	  ">\n"
 	  "--b--\n",
 	  "meta",
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
