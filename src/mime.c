@@ -3524,25 +3524,66 @@ eq_mask(uint64_t w)
 	return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
 }
 
+#define QP_WSP_MAX	256	/* white space in a QP soft break */
+
+/*
+ * qp_wsp_break - p is the white space after a '=': the end of the soft
+ * break (after the LF) when at most QP_WSP_MAX spaces and tabs and a
+ * line end follow, p - 1 when not, NULL when they run to e within
+ * that bound (the line end may come with the next input)
+ */
+static const unsigned char *
+qp_wsp_break(const unsigned char *p, const unsigned char *e)
+{
+	const unsigned char	*q, *lim;
+
+	lim = e - p > QP_WSP_MAX ? p + QP_WSP_MAX : e;
+	for (q = p; q < lim && (*q == ' ' || *q == '\t'); q++)
+		;
+	if (q == e || (*q == '\r' && q + 1 == e))
+		return NULL;
+	if (*q == '\n')
+		return q + 1;
+	if (*q == '\r' && q[1] == '\n')
+		return q + 2;
+	return p - 1;
+}
+
 /*
  * qp_escape - decode the escape at *pp: '=' followed by two more bytes,
  * or by a '\n' (soft break, the only case that may end the input);
- * advances *pp past it and *op past what it wrote
+ * advances *pp past it and *op past what it wrote.  "=" + spaces or
+ * tabs + line end is a soft break too (RFC 2045 6.7 (3): white space at
+ * a line end was added in transit and is deleted); false when that
+ * white space runs to e (the line end may be in the next input: *pp
+ * and *op unchanged).
  */
-static inline void
-qp_escape(const unsigned char **pp, unsigned char **op)
+static inline bool
+qp_escape(const unsigned char **pp, unsigned char **op,
+    const unsigned char *e)
 {
-	const unsigned char	*p = *pp;
+	const unsigned char	*p = *pp, *q;
 	unsigned char		*o = *op;
 	unsigned		 h, l;
 
 	if (p[1] == '\n') {
 		*pp = p + 2;
-		return;
+		return true;
 	}
 	if ((h = hexv1[p[1]]) != 0 && (l = hexv1[p[2]]) != 0)
 		*o++ = (unsigned char)((h - 1) << 4 | (l - 1));
-	else if (p[1] != '\r' || p[2] != '\n') {
+	else if (p[1] == ' ' || p[1] == '\t') {
+		if ((q = qp_wsp_break(p + 1, e)) == NULL)
+			return false;
+		if (q != p) {
+			*pp = q;
+			return true;
+		}
+		o[0] = '=';
+		o[1] = p[1];
+		o[2] = p[2];
+		o += 3;
+	} else if (p[1] != '\r' || p[2] != '\n') {
 		o[0] = '=';
 		o[1] = p[1];
 		o[2] = p[2];
@@ -3550,17 +3591,21 @@ qp_escape(const unsigned char **pp, unsigned char **op)
 	}
 	*pp = p + 3;
 	*op = o;
+	return true;
 }
 
 /*
  * qp_decode - quoted-printable src[0..n) into dst (room for n bytes),
- * the result of GMime's decoder (steps, then flush) but faster: runs
+ * the result of GMime's decoder (steps, then flush) but faster, and
+ * with one deliberate difference (RFC 2045 6.7): "=" followed by up to
+ * QP_WSP_MAX spaces and tabs and a line end is a soft break too.  Runs
  * without '=' are copied 8 bytes at a time, and the escape that ends
  * one is decoded right there.  "=XX" (hex, either case)
  * is the byte, "=\n" and "=\r\n" are soft breaks, any other "=ab" is
- * kept as is.  An escape cut short by the end of the input ("=" or
- * "=a") is dropped when final, else left unread: *used says how many
- * input bytes were consumed (the rest starts the next call).
+ * kept as is.  An escape cut short by the end of the input ("=", "=a",
+ * "=" and white space) is dropped when final, else left unread: *used
+ * says how many input bytes were consumed (the rest starts the next
+ * call; at most QP_WSP_MAX + 2 bytes).
  */
 static size_t
 qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
@@ -3589,14 +3634,17 @@ qp_decode(const char *src, size_t n, char *dst, bool final, size_t *used)
 			/* the escape at p, here unless near the end */
 			if (e - p < 3)
 				break;
-			qp_escape(&p, &o);
+			if (!qp_escape(&p, &o, e))
+				goto out;
 		}
 		while (p < e && *p != '=')
 			*o++ = *p++;
 		if (e - p < 3 && (e - p < 2 || p[1] != '\n'))
 			break;		/* the end, or an escape cut short */
-		qp_escape(&p, &o);
+		if (!qp_escape(&p, &o, e))
+			break;
 	}
+ out:
 	*used = final ? n : (size_t)(p - (const unsigned char *)src);
 	return (size_t)(o - (unsigned char *)dst);
 }
@@ -4289,22 +4337,284 @@ att_message(struct mctx *m, GMimeObject *obj, GMimeMessage *msg)
 
 static void walk(struct mctx *, GMimeObject *, size_t);
 
+/* How a part's decoded text is read for URLs. */
+enum scan_kind {
+	SK_NONE,		/* not at all (an attachment) */
+	SK_TEXT,		/* plain text */
+	SK_HTML,		/* HTML (SVG and XHTML too) */
+	SK_FLOWED,		/* text/plain; format=flowed (RFC 3676) */
+	SK_FLOWED_DELSP,	/* ... with delsp=yes */
+	SK_CAL,			/* iCalendar, vCard (RFC 5545, 6350) */
+	SK_MSG			/* an attached message (.eml): parsed */
+};
+
 /*
- * scan_text - decoded text of charset cs to UTF-8, then to urlscan.
- * Text declared UTF-8 goes as it is: urlscan treats invalid sequences
- * as barriers and returns valid UTF-8 only, and validating CJK-heavy
- * text first would cost about 5% of the extraction.  Undeclared and
- * US-ASCII text is checked: when it is not UTF-8 it is read as
- * windows-1252 (the common case of raw 8-bit mail).
+ * cal_unfold - iCalendar / vCard text s[0..n) into o (room for n bytes;
+ * o may be s): content lines unfolded (RFC 5545 3.1: a line break and
+ * the one space or tab after it are removed), then the TEXT escapes of
+ * 3.3.11 undone ("\n" and "\N" a line break, "\,", "\;" and "\\" the
+ * character; any other backslash is kept).  Returns the length.
  */
-static void
-scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
-    bool html)
+static size_t
+cal_unfold(const char *s, size_t n, char *o)
+{
+	const char	*p = s, *e = s + n;
+	char		*w = o, c;
+	bool		 esc = false;
+
+	while (p < e) {
+		c = *p;
+		if (c == '\n' && e - p > 1 && (p[1] == ' ' || p[1] == '\t')) {
+			p += 2;
+			continue;
+		}
+		if (c == '\r' && e - p > 2 && p[1] == '\n' &&
+		    (p[2] == ' ' || p[2] == '\t')) {
+			p += 3;
+			continue;
+		}
+		p++;
+		if (esc) {
+			esc = false;
+			if (c == 'n' || c == 'N') {
+				w[-1] = '\n';
+				continue;
+			}
+			if (c == ',' || c == ';' || c == '\\') {
+				w[-1] = c;
+				continue;
+			}
+		} else if (c == '\\')
+			esc = true;
+		*w++ = c;
+	}
+	return (size_t)(w - o);
+}
+
+/*
+ * flowed_join - RFC 3676 format=flowed text s[0..n) into o (room for n
+ * bytes; o may be s): a line that ends in a space (a soft break; not
+ * the "-- " signature line) is joined with the next line when both have
+ * the same quote depth (">" count), without the next line's quote marks
+ * and stuffed space; with delsp the space before the break goes too.
+ * The first line of each paragraph is kept as written.  Returns the
+ * length.
+ */
+static size_t
+flowed_join(const char *s, size_t n, char *o, bool delsp)
+{
+	const char	*p = s, *e = s + n, *nl, *le, *q, *t, *from;
+	char		*w = o;
+	size_t		 depth, pdepth = 0;
+	bool		 joining = false;
+
+	while (p < e) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		le = nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+		for (q = p; q < le && *q == '>'; q++)
+			;
+		depth = (size_t)(q - p);
+		t = q < le && *q == ' ' ? q + 1 : q;	/* after stuffing */
+		from = p;
+		if (joining && depth == pdepth)
+			from = t;
+		else if (joining)
+			*w++ = '\n';	/* quote depths differ: hard break */
+		memmove(w, from, (size_t)(le - from));
+		w += le - from;
+		joining = le > t && le[-1] == ' ' &&
+		    !(le - t == 3 && memcmp(t, "-- ", 3) == 0);
+		if (joining) {
+			if (delsp)
+				w--;
+			pdepth = depth;
+		} else if (nl < e) {
+			memmove(w, le, (size_t)(nl + 1 - le));
+			w += nl + 1 - le;
+		}
+		p = nl < e ? nl + 1 : e;
+	}
+	return (size_t)(w - o);
+}
+
+#define HTML_PRESCAN	1024	/* bytes searched for <meta> charset */
+
+/* html_attr - one attribute at p (< e) of a tag: name and value */
+static const char *
+html_attr(const char *p, const char *e, const char **nm, size_t *nn,
+    const char **val, size_t *vn)
+{
+	char	 qc;
+
+	while (p < e && (is_lwsp((unsigned char)*p) || *p == '/'))
+		p++;
+	*nm = p;
+	while (p < e && *p != '=' && *p != '>' && *p != '/' &&
+	    !is_lwsp((unsigned char)*p))
+		p++;
+	*nn = (size_t)(p - *nm);
+	*val = p;
+	*vn = 0;
+	while (p < e && is_lwsp((unsigned char)*p))
+		p++;
+	if (p >= e || *p != '=')
+		return p;
+	for (p++; p < e && is_lwsp((unsigned char)*p); p++)
+		;
+	if (p < e && (*p == '"' || *p == '\'')) {
+		qc = *p++;
+		for (*val = p; p < e && *p != qc; p++)
+			;
+		*vn = (size_t)(p - *val);
+		return p < e ? p + 1 : e;
+	}
+	for (*val = p; p < e && *p != '>' && !is_lwsp((unsigned char)*p);
+	    p++)
+		;
+	*vn = (size_t)(p - *val);
+	return p;
+}
+
+/*
+ * meta_label - copy the charset label v[0..n) (quotes and white space
+ * around it dropped) to buf when cs_lookup() knows it (and it is not
+ * one of the "unknown" ones); a UTF-16 label
+ * means UTF-8 (HTML's rule: the bytes were read as ASCII to find it)
+ */
+static bool
+meta_label(const char *v, size_t n, char *buf)
 {
 	const struct cs_label	*cl;
 
+	while (n > 0 && (is_lwsp((unsigned char)*v) || *v == '"' ||
+	    *v == '\''))
+		v++, n--;
+	while (n > 0 && (is_lwsp((unsigned char)v[n - 1]) ||
+	    v[n - 1] == '"' || v[n - 1] == '\''))
+		n--;
+	if (n == 0 || n > CS_LABEL_MAX)
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (g_ascii_strncasecmp(buf, "utf-16", 6) == 0)
+		strcpy(buf, "utf-8");
+	return (cl = cs_lookup(buf)) != NULL &&
+	    (cl->flags & CSF_UNKNOWN) == 0;
+}
+
+/*
+ * html_charset - the charset a <meta> element declares in the first
+ * HTML_PRESCAN bytes of s[0..n) (the HTML prescan, simplified: comments
+ * skipped, <meta charset=X> or <meta http-equiv=content-type
+ * content="...; charset=X">), copied to buf (CS_LABEL_MAX + 1 bytes);
+ * NULL when there is none or its label is unknown
+ */
+static const char *
+html_charset(const char *s, size_t n, char *buf)
+{
+	const char	*p = s, *e, *nm, *val, *c, *ce;
+	size_t		 nn, vn;
+	const char	*cs, *ct;
+	size_t		 csn, ctn;
+	bool		 equiv;
+
+	e = s + (n < HTML_PRESCAN ? n : HTML_PRESCAN);
+	while (p < e && (p = memchr(p, '<', (size_t)(e - p))) != NULL) {
+		if (e - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			if ((c = g_strstr_len(p + 4, e - p - 4, "-->")) ==
+			    NULL)
+				return NULL;
+			p = c + 3;
+			continue;
+		}
+		if (e - p < 6 || g_ascii_strncasecmp(p + 1, "meta", 4) != 0 ||
+		    !(is_lwsp((unsigned char)p[5]) || p[5] == '/')) {
+			p++;
+			continue;
+		}
+		p += 5;
+		cs = ct = NULL;
+		csn = ctn = 0;
+		equiv = false;
+		while (p < e && *p != '>') {
+			p = html_attr(p, e, &nm, &nn, &val, &vn);
+			if (nn == 0) {
+				if (p < e && *p != '>')
+					p++;	/* a stray '=' */
+				continue;
+			}
+			if (nn == 7 && g_ascii_strncasecmp(nm, "charset", 7) ==
+			    0 && cs == NULL) {
+				cs = val;
+				csn = vn;
+			} else if (nn == 7 && g_ascii_strncasecmp(nm,
+			    "content", 7) == 0 && ct == NULL) {
+				ct = val;
+				ctn = vn;
+			} else if (nn == 10 && g_ascii_strncasecmp(nm,
+			    "http-equiv", 10) == 0)
+				equiv = vn == 12 && g_ascii_strncasecmp(val,
+				    "content-type", 12) == 0;
+		}
+		if (p >= e)
+			return NULL;	/* cut by the prescan bound */
+		if (cs != NULL)
+			return meta_label(cs, csn, buf) ? buf : NULL;
+		if (!equiv || ct == NULL)
+			continue;
+		/* HTML's "extract a character encoding from a meta element" */
+		for (c = ct, ce = ct + ctn; ce - c > 7; c++) {
+			if (g_ascii_strncasecmp(c, "charset", 7) != 0)
+				continue;
+			for (c += 7; c < ce && is_lwsp((unsigned char)*c); c++)
+				;
+			if (c >= ce || *c != '=') {
+				c--;
+				continue;
+			}
+			for (c++; c < ce && is_lwsp((unsigned char)*c); c++)
+				;
+			for (val = c; c < ce && *c != ';' &&
+			    !is_lwsp((unsigned char)*c); c++)
+				;
+			return meta_label(val, (size_t)(c - val), buf) ? buf :
+			    NULL;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * scan_part - decoded text of charset cs to UTF-8, then read as kind
+ * (not SK_NONE nor SK_MSG) by urlscan.  Text declared UTF-8 goes as it
+ * is: urlscan treats invalid sequences as barriers and returns valid
+ * UTF-8 only, and validating CJK-heavy text first would cost about 5%
+ * of the extraction.  Undeclared and US-ASCII text is checked: when it
+ * is not UTF-8 it is read as windows-1252 (the common case of raw 8-bit
+ * mail).  Undeclared text that starts with a UTF-16 byte order mark is
+ * UTF-16 (what browsers and editors make of it); HTML without a
+ * declared charset gets the one of its <meta> element, as a browser
+ * does.  Flowed and calendar text is rewritten in
+ * m->u8 (it only shrinks) before the scan.
+ */
+static void
+scan_part(struct mctx *m, const char *s, size_t n, const char *cs,
+    enum scan_kind kind)
+{
+	const struct cs_label	*cl;
+	char			 mcs[CS_LABEL_MAX + 1];
+
 	if (n == 0)
 		return;
+	/* undeclared: a UTF-16 byte order mark, then HTML's <meta> */
+	if ((cs == NULL || *cs == '\0') && n >= 2 &&
+	    ((s[0] == '\xff' && s[1] == '\xfe') ||
+	    (s[0] == '\xfe' && s[1] == '\xff')))
+		cs = s[0] == '\xff' ? "utf-16le" : "utf-16be";
+	else if (kind == SK_HTML && (cs == NULL || *cs == '\0') &&
+	    !(n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0))
+		cs = html_charset(s, n, mcs);
 	cl = cs_lookup(cs);
 	if (cl == NULL || ((cl->flags & CSF_UTF8) == 0 &&
 	    (cl->kind != CS_UTF8 || (cl->flags & CSF_UNKNOWN) ||
@@ -4314,10 +4624,29 @@ scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
 		s = m->u8.p;
 		n = m->u8.len;
 	}
-	if (html)
+	if (kind == SK_FLOWED || kind == SK_FLOWED_DELSP || kind == SK_CAL) {
+		if (s != m->u8.p) {
+			m->u8.len = 0;
+			(void)ob_reserve(&m->u8, n);
+		}
+		n = kind == SK_CAL ? cal_unfold(s, n, m->u8.p) :
+		    flowed_join(s, n, m->u8.p, kind == SK_FLOWED_DELSP);
+		m->u8.len = n;
+		m->u8.p[n] = '\0';
+		s = m->u8.p;
+	}
+	if (kind == SK_HTML)
 		urlscan_html(&m->urls, s, n);
 	else
 		urlscan_text(&m->urls, s, n);
+}
+
+/* scan_text - scan_part() as plain text or HTML */
+static void
+scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
+    bool html)
+{
+	scan_part(m, s, n, cs, html ? SK_HTML : SK_TEXT);
 }
 
 /*
@@ -4376,6 +4705,76 @@ is_rfc822_sub(const char *sub)
 	    strcmp(sub, "rfc2822") == 0 || strcmp(sub, "news") == 0;
 }
 
+/*
+ * text_kind - how a text/ part (or text-like message/ part) of subtype
+ * sl is read: HTML, calendar or vCard, flowed plain text, plain text
+ */
+static enum scan_kind
+text_kind(GMimeObject *obj, const char *sl)
+{
+	const char	*f, *d;
+
+	if (strcmp(sl, "html") == 0)
+		return SK_HTML;
+	if (strcmp(sl, "plain") == 0) {
+		if ((f = g_mime_object_get_content_type_parameter(obj,
+		    "format")) == NULL || g_ascii_strcasecmp(f, "flowed") != 0)
+			return SK_TEXT;
+		d = g_mime_object_get_content_type_parameter(obj, "delsp");
+		return d != NULL && g_ascii_strcasecmp(d, "yes") == 0 ?
+		    SK_FLOWED_DELSP : SK_FLOWED;
+	}
+	if (strcmp(sl, "calendar") == 0 || strcmp(sl, "vcard") == 0 ||
+	    strcmp(sl, "x-vcard") == 0 || strcmp(sl, "x-vcalendar") == 0 ||
+	    strcmp(sl, "directory") == 0)
+		return SK_CAL;
+	return SK_TEXT;
+}
+
+/*
+ * att_kind - how an attachment that is not text/ (type tl/sl, file
+ * name or NULL) is read for URLs, if at all: what a recipient's system
+ * opens it as.  HTML, XHTML and SVG (their types, or the names .htm
+ * .html .xhtml .xht .shtml .hta .svg whatever the type: HTML attachments
+ * sent as application/octet-stream are today's common phishing lure),
+ * shortcut files (.url .website .webloc) and .txt as text, .ics, .vcf
+ * and application/ics as calendars, .eml and MHTML web archives (.mht
+ * .mhtml, application/x-mimearchive: MIME messages) as a message.
+ * Compressed .svgz is not read.
+ */
+static enum scan_kind
+att_kind(const char *tl, const char *sl, const char *name)
+{
+	static const struct {
+		const char	*ext;
+		enum scan_kind	 kind;
+	} exts[] = {
+		{ "htm", SK_HTML }, { "html", SK_HTML }, { "xhtml", SK_HTML },
+		{ "xht", SK_HTML }, { "shtml", SK_HTML }, { "hta", SK_HTML },
+		{ "svg", SK_HTML }, { "url", SK_TEXT }, { "website", SK_TEXT },
+		{ "webloc", SK_TEXT }, { "txt", SK_TEXT }, { "ics", SK_CAL },
+		{ "vcf", SK_CAL }, { "eml", SK_MSG }, { "mht", SK_MSG },
+		{ "mhtml", SK_MSG }
+	};
+	const char	*dot;
+	size_t		 i;
+
+	if ((strcmp(tl, "application") == 0 && strcmp(sl, "xhtml+xml") == 0) ||
+	    (strcmp(tl, "image") == 0 && strcmp(sl, "svg+xml") == 0))
+		return SK_HTML;
+	if (strcmp(tl, "application") == 0 && strcmp(sl, "ics") == 0)
+		return SK_CAL;
+	if (strcmp(tl, "application") == 0 &&
+	    strcmp(sl, "x-mimearchive") == 0)
+		return SK_MSG;
+	if (name == NULL || (dot = strrchr(name, '.')) == NULL)
+		return SK_NONE;
+	for (dot++, i = 0; i < ARRAY_LEN(exts); i++)
+		if (g_ascii_strcasecmp(dot, exts[i].ext) == 0)
+			return exts[i].kind;
+	return SK_NONE;
+}
+
 /* leaf - one leaf part: scan text, record attachments */
 static void
 leaf(struct mctx *m, GMimeObject *obj, size_t depth)
@@ -4389,6 +4788,7 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	char			*name, *tl, *sl;
 	size_t			 n, dn;
 	bool			 text, att, msg;
+	enum scan_kind		 kind;
 
 	ct = g_mime_object_get_content_type(obj);
 	type = ct != NULL ? g_mime_content_type_get_media_type(ct) : NULL;
@@ -4400,21 +4800,23 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	msg = strcmp(tl, "message") == 0 && is_rfc822_sub(sl);
 	name = part_filename(m, obj);
 	att = !text || name != NULL || is_attachment_disp(obj);
+	kind = text ? text_kind(obj, sl) : msg ? SK_MSG :
+	    att_kind(tl, sl, name);
 	w = g_mime_part_get_content(part);
 	enc = w != NULL ? g_mime_data_wrapper_get_encoding(w) :
 	    GMIME_CONTENT_ENCODING_DEFAULT;
 	s = part_bytes(part, &n, &own);
-	if (text || msg) {
+	if (kind != SK_NONE) {
 		d = decode_all(enc, s, n, &m->dec, &dn);
 		if (att)
 			att_record(m, obj, name, GMIME_CONTENT_ENCODING_BINARY,
 			    d, dn);
 		else
 			free(name);
-		if (text) {
+		if (kind != SK_MSG) {
 			cs = g_mime_object_get_content_type_parameter(obj,
 			    "charset");
-			scan_text(m, d, dn, cs, strcmp(sl, "html") == 0);
+			scan_part(m, d, dn, cs, kind);
 		} else if (depth >= m->max_depth)
 			m->x->flags |= EXF_TRUNC_DEPTH;
 		else {
@@ -4431,6 +4833,34 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 		g_byte_array_free(own, TRUE);
 	g_free(tl);
 	g_free(sl);
+}
+
+/*
+ * mp_text - a multipart without parts: no boundary parameter, or one
+ * that never occurs.  GMime keeps its whole body as the prologue; it
+ * is read as text/plain (what Python's email module makes of it),
+ * transfer-decoded if the part says so.  Not when the pre-pass renamed
+ * the boundary for depth (that content is cut, and flagged) or stopped
+ * at max_mime_parts.
+ */
+static void
+mp_text(struct mctx *m, GMimeObject *obj)
+{
+	const char		*pro, *te, *d;
+	GMimeContentEncoding	 enc = GMIME_CONTENT_ENCODING_DEFAULT;
+	size_t			 dn;
+
+	pro = g_mime_multipart_get_prologue(GMIME_MULTIPART(obj));
+	if (pro == NULL || *pro == '\0' ||
+	    (m->pp->flags & EXF_TRUNC_PARTS) != 0 ||
+	    pp_capped(m->pp, first_offset(obj)))
+		return;
+	if ((te = g_mime_object_get_header(obj,
+	    "Content-Transfer-Encoding")) != NULL)
+		enc = g_mime_content_encoding_from_string(te);
+	d = decode_all(enc, pro, strlen(pro), &m->dec, &dn);
+	scan_text(m, d, dn, g_mime_object_get_content_type_parameter(obj,
+	    "charset"), false);
 }
 
 /*
@@ -4462,8 +4892,9 @@ walk(struct mctx *m, GMimeObject *obj, size_t depth)
 		    g_mime_object_get_content_type_parameter(obj,
 		    "boundary") == NULL)
 			m->recheck = true;
-		if ((cnt = g_mime_multipart_get_count(mp)) > 0 &&
-		    depth >= m->max_depth) {
+		if ((cnt = g_mime_multipart_get_count(mp)) == 0)
+			mp_text(m, obj);
+		else if (depth >= m->max_depth) {
 			x->flags |= EXF_TRUNC_DEPTH;
 			m->recheck = true;
 			return;
