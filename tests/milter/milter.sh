@@ -431,6 +431,7 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	sock=inet:$(free_port)@127.0.0.1
 	start_milter grouponly "$sock" -o group=nogroup
 	if [ -n "$ngid" ] && wait_listen "$sock"; then
+		wait_ready	# signals are blocked by then: SIGTERM stops
 		i=0
 		while gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' \
 		    /proc/$MPID/status) &&
