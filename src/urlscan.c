@@ -5,8 +5,8 @@
  * once, in UTF mode with PCRE2_MATCH_INVALID_UTF (invalid UTF-8 is a
  * barrier no match crosses, never an error) and anchored at compile
  * time so that the JIT can run it at a given offset: the scheme or
- * "www." prefix of a URL (also the defanged hxxp, [:], [.] and (.)
- * spellings) and the first URL character after it, if any (so that
+ * "www." prefix of a URL (also the defanged hxxp, [:], [://], [.], (.)
+ * and {.} spellings) and the first URL character after it, if any (so that
  * the JIT too counts the match limit: it does not for a pattern without
  * a quantifier).  The rest of the run of URL characters (URL_CHAR
  * below) is read by url_run(), in C: sixteen ASCII bytes at a time,
@@ -15,17 +15,22 @@
  *
  * The pattern never runs blindly over a text: an SSE2 prefilter finds
  * the ':' and '.' bytes that can be part of a URL prefix (':' before
- * '/' or ']', '.' after 'w', '[' or '('), a few bytes of C around each
+ * '/' or ']', '.' after 'w', '[', '(' or '{'), a few bytes of C around each
  * decide whether a URL can start there, and only then the anchored
  * pattern runs.  Every byte is looked at a small constant number of
  * times, so a scan is linear in the input whatever the input is.
  *
  * HTML is tokenised by hand (tags, attributes, comments, raw-text
- * elements): href/src/action/... values are entity-decoded and kept
- * when absolute, srcset values are split into image candidates (WHATWG
- * rules), style attributes and <style> elements are read as CSS (only)
- * for url(), @import and image-set(); the text between tags (and in
- * <script>, <title>, ...) is entity-decoded and scanned like plain text.  Tag markup never becomes part of a URL.
+ * elements): href/src/action/data-src/... values are entity-decoded
+ * (the WHATWG named references, html-entities.h) and kept when
+ * absolute, javascript: links and on* handlers are scanned as script,
+ * srcset values are split into image candidates (WHATWG rules), style
+ * attributes and <style> elements are read as CSS (only) for url(),
+ * @import and image-set(); the text between tags (joined across inline
+ * elements such as <b> and <span>, but for the text of a hidden one,
+ * broken at the others) and in <script>, <title>, ... is entity-decoded
+ * and scanned like plain text.
+ * Tag markup never becomes part of a URL.
  *
  * Found URLs go to a struct url_set: de-duplicated through a small
  * open-addressing hash set (GLib stays in mime.c), first-seen order,
@@ -66,19 +71,23 @@
  * URL_CHAR: the characters of a URL in text, as a PCRE2 class (url_run()
  * implements it; the unit test compares the two).  What ends a URL:
  * ASCII white space and controls, '"', '<', '>', C1 controls, Unicode
- * spaces, zero-width characters, typographic quotes and guillemets, CJK
- * punctuation and brackets, U+FFFD (what a broken charset conversion
- * leaves behind), and invalid UTF-8.
+ * spaces, zero-width characters, typographic quotes and guillemets
+ * (also the low-9 and single ones), CJK punctuation and brackets, the
+ * fullwidth ! , : ; ? ( ), arrows, symbols and dingbats (a decoded
+ * "&rarr;" or "&hearts;" after a URL), U+FFFD (what a broken charset
+ * conversion leaves behind), and invalid UTF-8.
  */
 #define URL_CHAR \
 	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
-	"\\x{2000}-\\x{200f}\\x{2018}\\x{2019}\\x{201c}\\x{201d}" \
-	"\\x{2028}-\\x{202f}\\x{205f}\\x{2060}\\x{3000}-\\x{3002}" \
-	"\\x{300c}-\\x{3011}\\x{feff}\\x{ff08}\\x{ff09}\\x{ff0c}\\x{fffd}]"
+	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
+	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
+	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
+	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff08}\\x{ff09}\\x{ff0c}" \
+	"\\x{ff1a}\\x{ff1b}\\x{ff1f}\\x{fffd}]"
 
 static const char url_pattern[] =
-	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?::|\\[:\\])//"
-	"|www(?:\\.|\\[\\.\\]|\\(\\.\\)))" URL_CHAR "?+";
+	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?:(?::|\\[:\\])//|\\[://\\])"
+	"|www(?:\\.|\\[\\.\\]|\\(\\.\\)|\\{\\.\\}))" URL_CHAR "?+";
 
 static pcre2_code		*re_url;
 static pcre2_match_context	*mctx;
@@ -98,6 +107,11 @@ struct scan {
 	struct strbuf		 url;		/* cleaned / refanged URL */
 	struct strbuf		 css;		/* CSS url() or string value */
 	struct strbuf		 join;		/* a wrapped <URL> joined */
+	struct strbuf		 script;	/* script text, unescaped */
+	struct strbuf		 hid;		/* hidden inline text, decoded */
+	const char		*hide_name;	/* a hidden inline element: */
+	size_t			 hide_nl;	/* its name, and how deep */
+	size_t			 hide_depth;	/* inside it (0: not in one) */
 	struct strbuf		 unwrap[UNWRAP_MAX_DEPTH];
 	const char		*doc;		/* HTML: the document, for */
 	size_t			 doc_len;	/* its <base href> */
@@ -119,13 +133,14 @@ struct scan {
 #define C_NAME_END	0x08	/* ends an attribute name: space / > = */
 #define C_VAL_END	0x10	/* ends an unquoted value: space > */
 #define C_TAG_END	0x20	/* ends a tag name: space / > */
+#define C_ATTR_GAP	0x40	/* between attributes: space / */
 
-#define SP	(C_SPACE | C_NAME_END | C_VAL_END | C_TAG_END)
+#define SP	(C_SPACE | C_NAME_END | C_VAL_END | C_TAG_END | C_ATTR_GAP)
 #define AL	C_ALPHA
 #define DG	C_DIGIT
 static const unsigned char cclass[256] = {
 	['\t'] = SP, ['\n'] = SP, ['\f'] = SP, ['\r'] = SP, [' '] = SP,
-	['/'] = C_NAME_END | C_TAG_END,
+	['/'] = C_NAME_END | C_TAG_END | C_ATTR_GAP,
 	['>'] = C_NAME_END | C_VAL_END | C_TAG_END,
 	['='] = C_NAME_END,
 	['0'] = DG, ['1'] = DG, ['2'] = DG, ['3'] = DG, ['4'] = DG,
@@ -287,11 +302,33 @@ url_bad16(const unsigned char *p)
 #endif
 
 /*
+ * space_seq - the valid UTF-8 sequence s[0..k) is a C1 control or a
+ * Unicode space: U+0080..U+00A0, U+1680, U+2000..U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000.
+ */
+static inline bool
+space_seq(const unsigned char *s, size_t k)
+{
+	if (k == 2)
+		return s[0] == 0xc2 && s[1] <= 0xa0;
+	if (k != 3)
+		return false;
+	if (s[0] == 0xe2)
+		return (s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 ||
+		    s[2] == 0xa9 || s[2] == 0xaf)) ||
+		    (s[1] == 0x81 && s[2] == 0x9f);
+	return (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80);
+}
+
+/*
  * clean_append - append u[0..n) to sb as a URL a browser would request:
  * TAB/CR/LF removed (WHATWG URL parsing), controls, space, '"', '<',
- * '>' and bytes that are not valid UTF-8 percent-encoded.  The result
- * is valid UTF-8 without NUL, fit for the JSON alert.  Returns whether
- * it holds a non-ASCII character.
+ * '>', bytes that are not valid UTF-8, and C1 controls and Unicode
+ * spaces (a decoded "&nbsp;": %C2%A0) percent-encoded; other non-ASCII
+ * characters are kept as they are (IRI form).  The result is valid
+ * UTF-8 without NUL, fit for the JSON alert.  Returns whether it holds
+ * a non-ASCII character.
  */
 static bool
 clean_append(struct strbuf *sb, const char *u, size_t n)
@@ -315,11 +352,20 @@ clean_append(struct strbuf *sb, const char *u, size_t n)
 			continue;
 		}
 		if (s[i] >= 0x80 && (k = utf8_seq_len(s + i, n - i)) > 0) {
-			i += k;
-			utf8 = true;
-			continue;
-		}
-		sb_append(sb, u + start, i - start);
+			if (!space_seq(s + i, k)) {
+				i += k;
+				utf8 = true;
+				continue;
+			}
+			sb_append(sb, u + start, i - start);
+			for (; k > 1; k--, i++) {
+				esc[0] = '%';
+				esc[1] = hex[s[i] >> 4];
+				esc[2] = hex[s[i] & 0x0f];
+				sb_append(sb, esc, 3);
+			}
+		} else
+			sb_append(sb, u + start, i - start);
 		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
 			esc[0] = '%';
 			esc[1] = hex[s[i] >> 4];
@@ -647,6 +693,8 @@ scan_end(struct scan *sc)
 	sb_free(&sc->url);
 	sb_free(&sc->css);
 	sb_free(&sc->join);
+	sb_free(&sc->script);
+	sb_free(&sc->hid);
 	sb_free(&sc->base);
 	sb_free(&sc->rel);
 	for (i = 0; i < UNWRAP_MAX_DEPTH; i++)
@@ -656,7 +704,8 @@ scan_end(struct scan *sc)
 /*
  * url_cp_ok - code point cp (not ASCII) is a URL_CHAR: not C1, NBSP,
  * a guillemet, a Unicode space or zero-width character, a typographic
- * quote, CJK punctuation or bracket, BOM, fullwidth ( ) , or U+FFFD.
+ * quote, an arrow, symbol or dingbat, CJK punctuation or bracket, BOM,
+ * fullwidth ! ( ) , : ; ?, or U+FFFD.
  */
 static inline bool
 url_cp_ok(uint32_t cp)
@@ -668,14 +717,20 @@ url_cp_ok(uint32_t cp)
 	if (cp < 0x2000)
 		return cp != 0x1680;
 	if (cp <= 0x3011) {
-		if (cp <= 0x200f || (cp >= 0x2028 && cp <= 0x202f) ||
-		    (cp >= 0x3000 && cp <= 0x3002) || cp >= 0x300c)
+		if (cp <= 0x200f || (cp >= 0x2018 && cp <= 0x201e) ||
+		    (cp >= 0x2028 && cp <= 0x202f) ||
+		    (cp >= 0x2190 && cp <= 0x21ff) ||
+		    (cp >= 0x2600 && cp <= 0x27bf) ||
+		    (cp >= 0x3000 && cp <= 0x3002) || cp >= 0x3008)
 			return false;
-		return cp != 0x2018 && cp != 0x2019 && cp != 0x201c &&
-		    cp != 0x201d && cp != 0x205f && cp != 0x2060;
+		return cp != 0x2039 && cp != 0x203a && cp != 0x205f &&
+		    cp != 0x2060;
 	}
-	return cp != 0xfeff && cp != 0xff08 && cp != 0xff09 &&
-	    cp != 0xff0c && cp != 0xfffd;
+	if (cp < 0xff01)
+		return cp != 0xfeff;
+	return cp != 0xff01 && cp != 0xff08 && cp != 0xff09 &&
+	    cp != 0xff0c && cp != 0xff1a && cp != 0xff1b && cp != 0xff1f &&
+	    cp != 0xfffd;
 }
 
 /*
@@ -780,6 +835,8 @@ url_at(struct scan *sc, const char *s, size_t len, size_t a, size_t run_end)
 }
 
 static void unwrap(struct scan *, const char *, size_t, int);
+static void pct_decode_append(struct strbuf *, const char *, size_t);
+static void scan_plain(struct scan *, const char *, size_t);
 
 /* emit - add one final URL, then the URL a known wrapper hides in it */
 static void
@@ -863,8 +920,9 @@ trim_trailing(const char *u, size_t n, char emph)
 }
 
 /*
- * text_prefix - length of the scheme ("http://", "hxxp[:]//") or "www."
- * part of a matched URL, and whether it is a defanged spelling.
+ * text_prefix - length of the scheme ("http://", "hxxp[:]//",
+ * "hxxp[://]") or "www." part of a matched URL, and whether it is a
+ * defanged spelling.
  */
 static size_t
 text_prefix(const char *u, size_t n, bool *defanged)
@@ -876,7 +934,7 @@ text_prefix(const char *u, size_t n, bool *defanged)
 		if (n > 3 && u[3] == '.')
 			return 4;
 		*defanged = true;
-		return 6;			/* www[.] www(.) */
+		return 6;			/* www[.] www(.) www{.} */
 	}
 	for (i = 0; i < n && is_alpha((unsigned char)u[i]); i++)
 		;
@@ -884,21 +942,42 @@ text_prefix(const char *u, size_t n, bool *defanged)
 		*defanged = true;		/* hxxp */
 	if (i < n && u[i] == '[') {
 		*defanged = true;
-		return i + 5;			/* [:]// */
+		return i + 5;			/* [:]// [://] */
 	}
 	return i + 3;				/* :// */
 }
 
 /*
+ * fang_dot - the length of a defanged full stop at u[i] (of u[0..n)):
+ * "[.]", "(.)", "{.}" (3) or "[dot]", "(dot)" (5, any case), else 0.
+ */
+static inline size_t
+fang_dot(const char *u, size_t n, size_t i)
+{
+	char	c = u[i];
+
+	if (c != '[' && c != '(' && c != '{')
+		return 0;
+	if (i + 2 < n && u[i + 1] == '.' && u[i + 2] == (c == '[' ? ']' :
+	    c == '(' ? ')' : '}'))
+		return 3;
+	if (c != '{' && i + 4 < n && eq_ci(u + i + 1, "dot", 3) &&
+	    u[i + 4] == (c == '[' ? ']' : ')'))
+		return 5;
+	return 0;
+}
+
+/*
  * refang - write the live form of a defanged URL into sc->url: hxxp ->
- * http (the scheme in lower case), [:] -> :, and [.] (.) -> . in the
- * host part (a path may hold them for real).
+ * http (the scheme in lower case), [:]// and [://] -> ://, and [.] (.)
+ * {.} [dot] (dot) -> . in the host part (a path may hold them for
+ * real).
  */
 static void
 refang(struct scan *sc, const char *u, size_t n, size_t plen)
 {
 	struct strbuf	*sb = &sc->url;
-	size_t		 i, host_end;
+	size_t		 i, k, host_end;
 
 	sb_reset(sb);
 	if ((u[0] | 0x20) == 'w') {
@@ -916,10 +995,9 @@ refang(struct scan *sc, const char *u, size_t n, size_t plen)
 	    u[host_end] != '?' && u[host_end] != '#'; host_end++)
 		;
 	for (i = plen; i < host_end; i++) {
-		if (i + 2 < host_end && ((u[i] == '[' && u[i + 2] == ']') ||
-		    (u[i] == '(' && u[i + 2] == ')')) && u[i + 1] == '.') {
+		if ((k = fang_dot(u, host_end, i)) > 0) {
 			sb_putc(sb, '.');
-			i += 2;
+			i += k - 1;
 			continue;
 		}
 		sb_putc(sb, u[i]);
@@ -927,20 +1005,77 @@ refang(struct scan *sc, const char *u, size_t n, size_t plen)
 	sb_append(sb, u + host_end, n - host_end);
 }
 
-/* has_fang_dot - the host part holds a "[.]" or "(.)" */
-static bool
-has_fang_dot(const char *u, size_t n, size_t plen)
+/*
+ * ignorable_len - the length of the UTF-8 character at u[0..n) when it
+ * is one a reader does not see and IDNA drops from a host name: U+00AD
+ * soft hyphen, U+200B..U+200D zero width space, non-joiner, joiner,
+ * U+2060 word joiner, U+FEFF BOM; else 0.
+ */
+static inline size_t
+ignorable_len(const char *u, size_t n)
 {
-	size_t	i;
+	const unsigned char *s = (const unsigned char *)u;
 
-	for (i = plen; i + 2 < n; i++) {
-		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
+	if (n >= 2 && s[0] == 0xc2 && s[1] == 0xad)
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0x8b && s[2] <= 0x8d) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0xa0) ||
+	    (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/*
+ * host_marks - one walk over the host part u[hs..) (up to '/', '?' or
+ * '#') of a text URL: HM_FANG if it holds a defanged full stop
+ * (fang_dot()), HM_IGN an ignorable_len() character.
+ */
+#define HM_END	1		/* in host_mark[]: '/' '?' '#' */
+#define HM_FANG	2		/* '[' '(' '{', and the result */
+#define HM_IGN	4		/* a lead byte of an ignorable, and the result */
+static const unsigned char host_mark[256] = {
+	['/'] = HM_END, ['?'] = HM_END, ['#'] = HM_END,
+	['['] = HM_FANG, ['('] = HM_FANG, ['{'] = HM_FANG,
+	[0xc2] = HM_IGN, [0xe2] = HM_IGN, [0xef] = HM_IGN,
+};
+
+static unsigned
+host_marks(const char *u, size_t n, size_t hs)
+{
+	unsigned	m, r = 0;
+	size_t		i;
+
+	for (i = hs; i < n; i++) {
+		if ((m = host_mark[(unsigned char)u[i]]) == 0)
+			continue;
+		if (m == HM_END)
 			break;
-		if (u[i + 1] == '.' && ((u[i] == '[' && u[i + 2] == ']') ||
-		    (u[i] == '(' && u[i + 2] == ')')))
-			return true;
+		if (m == HM_FANG && fang_dot(u, n, i) > 0)
+			r |= HM_FANG;
+		else if (m == HM_IGN && ignorable_len(u + i, n - i) > 0)
+			r |= HM_IGN;
 	}
-	return false;
+	return r;
+}
+
+/* host_drop_ignorables - drop them from the host part of sb (from hs) */
+static void
+host_drop_ignorables(struct strbuf *sb, size_t hs)
+{
+	char	*u = sb->s;
+	size_t	 n = sb->len, r, w, k;
+
+	for (r = w = hs; r < n && u[r] != '/' && u[r] != '?' && u[r] != '#'; ) {
+		if ((k = ignorable_len(u + r, n - r)) > 0) {
+			r += k;
+			continue;
+		}
+		u[w++] = u[r++];
+	}
+	memmove(u + w, u + r, n - r + 1);
+	sb->len = n - (r - w);
 }
 
 /*
@@ -950,19 +1085,37 @@ has_fang_dot(const char *u, size_t n, size_t plen)
 static void
 text_url(struct scan *sc, const char *u, size_t n, char emph)
 {
-	size_t	plen;
-	bool	defanged;
+	size_t		plen;
+	unsigned	marks;
+	bool		defanged, ign;
 
 	plen = text_prefix(u, n, &defanged);
 	n = trim_trailing(u, n, emph);
 	if (n <= plen)
 		return;				/* only a scheme: "http://" */
-	if (defanged || has_fang_dot(u, n, plen)) {
+	marks = host_marks(u, n, plen);
+	ign = (marks & HM_IGN) != 0;
+	if (defanged || (marks & HM_FANG) != 0) {
 		refang(sc, u, n, plen);
-		emit(sc, sc->url.s, sc->url.len, 0);
+	} else if (ign) {
+		sb_reset(&sc->url);
+		sb_append(&sc->url, u, n);
+	} else {
+		emit(sc, u, n, 0);
 		return;
 	}
-	emit(sc, u, n, 0);
+	if (ign) {
+		/* "micro\u200bsoft.example" is what the reader sees:
+		 * microsoft.example; the scheme part is all ASCII now */
+		plen = (sc->url.s[0] | 0x20) == 'w' ? 4 :
+		    (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
+		host_drop_ignorables(&sc->url, plen);
+		sc->url.len = trim_trailing(sc->url.s, sc->url.len, emph);
+		if (sc->url.len <= plen)
+			return;
+		sc->url.s[sc->url.len] = '\0';
+	}
+	emit(sc, sc->url.s, sc->url.len, 0);
 }
 
 /* starts_url - s[0..n) begins like a URL of its own */
@@ -1049,21 +1202,28 @@ after_angle(const char *s, size_t a)
 }
 
 /*
- * scheme_start - a ':' at c may end a scheme (also "hxxp[:]//"): the
- * start of the scheme, or (size_t)-1.  The letters must begin at a word
- * boundary and not before pos.  The pattern does the exact check.
+ * scheme_start - a ':' at c may end a scheme (also "hxxp[:]//",
+ * "hxxp[://]"): the start of the scheme, or (size_t)-1.  The letters
+ * must begin at a word boundary and not before pos.  The pattern does
+ * the exact check.
  */
 static size_t
 scheme_start(const char *s, size_t len, size_t pos, size_t c)
 {
 	size_t	e = c, sl = c + 1, b;
 
-	if (c > 0 && s[c - 1] == '[' && c + 1 < len && s[c + 1] == ']') {
-		e = c - 1;
-		sl = c + 2;
+	if (c > 0 && s[c - 1] == '[' && c + 3 < len && s[c + 1] == '/' &&
+	    s[c + 2] == '/' && s[c + 3] == ']')
+		e = c - 1;			/* [://] */
+	else {
+		if (c > 0 && s[c - 1] == '[' && c + 1 < len &&
+		    s[c + 1] == ']') {
+			e = c - 1;		/* [:]// */
+			sl = c + 2;
+		}
+		if (sl + 1 >= len || s[sl] != '/' || s[sl + 1] != '/')
+			return (size_t)-1;
 	}
-	if (sl + 1 >= len || s[sl] != '/' || s[sl + 1] != '/')
-		return (size_t)-1;
 	for (b = e; b > pos && e - b < 6 && is_alpha((unsigned char)s[b - 1]);
 	    b--)
 		;
@@ -1073,15 +1233,19 @@ scheme_start(const char *s, size_t len, size_t pos, size_t c)
 	return b;
 }
 
-/* www_start - a '.' at d may end "www" (also "www[.]", "www(.)") */
+/*
+ * www_start - a '.' at d may end "www" (also "www[.]", "www(.)",
+ * "www{.}")
+ */
 static size_t
 www_start(const char *s, size_t len, size_t pos, size_t d)
 {
 	size_t	w = d;
 	char	p;
 
-	if (d > 0 && (s[d - 1] == '[' || s[d - 1] == '(') && d + 1 < len &&
-	    s[d + 1] == (s[d - 1] == '[' ? ']' : ')'))
+	if (d > 0 && (s[d - 1] == '[' || s[d - 1] == '(' ||
+	    s[d - 1] == '{') && d + 1 < len && s[d + 1] == (s[d - 1] == '[' ?
+	    ']' : s[d - 1] == '(' ? ')' : '}'))
 		w = d - 1;
 	if (w < pos + 3 || (s[w - 3] | 0x20) != 'w' ||
 	    (s[w - 2] | 0x20) != 'w' || (s[w - 1] | 0x20) != 'w')
@@ -1165,9 +1329,9 @@ find_lt_amp(const char *s, size_t len, size_t from)
 
 /*
  * anchor_at - s[i] (a ':' or a '.') can be part of a URL prefix: a ':'
- * followed by '/' or ']' ("://", "[:]//"), a '.' after 'w', '[' or '('
- * ("www.", "www[.]", "www(.)").  scheme_start() and www_start() check
- * the rest.
+ * followed by '/' or ']' ("://", "[:]//", "[://]"), a '.' after 'w',
+ * '[', '(' or '{' ("www.", "www[.]", "www(.)", "www{.}").
+ * scheme_start() and www_start() check the rest.
  */
 static inline bool
 anchor_at(const char *s, size_t len, size_t i)
@@ -1175,7 +1339,7 @@ anchor_at(const char *s, size_t len, size_t i)
 	if (s[i] == ':')
 		return i + 1 < len && (s[i + 1] == '/' || s[i + 1] == ']');
 	return i > 0 && ((s[i - 1] | 0x20) == 'w' || s[i - 1] == '[' ||
-	    s[i - 1] == '(');
+	    s[i - 1] == '(' || s[i - 1] == '{');
 }
 
 /*
@@ -1259,6 +1423,27 @@ glued_end(const char *s, size_t a, size_t e)
 }
 
 /*
+ * run_past_ignorables - the URL s[a..e) ends at a character the reader
+ * does not see (ignorable_len(): "micro\u200bsoft.example"): while that
+ * is in its host part, the URL goes on past it.  The new end.
+ */
+static size_t
+run_past_ignorables(const char *s, size_t len, size_t a, size_t e)
+{
+	size_t	i, k;
+	bool	defanged;
+
+	i = a + text_prefix(s + a, e - a, &defanged);
+	while (e < len && (k = ignorable_len(s + e, len - e)) > 0) {
+		for (; i < e; i++)
+			if (s[i] == '/' || s[i] == '?' || s[i] == '#')
+				return e;
+		e = url_run(s, len, e + k);
+	}
+	return e;
+}
+
+/*
  * scan_plain - find the URLs of plain text s[0..len).  Each ':' and '.'
  * is looked at once by a few bytes of C, and only where a URL can start
  * does the anchored pattern run; a URL consumes its bytes, so the scan
@@ -1276,6 +1461,8 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		if (a == (size_t)-1 ||
 		    (e = url_at(sc, s, len, a, run_end)) == (size_t)-1)
 			continue;
+		if (e < len && (unsigned char)s[e] >= 0xe2)
+			e = run_past_ignorables(s, len, a, e);
 		if ((g = glued_end(s, a, e)) < e) {
 			/* the rest of the run is read again from g: its end
 			 * is known (linear, however many cuts) */
@@ -1310,79 +1497,12 @@ urlscan_text(struct url_set *set, const char *text, size_t len)
 
 /* ------------------------------------------------------------ entities */
 
-struct entity {
-	const char	*name;
-	const char	*utf8;
-};
-
-/* Sorted by strcmp (checked at init).  Enough for URLs and text. */
-static const struct entity entities[] = {
-	{ "AMP", "&" },
-	{ "GT", ">" },
-	{ "Hat", "^" },
-	{ "LT", "<" },
-	{ "NewLine", "\n" },
-	{ "QUOT", "\"" },
-	{ "Tab", "\t" },
-	{ "amp", "&" },
-	{ "apos", "'" },
-	{ "ast", "*" },
-	{ "bsol", "\\" },
-	{ "bull", "\xe2\x80\xa2" },
-	{ "colon", ":" },
-	{ "comma", "," },
-	{ "commat", "@" },
-	{ "copy", "\xc2\xa9" },
-	{ "dollar", "$" },
-	{ "emsp", "\xe2\x80\x83" },
-	{ "ensp", "\xe2\x80\x82" },
-	{ "equals", "=" },
-	{ "euro", "\xe2\x82\xac" },
-	{ "excl", "!" },
-	{ "grave", "`" },
-	{ "gt", ">" },
-	{ "hellip", "\xe2\x80\xa6" },
-	{ "laquo", "\xc2\xab" },
-	{ "lbrace", "{" },
-	{ "lbrack", "[" },
-	{ "lcub", "{" },
-	{ "ldquo", "\xe2\x80\x9c" },
-	{ "lowbar", "_" },
-	{ "lpar", "(" },
-	{ "lsqb", "[" },
-	{ "lsquo", "\xe2\x80\x98" },
-	{ "lt", "<" },
-	{ "mdash", "\xe2\x80\x94" },
-	{ "midast", "*" },
-	{ "middot", "\xc2\xb7" },
-	{ "nbsp", "\xc2\xa0" },
-	{ "ndash", "\xe2\x80\x93" },
-	{ "num", "#" },
-	{ "percnt", "%" },
-	{ "period", "." },
-	{ "plus", "+" },
-	{ "pound", "\xc2\xa3" },
-	{ "quest", "?" },
-	{ "quot", "\"" },
-	{ "raquo", "\xc2\xbb" },
-	{ "rbrace", "}" },
-	{ "rbrack", "]" },
-	{ "rcub", "}" },
-	{ "rdquo", "\xe2\x80\x9d" },
-	{ "reg", "\xc2\xae" },
-	{ "rpar", ")" },
-	{ "rsqb", "]" },
-	{ "rsquo", "\xe2\x80\x99" },
-	{ "semi", ";" },
-	{ "shy", "\xc2\xad" },
-	{ "sol", "/" },
-	{ "thinsp", "\xe2\x80\x89" },
-	{ "trade", "\xe2\x84\xa2" },
-	{ "verbar", "|" },
-	{ "vert", "|" },
-	{ "zwj", "\xe2\x80\x8d" },
-	{ "zwnj", "\xe2\x80\x8c" },
-};
+/*
+ * The WHATWG named character references, generated by
+ * contrib/gen-html-entities.py: html_entities[] (sorted by strcmp) and
+ * html_entity_first[] (where each first letter's names begin).
+ */
+#include "html-entities.h"
 
 /* Windows-1252 meanings of &#128; .. &#159; (HTML numeric references). */
 static const uint16_t cp1252[32] = {
@@ -1392,30 +1512,51 @@ static const uint16_t cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
-/* entity_table_check - the table must stay sorted for bsearch */
+/* entity_table_check - the table must stay sorted for the search */
 static void
 entity_table_check(void)
 {
 	size_t	i;
 
-	for (i = 1; i < ARRAY_LEN(entities); i++)
-		ASSERT(strcmp(entities[i - 1].name, entities[i].name) < 0);
+	for (i = 1; i < ARRAY_LEN(html_entities); i++)
+		ASSERT(strcmp(html_entities[i - 1].name,
+		    html_entities[i].name) < 0);
+	ASSERT(html_entity_first[52] == ARRAY_LEN(html_entities));
+	ASSERT(HTML_ENTITY_NAME_MAX <= ENTITY_NAME_MAX);
 }
 
-/* entity_lookup - the named entity s[0..n), or NULL */
-static const char *
+/*
+ * entity_lookup - the named character reference s[0..n) (letters and
+ * digits, no ';'), or NULL: a binary search among the names with the
+ * same first letter (compared from the second on).
+ */
+static const struct html_entity *
 entity_lookup(const char *s, size_t n)
 {
-	size_t	lo = 0, hi = ARRAY_LEN(entities), mid;
-	int	cmp;
+	const char	*name;
+	size_t		 lo, hi, mid, j;
+	int		 k, cmp;
+	unsigned char	 c = (unsigned char)s[0];
 
+	if (c >= 'A' && c <= 'Z')
+		k = c - 'A';
+	else if (c >= 'a' && c <= 'z')
+		k = 26 + c - 'a';
+	else
+		return NULL;
+	lo = html_entity_first[k];
+	hi = html_entity_first[k + 1];
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		cmp = strncmp(s, entities[mid].name, n);
-		if (cmp == 0 && entities[mid].name[n] != '\0')
-			cmp = -1;
+		name = html_entities[mid].name;
+		for (j = 1; j < n && s[j] == name[j]; j++)
+			;
+		if (j < n)	/* a shorter name (its NUL) sorts first */
+			cmp = (unsigned char)s[j] - (unsigned char)name[j];
+		else
+			cmp = name[n] == '\0' ? 0 : -1;
 		if (cmp == 0)
-			return entities[mid].utf8;
+			return &html_entities[mid];
 		if (cmp < 0)
 			hi = mid;
 		else
@@ -1427,19 +1568,18 @@ entity_lookup(const char *s, size_t n)
 /*
  * decode_ref - decode the character reference at s[0..n) (s[0] == '&')
  * into out: bytes consumed, 0 if it is not one (the '&' is literal).
- * Numeric: &#NN; &#xHH; (';' optional).  Named: from the table with
- * ';', or the legacy amp/lt/gt/quot/nbsp without it -- but not inside
- * an attribute when a letter, digit or '=' follows (HTML's rule, so
- * "?a=1&copy=2" stays as it is).
+ * Numeric: &#NN; &#xHH; (';' optional).  Named: any WHATWG name with
+ * ';', or without it the longest legacy name ("&amp", "&copy", ...) the
+ * letters and digits start with -- but not inside an attribute when a
+ * letter, digit or '=' follows (HTML's rule, so "?a=1&copy=2" stays as
+ * it is).  out has room for HTML_ENTITY_UTF8_MAX bytes.
  */
-static size_t
+static inline __attribute__((always_inline)) size_t
 decode_ref(const char *s, size_t n, bool in_attr, char *out, size_t *outlen)
 {
-	static const char *const legacy[] = { "amp", "lt", "gt", "quot",
-	    "nbsp" };
-	const char	*val;
+	const struct html_entity *e;
 	uint32_t	 cp = 0;
-	size_t		 i, k, digits;
+	size_t		 i, ln, digits;
 	int		 v;
 
 	if (n >= 3 && s[1] == '#') {
@@ -1474,22 +1614,21 @@ decode_ref(const char *s, size_t n, bool in_attr, char *out, size_t *outlen)
 		;
 	if (i == 1)
 		return 0;
-	if (i < n && s[i] == ';' && (val = entity_lookup(s + 1, i - 1)) !=
+	if (i < n && s[i] == ';' && (e = entity_lookup(s + 1, i - 1)) !=
 	    NULL) {
-		*outlen = strlen(val);
-		memcpy(out, val, *outlen);
+		*outlen = strlen(e->utf8);
+		memcpy(out, e->utf8, *outlen);
 		return i + 1;
 	}
-	for (k = 0; k < ARRAY_LEN(legacy); k++) {
-		size_t	ln = strlen(legacy[k]);
-
-		if (i - 1 < ln || strncmp(s + 1, legacy[k], ln) != 0)
+	/* no ';': the longest legacy name that is a prefix */
+	for (ln = i - 1 < HTML_ENTITY_LEGACY_MAX ? i - 1 :
+	    HTML_ENTITY_LEGACY_MAX; ln >= 2; ln--) {
+		if ((e = entity_lookup(s + 1, ln)) == NULL || !e->legacy)
 			continue;
 		if (in_attr && (i - 1 > ln || (i < n && s[i] == '=')))
 			return 0;
-		val = entity_lookup(legacy[k], ln);
-		*outlen = strlen(val);
-		memcpy(out, val, *outlen);
+		*outlen = strlen(e->utf8);
+		memcpy(out, e->utf8, *outlen);
 		return ln + 1;
 	}
 	return 0;
@@ -1497,21 +1636,23 @@ decode_ref(const char *s, size_t n, bool in_attr, char *out, size_t *outlen)
 
 /*
  * decode_append - append s[0..n) to sb with character references
- * decoded.  A reference is never shorter than what it decodes to (the
- * longest, four bytes, needs at least "&#x10000"), so the bytes are
- * copied once and decoded in place, the write index never passing the
- * read index.
+ * decoded.  A reference is almost never shorter than what it decodes to
+ * (the longest numeric one, four bytes, needs at least "&#x10000"), so
+ * the bytes are copied once and decoded in place, the write index never
+ * passing the read index.  The two exceptions ("&nGt;" and "&nLt;", six
+ * bytes) switch to appending from s for the rest (s is never in sb).
  */
 static void
 decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 {
 	char		*d, *amp;
-	char		 out[8];
-	size_t		 r, w, used, olen;
+	char		 out[HTML_ENTITY_UTF8_MAX > 8 ? HTML_ENTITY_UTF8_MAX : 8];
+	size_t		 r, w, w0, used, olen;
+	const char	*p;
 
 	if (n == 0)
 		return;
-	w = sb->len;
+	w = w0 = sb->len;
 	sb_append(sb, s, n);
 	d = sb->s;
 	r = w;
@@ -1526,8 +1667,28 @@ decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 		if (used == 0) {
 			d[w++] = '&';
 			r++;
+		} else if (olen > used) {
+			/* longer than its reference: append the rest */
+			sb->len = w;
+			sb_append(sb, out, olen);
+			for (r += used - w0; r < n; ) {
+				p = memchr(s + r, '&', n - r);
+				a = p != NULL ? (size_t)(p - s) : n;
+				sb_append(sb, s + r, a - r);
+				if ((r = a) >= n)
+					break;
+				used = decode_ref(s + r, n - r, in_attr, out,
+				    &olen);
+				if (used == 0) {
+					sb_putc(sb, '&');
+					r++;
+				} else {
+					sb_append(sb, out, olen);
+					r += used;
+				}
+			}
+			return;
 		} else {
-			ASSERT(olen <= used);
 			memcpy(d + w, out, olen);
 			w += olen;
 			r += used;
@@ -1545,27 +1706,35 @@ decode_append(struct strbuf *sb, const char *s, size_t n, bool in_attr)
 /*
  * attr_kind - what the attribute named s[0..n) holds: ATTR_URL a link
  * (href, src, action, background, formaction, data, cite, lowsrc,
- * poster, xlink:href), ATTR_CSS CSS (style), ATTR_SRCSET image
- * candidates (srcset, imagesrcset), else ATTR_OTHER.  A first-letter
- * test, then switched on length: it runs for every attribute.
+ * poster, xlink:href, and the lazy-loading data-src, data-href,
+ * data-url, data-original, data-lazy-src), ATTR_CSS CSS (style),
+ * ATTR_SRCSET image candidates (srcset, imagesrcset),
+ * ATTR_SCRIPT script (an on* event handler), else ATTR_OTHER.  A
+ * first-letter test, then switched on length: it runs for every
+ * attribute.
  */
 #define ATTR_OTHER	0
 #define ATTR_URL	1
 #define ATTR_CSS	2
 #define ATTR_SRCSET	3
+#define ATTR_SCRIPT	4
 static inline __attribute__((always_inline)) int
 attr_kind(const char *s, size_t n)
 {
-	/* first letters: a b c d f h i l p s x */
+	/* first letters: a b c d f h i l p s x, and o (on*: 2) */
 	static const unsigned char first[32] = {
 		['a' & 31] = 1, ['b' & 31] = 1, ['c' & 31] = 1,
 		['d' & 31] = 1, ['f' & 31] = 1, ['h' & 31] = 1,
-		['i' & 31] = 1, ['l' & 31] = 1, ['p' & 31] = 1,
-		['s' & 31] = 1, ['x' & 31] = 1,
+		['i' & 31] = 1, ['l' & 31] = 1, ['o' & 31] = 2,
+		['p' & 31] = 1, ['s' & 31] = 1, ['x' & 31] = 1,
 	};
+	unsigned char	f;
 
-	if (!is_alpha((unsigned char)s[0]) || !first[s[0] & 31])
+	if (!is_alpha((unsigned char)s[0]) || (f = first[s[0] & 31]) == 0)
 		return ATTR_OTHER;
+	if (f == 2)
+		return n > 2 && (s[1] | 0x20) == 'n' ? ATTR_SCRIPT :
+		    ATTR_OTHER;
 	switch (n) {
 	case 3:
 		return eq_ci(s, "src", 3) ? ATTR_URL : ATTR_OTHER;
@@ -1579,12 +1748,20 @@ attr_kind(const char *s, size_t n)
 			return ATTR_SRCSET;
 		return eq_ci(s, "action", 6) || eq_ci(s, "lowsrc", 6) ||
 		    eq_ci(s, "poster", 6) ? ATTR_URL : ATTR_OTHER;
+	case 8:
+		return eq_ci(s, "data-src", 8) || eq_ci(s, "data-url", 8) ?
+		    ATTR_URL : ATTR_OTHER;
+	case 9:
+		return eq_ci(s, "data-href", 9) ? ATTR_URL : ATTR_OTHER;
 	case 10:
 		return eq_ci(s, "background", 10) ||
 		    eq_ci(s, "formaction", 10) ||
 		    eq_ci(s, "xlink:href", 10) ? ATTR_URL : ATTR_OTHER;
 	case 11:
 		return eq_ci(s, "imagesrcset", 11) ? ATTR_SRCSET : ATTR_OTHER;
+	case 13:
+		return eq_ci(s, "data-original", 13) ||
+		    eq_ci(s, "data-lazy-src", 13) ? ATTR_URL : ATTR_OTHER;
 	}
 	return ATTR_OTHER;
 }
@@ -1929,6 +2106,56 @@ base_set(struct scan *sc, const char *v, size_t n)
 }
 
 /*
+ * script_text - scan t[0..n), script source (a <script> element, an
+ * on* event handler attribute, a javascript: URL), like text, with
+ * JSON's escaped slashes read as slashes when it has an escaped
+ * "https:\/\/" (uses sc->script; t may be in it).
+ */
+static void
+script_text(struct scan *sc, const char *t, size_t n)
+{
+	struct strbuf	*sb = &sc->script;
+	size_t		 r, w;
+
+	if (n < 5 || sc->stop)
+		return;
+	if (memmem(t, n, ":\\/\\/", 5) == NULL) {
+		scan_plain(sc, t, n);
+		return;
+	}
+	if (t != sb->s) {
+		sb_reset(sb);
+		sb_append(sb, t, n);
+	}
+	for (r = w = 0; r < n; r++) {
+		if (sb->s[r] == '\\' && r + 1 < n && sb->s[r + 1] == '/')
+			continue;
+		sb->s[w++] = sb->s[r];
+	}
+	sb->len = w;
+	sb->s[w] = '\0';
+	scan_plain(sc, sb->s, sb->len);
+}
+
+/*
+ * js_url - if the link u[0..n) (white space trimmed) is a javascript:
+ * URL, scan its body (percent-decoded, as a browser runs it) as script
+ * text and return true (phishing kits hide the target in
+ * "javascript:location='https://...'").
+ */
+static bool
+js_url(struct scan *sc, const char *u, size_t n)
+{
+	if (!HAS_PREFIX_CI(u, n, "javascript:"))
+		return false;
+	/* a copy: u may be in sc->url, which text_url() writes */
+	sb_reset(&sc->script);
+	pct_decode_append(&sc->script, u + 11, n - 11);
+	script_text(sc, sc->script.s, sc->script.len);
+	return true;
+}
+
+/*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
@@ -1970,6 +2197,9 @@ link_url(struct scan *sc, const char *u, size_t ul)
 			    (utf8 && !host_idna_map(&sc->url, 2)) ||
 			    !prel_host(sc->url.s, sc->url.len))
 				return;
+		} else if ((sc->url.s[0] | 0x20) == 'j' &&
+		    js_url(sc, sc->url.s, sc->url.len)) {
+			return;
 		} else {
 			/* relative: against a <base href> seen before */
 			if (sc->base.len > 0 &&
@@ -2002,6 +2232,9 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		plen = absolute_prefix_len(v, n);
 		if (plen > 0 && n > plen)
 			emit(sc, v, n, 0);
+		else if (plen == 0 && n > 11 && (v[0] | 0x20) == 'j' &&
+		    js_url(sc, v, n))
+			return;			/* javascript:... */
 		else if (plen == 0 && ((n >= 5 && v[0] == '/' &&
 		    v[1] == '/') || sc->base.len > 0))
 			link_url(sc, v, n);	/* "//host/...", relative */
@@ -2524,31 +2757,59 @@ refresh_url(struct scan *sc, const char *c, size_t n)
 }
 
 /*
- * parse_tag - h[i] is the first letter of a tag name (after '<' or
- * "</").  Reads the name and the attributes (HTML tokeniser rules:
+ * css_hides - the style attribute value v[0..n) (as written) hides the
+ * element: "display: none" or a zero "font-size" (the hidden-text
+ * tricks that put invisible letters inside a URL).
+ */
+static bool
+css_hides(const char *v, size_t n)
+{
+	const char	*p, *e = v + n;
+	size_t		 k;
+
+	for (p = v; (p = memchr(p, ':', (size_t)(e - p))) != NULL; p++) {
+		const char	*b = p, *a = p + 1;
+
+		while (b > v && is_space((unsigned char)b[-1]))
+			b--;
+		while (a < e && is_space((unsigned char)*a))
+			a++;
+		k = (size_t)(b - v);
+		if (k >= 7 && eq_ci(b - 7, "display", 7) && e - a >= 4 &&
+		    eq_ci(a, "none", 4))
+			return true;
+		if (k >= 9 && eq_ci(b - 9, "font-size", 9) && a < e &&
+		    *a == '0' && (a + 1 == e || (!is_digit((unsigned char)a[1])
+		    && a[1] != '.')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * parse_tag - h[ns..i) is a tag name (after '<' or "</"), as written.
+ * Reads the attributes (HTML tokeniser rules:
  * quoted or unquoted values, a quoted value may hold '>'), handles the
  * link attributes of a start tag, and returns the index after '>'.
- * The name is h[i..i + *nl_r), as written.
+ * hidden_r (when not NULL):
+ * set if the tag has a style that hides it (css_hides()).
  */
-static size_t
-parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
-    bool end_tag, size_t *nl_r)
+static inline __attribute__((always_inline)) size_t
+parse_tag(struct scan *sc, const char *h, size_t ns, size_t i, size_t limit,
+    bool end_tag, bool *hidden_r)
 {
 	struct attr	a;
-	size_t	ns = i, an, ae, vs, ve, vl;
+	size_t	an, ae, vs, ve, vl;
 	bool	meta, base;
 	const char *v;
 	int	k;
 
-	while (i < limit && !CC(h[i], C_TAG_END))
-		i++;
-	*nl_r = i - ns;
 	meta = i - ns == 4 && (h[ns] | 0x20) == 'm' &&
 	    eq_ci(h + ns, "meta", 4);
 	base = i - ns == 4 && (h[ns] | 0x20) == 'b' &&
 	    eq_ci(h + ns, "base", 4);
 	for (;;) {
-		while (i < limit && CC(h[i], C_SPACE) | (h[i] == '/'))
+		while (i < limit && CC(h[i], C_ATTR_GAP))
 			i++;
 		if (i >= limit)
 			return limit;
@@ -2567,11 +2828,17 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 				base_set(sc, h + vs, ve - vs);
 			attr_url(sc, h + vs, ve - vs);
 		}
-		else if (k == ATTR_CSS)
+		else if (k == ATTR_CSS) {
+			if (hidden_r != NULL && css_hides(h + vs, ve - vs))
+				*hidden_r = true;
 			css_attr(sc, h + vs, ve - vs);
+		}
 		else if (k == ATTR_SRCSET) {
 			v = attr_value(sc, h + vs, ve - vs, &vl);
 			srcset_urls(sc, v, vl);
+		} else if (k == ATTR_SCRIPT) {
+			v = attr_value(sc, h + vs, ve - vs, &vl);
+			script_text(sc, v, vl);
 		} else if (meta && ae - an == 7 &&
 		    eq_ci(h + an, "content", 7)) {
 			/* <meta http-equiv=refresh content="0; url=..."> */
@@ -2584,9 +2851,171 @@ parse_tag(struct scan *sc, const char *h, size_t i, size_t limit,
 }
 
 /*
+ * text_add - run_add() for the text between tags, but the text of a
+ * hidden inline element (<span style="display:none">) is no part of the
+ * visible text: scanned on its own, the visible run going on around it.
+ */
+static inline void
+text_add(struct scan *sc, const char *t, size_t n, bool refs)
+{
+	if (sc->hide_depth == 0) {
+		run_add(sc, t, n, refs);
+		return;
+	}
+	if (n < 5 || sc->stop)
+		return;
+	if (!refs) {
+		scan_plain(sc, t, n);
+		return;
+	}
+	sb_reset(&sc->hid);
+	decode_append(&sc->hid, t, n, false);
+	if (sc->hid.len >= 5)
+		scan_plain(sc, sc->hid.s, sc->hid.len);
+}
+
+/*
+ * hide_update - after the tag name[0..nl) (an end tag, a start tag that
+ * hides its inline element, an open one: not "<x/>"), follow the depth
+ * of the hidden element being in (text_add()).
+ */
+static __attribute__((noinline)) void
+hide_update(struct scan *sc, const char *name, size_t nl, bool end_tag,
+    bool hidden, bool open)
+{
+	if (sc->hide_depth == 0) {
+		if (hidden && open && !end_tag) {
+			sc->hide_name = name;	/* <span style=display:none> */
+			sc->hide_nl = nl;
+			sc->hide_depth = 1;
+		}
+		return;
+	}
+	if (nl != sc->hide_nl || strncasecmp(name, sc->hide_name, nl) != 0)
+		return;
+	if (end_tag)
+		sc->hide_depth--;
+	else if (open)
+		sc->hide_depth++;
+}
+
+/*
+ * run_ends_blank - the visible text collected so far ends in white space
+ * or a no-break space (or there is none): no URL in it goes on.
+ */
+static inline bool
+run_ends_blank(const struct scan *sc)
+{
+	const char	*t;
+	size_t		 n;
+
+	if (sc->seg != NULL) {
+		t = sc->seg;
+		n = sc->seg_len;
+	} else {
+		t = sc->run.s;
+		n = sc->run.len;
+	}
+	if (n == 0)
+		return true;
+	return is_space((unsigned char)t[n - 1]) || (n >= 2 &&
+	    t[n - 1] == '\xa0' && t[n - 2] == '\xc2');
+}
+
+/*
+ * inline_elem - the tag named s[0..n) is an inline (phrasing) element
+ * whose start and end tags do not break the visible text: a browser
+ * shows "http://a.<b></b>example/" and "www.<span>x</span>.example" as
+ * one URL (and mailers put <wbr> inside long URLs).  Block elements
+ * (p, div, br, td, li, h1, ...), images and unknown names do break it.
+ */
+static inline bool
+inline_elem(const char *s, size_t n)
+{
+	/* by first and by last letter, the lengths (bit n) an inline
+	 * name can have: most names (p, td, tr, div, img, ...) fail one */
+#define B(n)	(1 << (n))
+	static const unsigned char first[32] = {
+		['a' & 31] = B(1) | B(4), ['b' & 31] = B(1) | B(3),
+		['c' & 31] = B(4), ['d' & 31] = B(3) | B(4),
+		['e' & 31] = B(2), ['f' & 31] = B(4), ['i' & 31] = B(1),
+		['k' & 31] = B(3), ['m' & 31] = B(4), ['q' & 31] = B(1),
+		['s' & 31] = B(1) | B(3) | B(4) | B(5) | B(6),
+		['t' & 31] = B(2) | B(4), ['u' & 31] = B(1),
+		['v' & 31] = B(3), ['w' & 31] = B(3),
+	};
+	static const unsigned char last[32] = {
+		['a' & 31] = B(1) | B(4), ['b' & 31] = B(1) | B(3),
+		['d' & 31] = B(3), ['e' & 31] = B(4) | B(6),
+		['g' & 31] = B(3) | B(6), ['i' & 31] = B(1) | B(3),
+		['k' & 31] = B(4), ['l' & 31] = B(5), ['m' & 31] = B(2),
+		['n' & 31] = B(3) | B(4), ['o' & 31] = B(3),
+		['p' & 31] = B(3) | B(4), ['q' & 31] = B(1),
+		['r' & 31] = B(3) | B(4), ['s' & 31] = B(1),
+		['t' & 31] = B(2) | B(4), ['u' & 31] = B(1),
+	};
+#undef B
+
+	if (n > 6 || (first[s[0] & 31] & last[s[n - 1] & 31] &
+	    (1u << n)) == 0)
+		return false;
+	switch (n) {
+	case 1:
+		switch (s[0] | 0x20) {
+		case 'a': case 'b': case 'i': case 'q': case 's': case 'u':
+			return true;
+		}
+		return false;
+	case 2:
+		/* "em", "tt" (td, tr, th get here too) */
+		return (s[1] | 0x20) == ((s[0] | 0x20) == 'e' ? 'm' : 't');
+	case 3:
+		switch (s[0] | 0x20) {
+		case 'b':
+			return eq_ci(s, "bdi", 3) || eq_ci(s, "bdo", 3) ||
+			    eq_ci(s, "big", 3);
+		case 'd':
+			return eq_ci(s, "dfn", 3);
+		case 'k':
+			return eq_ci(s, "kbd", 3);
+		case 's':
+			return eq_ci(s, "sub", 3) || eq_ci(s, "sup", 3);
+		case 'v':
+			return eq_ci(s, "var", 3);
+		case 'w':
+			return eq_ci(s, "wbr", 3);
+		}
+		return false;
+	case 4:
+		switch (s[0] | 0x20) {
+		case 'a':
+			return eq_ci(s, "abbr", 4);
+		case 'c':
+			return eq_ci(s, "cite", 4) || eq_ci(s, "code", 4);
+		case 'd':
+			return eq_ci(s, "data", 4);
+		case 'f':
+			return eq_ci(s, "font", 4);
+		case 'm':
+			return eq_ci(s, "mark", 4);
+		case 's':
+			return eq_ci(s, "samp", 4) || eq_ci(s, "span", 4);
+		case 't':
+			return eq_ci(s, "time", 4);
+		}
+		return false;
+	case 5:
+		return eq_ci(s, "small", 5);
+	case 6:
+		return eq_ci(s, "strike", 6) || eq_ci(s, "strong", 6);
+	}
+	return false;
+}
+
+/*
  * scan_html - tokenise h[0..len): text runs are decoded and scanned
- * like plain text at each tag (<wbr> does not break a run: mailers put
- * it inside long URLs), link attributes give URLs in document order.
+ * like plain text at each tag but an inline element's (inline_elem()),
+ * link attributes give URLs in document order.
  * A comment's content is tokenised too (Outlook's conditional comments
  * hold real markup) but ends at the first "-->".  Linear: every index
  * moves forward.
@@ -2595,8 +3024,8 @@ static void
 scan_html(struct scan *sc, const char *h, size_t len)
 {
 	const char	*ce;
-	size_t		 p = 0, limit = len, cend = 0, lt, q, re;
-	bool		 in_comment = false, end_tag, style;
+	size_t		 p = 0, limit = len, cend = 0, lt, q, re, ne;
+	bool		 in_comment = false, end_tag, style, inl, hidden;
 	const char	*name;
 	size_t		 nl;
 	int		 kind;
@@ -2616,9 +3045,9 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		lt = find_lt_amp(h, limit, p);
 		if (lt < limit && h[lt] == '&') {
 			lt = find(h, limit, lt + 1, '<');
-			run_add(sc, h + p, lt - p, true);
+			text_add(sc, h + p, lt - p, true);
 		} else
-			run_add(sc, h + p, lt - p, false);
+			text_add(sc, h + p, lt - p, false);
 		if (lt >= limit) {
 			p = limit;
 			continue;
@@ -2656,14 +3085,22 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		}
 		if (end_tag)
 			q++;
-		/* the tag's name decides whether the text run breaks:
-		 * all but a "wbr" name (three letters, no fourth) do */
-		if (!(limit - q >= 3 && (h[q] | 0x20) == 'w' &&
-		    eq_ci(h + q, "wbr", 3) &&
-		    (limit - q == 3 || !is_alpha((unsigned char)h[q + 3]))))
-			flush_run(sc);
+		/* the tag's name decides whether the text run breaks
+		 * (an inline one's does not, but after a blank no URL
+		 * goes on: flushed then, to keep the document order) */
+		for (ne = q + 1; ne < limit && !CC(h[ne], C_TAG_END); ne++)
+			;
 		name = h + q;
-		p = parse_tag(sc, h, q, limit, end_tag, &nl);
+		nl = ne - q;
+		inl = inline_elem(name, nl);
+		if (!inl || run_ends_blank(sc))
+			flush_run(sc);
+		hidden = false;
+		p = parse_tag(sc, h, q, ne, limit, end_tag,
+		    inl ? &hidden : NULL);
+		if (inl && __builtin_expect(hidden || sc->hide_depth > 0, 0))
+			hide_update(sc, name, nl, end_tag, hidden,
+			    h[p - 1] == '>' && h[p - 2] != '/');
 		if (end_tag || p >= limit || h[p - 1] != '>')
 			continue;
 		if ((kind = elem_kind(name, nl)) == ELEM_MARKUP)
@@ -2678,7 +3115,9 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		 * probably was.  script and the rest are text (phishing kits
 		 * hide URLs in scripts: window.location='https://...').
 		 */
-		if (!style || re >= limit) {
+		if (kind == ELEM_RAW && nl == 6 && eq_ci(name, "script", 6))
+			script_text(sc, h + p, re - p);
+		else if (!style || re >= limit) {
 			run_add(sc, h + p, re - p, kind == ELEM_RCDATA &&
 			    memchr(h + p, '&', re - p) != NULL);
 			flush_run(sc);

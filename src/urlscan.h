@@ -4,23 +4,35 @@
  * offers a compiled-regex wrapper for config-driven patterns.
  *
  * Plain text: http://, https://, ftp:// and www. forms.  HTML: href,
- * src and the other link attribute values (entities decoded), srcset and
- * imagesrcset candidates, CSS url(), @import and image-set() in style
- * attributes and <style> elements (read as CSS only), plus the visible
- * text; a protocol-relative link ("//host/...") there gets the scheme
- * of the document's http(s) <base href>, else "https:", and a relative
- * one after an http(s) <base href> is resolved against it; in links,
- * backslashes count as slashes and the host gets IDNA's ignored
- * characters dropped and full stops mapped, as a browser does.  No
- * trailing punctuation, angle brackets or quotes are kept.  Results are
- * appended to a struct url_set (de-duplicated, first-seen order,
- * bounded by max_urls and max_url_length with flags).
+ * src and the other link attribute values (also the lazy-loading
+ * data-src, data-href, data-url, data-original, data-lazy-src; entities
+ * decoded with the WHATWG table), srcset and imagesrcset candidates, CSS
+ * url(), @import and image-set() in style attributes and <style>
+ * elements (read as CSS only), script text (<script>, on* handler
+ * attributes, javascript: links; "https:\/\/" JSON escapes read as
+ * slashes), plus the visible text, joined across inline elements (<b>,
+ * <span>, <font>, <a>, ...: "http://a.<b></b>example/" is one URL; the
+ * text of one hidden by display:none or font-size:0 is scanned apart)
+ * and broken at block ones.  A protocol-relative link ("//host/...")
+ * gets the scheme of the document's http(s) <base href>, else "https:",
+ * and a relative one after an http(s) <base href> is resolved against
+ * it; in links, backslashes count as slashes and the host gets IDNA's
+ * ignored characters dropped and full stops mapped, as a browser does;
+ * in text, the invisible ones (soft hyphen, zero-width space and
+ * joiners, word joiner, BOM) are dropped from a URL's host, as the
+ * reader sees it.  Unicode spaces and C1 controls in a link are
+ * percent-encoded, other non-ASCII characters kept.  No trailing
+ * punctuation, angle brackets, quotes (also fullwidth and CJK ones),
+ * arrows or symbols are kept.  Results are appended to a struct url_set
+ * (de-duplicated, first-seen order, bounded by max_urls and
+ * max_url_length with flags).
  *
  * Also: a "<URL>" wrapped across lines is joined (bounded look-ahead),
- * defanged hxxp://, [:], [.], (.) forms are refanged, and the URL inside
- * a Microsoft Safe Links or Proofpoint URL Defense (v1-v3) wrapper is
- * added right after the wrapper.  Every URL returned is valid UTF-8
- * without control characters.  Time is linear in the input.
+ * defanged hxxp://, [:]// and [://] forms, and [.], (.), {.}, [dot] and
+ * (dot) in a host, are refanged, and the URL inside a Microsoft Safe
+ * Links or Proofpoint URL Defense (v1-v3) wrapper is added right after
+ * the wrapper.  Every URL returned is valid UTF-8 without control
+ * characters.  Time is linear in the input.
  *
  * Thread-safe after urlscan_init(): match data is per call.
  * urlscan_init() must come first (urlscan_text/html assert it).

@@ -374,6 +374,157 @@ static const struct tcase cases[] = {
 	{ "html: <wbr> inside a URL is joined", MODE_HTML,
 	  "<p>https://n.com/long/<wbr>path/<WBR/>more</p>",
 	  "https://n.com/long/path/more" },
+	{ "html: inline elements do not break a text URL", MODE_HTML,
+	  "<p>http://k20.<b></b>example/x</p>"
+	  "<p>https://<span>evil-login</span>.example/verify</p>"
+	  "<p>www.<font color=red>k26</font>.example</p>"
+	  "<p>https://k27.example/<i>path</i></p>"
+	  "<p>http://k28.<STRONG>ex</STRONG><em>am</em><a href=x>ple</a>/"
+	  "<code>c</code><sub>1</sub><tt>2</tt>.html</p>",
+	  "http://k20.example/x\nhttps://evil-login.example/verify\n"
+	  "www.k26.example\nhttps://k27.example/path\n"
+	  "http://k28.example/c12.html" },
+	{ "html: document order kept when a blank ends the text", MODE_HTML,
+	  "<p>see http://o1.example/ <a href=\"http://o2.example/\">x</a>"
+	  " http://o3.example/&nbsp;<b>b </b><a href=\"http://o4.example/\">"
+	  "</a>http://o5.example/a<a href=\"http://o6.example/\">b</a> c</p>",
+	  "http://o1.example/\nhttp://o2.example/\nhttp://o3.example/\n"
+	  "http://o4.example/\nhttp://o6.example/\nhttp://o5.example/ab" },
+	{ "html: a hidden inline element's text is not in a visible URL",
+	  MODE_HTML,
+	  "<p>https://<span>evil-login</span>.example/<span style=\"display:"
+	  "none\">zz</span>verify</p>"
+	  "<p>http://h2.example/<b style='DISPLAY : None'>x<b>y</b>z</b>a"
+	  "<font style=\"font-size:0px\">qq</font>b<i>c</i></p>"
+	  "<p>http://h3.example/<span style=\"font-size:0.8em\">s</span>t"
+	  "<span style=\"display:none\">see http://hidden.example/&amp;x"
+	  "</span>u</p><p>www.h4.example/<span style=display:none/>v</p>",
+	  "https://evil-login.example/verify\nhttp://h2.example/abc\n"
+	  "http://hidden.example/&x\nhttp://h3.example/stu\n"
+	  "www.h4.example/v" },
+	{ "html: block elements and unknown tags still break it", MODE_HTML,
+	  "<p>http://b1.example/a<div>b</div></p>http://b2.example/c<br>d "
+	  "http://b3.example/e<td>f http://b4.example/g<img src=x>h "
+	  "http://b5.example/i<spanx>j http://b6.example/k<h1>l</h1>"
+	  "http://b7.example/m<li>n",
+	  "http://b1.example/a\nhttp://b2.example/c\nhttp://b3.example/e\n"
+	  "http://b4.example/g\nhttp://b5.example/i\nhttp://b6.example/k\n"
+	  "http://b7.example/m" },
+	{ "html: text joined over inline tags keeps entities and seg order",
+	  MODE_HTML,
+	  "<p>ab<b>c</b>d https://j1.<i>ex&#97;mple</i>/&amp;x<u>y</u></p>",
+	  "https://j1.example/&xy" },
+	{ "text: invisible characters in a host dropped", MODE_TEXT,
+	  "https://micro\xe2\x80\x8bsoft-login.example/x "
+	  "https://pay\xc2\xadpal.example/p\xc2\xadq "
+	  "www.a\xe2\x81\xa0\xef\xbb\xbf" "b.example "
+	  "http://\xe2\x80\x8b" "c\xe2\x80\x8c" "d\xe2\x80\x8d" "e.example/ "
+	  "https://f.example/g\xe2\x80\x8bh http://\xe2\x80\x8b x",
+	  "https://microsoft-login.example/x\n"
+	  "https://paypal.example/p\xc2\xadq\nwww.ab.example\n"
+	  "http://cde.example/\nhttps://f.example/g" },
+	{ "html: invisible characters in a text URL's host dropped",
+	  MODE_HTML,
+	  "<p>https://pay&shy;pal-login.example/verify</p>"
+	  "<p>https://g&#x200B;o.example/a&zwnj;b hxxps://e&zwj;v[.]example</p>",
+	  "https://paypal-login.example/verify\nhttps://go.example/a\n"
+	  "https://ev.example" },
+	{ "html: WHATWG named references", MODE_HTML,
+	  "<p>http://en1.example/go&rarr; now</p>"
+	  "<p>http://en2.example/x&rsaquo;</p>"
+	  "<p>http://en3.example/y&hearts;</p>"
+	  "<p>http://en4.example/z&uuml;ber &lsaquo;http://en5.example/q"
+	  "&rsaquo;</p>"
+	  "<a href=\"http://en6.example/&auml;&eacute;&Uuml;&szlig;\">x</a>"
+	  "<a href=\"http://en7.example/&CounterClockwiseContourIntegral;"
+	  "&nGt;&fjlig;\">y</a>"
+	  "<p>http://en8.example/&notanentity; &#8203;</p>",
+	  "http://en1.example/go\nhttp://en2.example/x\n"
+	  "http://en3.example/y\nhttp://en4.example/z\xc3\xbc" "ber\n"
+	  "http://en5.example/q\n"
+	  "http://en6.example/\xc3\xa4\xc3\xa9\xc3\x9c\xc3\x9f\n"
+	  "http://en7.example/\xe2\x88\xb3\xe2\x89\xab\xe2\x83\x92" "fj\n"
+	  "http://en8.example/\xc2\xac" "anentity" },
+	{ "html: references without ';': legacy names only, attribute rule",
+	  MODE_HTML,
+	  "<p>http://l1.example/a&copy2 http://l2.example/&eacutex "
+	  "http://l3.example/&rarrx &ampz http://l4.example/&notin;x</p>"
+	  "<a href=\"http://l5.example/?a=1&copy=2&reg&para;&uuml\">1</a>"
+	  "<a href=\"http://l6.example/?&copyx&amp&lt;&gt\">2</a>",
+	  "http://l1.example/a\xc2\xa9" "2\nhttp://l2.example/\xc3\xa9x\n"
+	  "http://l3.example/&rarrx\nhttp://l4.example/\xe2\x88\x89x\n"
+	  "http://l5.example/?a=1&copy=2\xc2\xae\xc2\xb6\xc3\xbc\n"
+	  "http://l6.example/?&copyx&%3C%3E" },
+	{ "html: &nGt; (longer decoded than written) and more after it",
+	  MODE_HTML,
+	  "<p>&nGt;&nGt; http://n1.example/&amp;&nLt;&lt;b&#x41;&foo;"
+	  " http://n2.example/&gt</p>",
+	  "http://n1.example/&\xe2\x89\xaa\xe2\x83\x92" "\nhttp://n2.example/" },
+	{ "text: more defanged forms refanged", MODE_TEXT,
+	  "hxxps[://]d7.example/ hxxp[://]d3.example/p "
+	  "http://d6[dot]example/p https://d11{.}example/ "
+	  "hxxps://d12(DOT)example[.]com/a[dot]b www{.}d13{.}example "
+	  "http[://]d14(.)example",
+	  "https://d7.example/\nhttp://d3.example/p\nhttp://d6.example/p\n"
+	  "https://d11.example/\nhttps://d12.example.com/a[dot]b\n"
+	  "www.d13.example\nhttp://d14.example" },
+	{ "text: defang words in prose are not URLs", MODE_TEXT,
+	  "a [dot] b {.} c (dot) d [://] e[://]f www[dot] x",
+	  "" },
+	{ "text: fullwidth and angle punctuation ends a URL", MODE_TEXT,
+	  "http://f1.example/a\xef\xbc\x9f http://f2.example/b\xef\xbc\x9b "
+	  "http://f3.example/c\xef\xbc\x9a http://f4.example/d\xef\xbc\x81 "
+	  "http://f5.example/e\xe3\x80\x89 http://f6.example/f\xe2\x80\xba "
+	  "http://f7.example/g\xe2\x80\x9e http://f8.example/h\xc2\xbb "
+	  "http://f9.example/i\xc2\xab http://f10.example/j\xe3\x80\x8d "
+	  "http://f11.example/k\xe3\x80\x8f http://f12.example/l\xe3\x80\x91 "
+	  "http://f13.example/m\xe2\x86\x92x http://f14.example/n\xe2\x9e\x94 "
+	  "\xe3\x80\x88http://f15.example/o\xe3\x80\x8bp",
+	  "http://f1.example/a\nhttp://f2.example/b\nhttp://f3.example/c\n"
+	  "http://f4.example/d\nhttp://f5.example/e\nhttp://f6.example/f\n"
+	  "http://f7.example/g\nhttp://f8.example/h\nhttp://f9.example/i\n"
+	  "http://f10.example/j\nhttp://f11.example/k\n"
+	  "http://f12.example/l\nhttp://f13.example/m\n"
+	  "http://f14.example/n\nhttp://f15.example/o" },
+	{ "html: javascript: links, event handlers, lazy-load attributes",
+	  MODE_HTML,
+	  "<a href=\"javascript:location='http://h8.example/js'\">8</a>"
+	  "<button onclick=\"location.href='http://k8.example/onclick'\">b"
+	  "</button><img src=x onerror=\"fetch('https://k24.example/beacon')\">"
+	  "<img data-src=\"http://k7.example/lazy.png\" "
+	  "data-original=\"http://k9.example/o.png\">"
+	  "<a data-href=\"https://k10.example/h\" DATA-URL=//k11.example/u>"
+	  "</a><img data-lazy-src=\"http://k12.example/l.png\">"
+	  "<a href=\" JavaScript:window.open(&quot;http://k14.example/q"
+	  "&quot;)\">14</a>"
+	  "<a href=\"javascript:void(location=%27https://k15.example/%27)\">"
+	  "15</a><a href=jump.html>relative, no base</a>"
+	  "<div onmouseover='x(\"https:\\/\\/k16.example\\/esc\")'></div>"
+	  "<a on=\"http://no1.example/\" one=x data-x=\"http://no2.example/\""
+	  " href=\"javascript:\">n</a>",
+	  "http://h8.example/js\nhttp://k8.example/onclick\n"
+	  "https://k24.example/beacon\nhttp://k7.example/lazy.png\n"
+	  "http://k9.example/o.png\nhttps://k10.example/h\n"
+	  "https://k11.example/u\nhttp://k12.example/l.png\n"
+	  "http://k14.example/q\n"
+	  "https://k15.example/\nhttps://k16.example/esc" },
+	{ "html: JSON-escaped slashes in a script", MODE_HTML,
+	  "<script>var c={\"u\":\"https:\\/\\/s1.example\\/a\\/b\"};"
+	  "x='http://s2.example/p';</script>"
+	  "<p>https:\\/\\/not-in-text.example</p>",
+	  "https://s1.example/a/b\nhttp://s2.example/p" },
+	{ "html: a javascript: link resolved against no <base>", MODE_HTML,
+	  "<base href=\"https://b.example/d/\">"
+	  "<a href=\"javascript:go('/x')\">1</a><a href=\"jump.html\">2</a>",
+	  "https://b.example/d/\nhttps://b.example/d/jump.html" },
+	{ "html: spaces decoded in a link percent-encoded", MODE_HTML,
+	  "<a href=\"http://e2.example/&nbsp;x\">2</a>"
+	  "<a href=\"http://e3.example/a&#x2003;b&#x3000;c&#x85;d\">3</a>"
+	  "<a href=\"http://e4.example/\xc2\xa0\xe2\x80\xa8\xc2\x85\xc3\xa9"
+	  "\xe2\x80\x8b\">4</a>",
+	  "http://e2.example/%C2%A0x\n"
+	  "http://e3.example/a%E2%80%83b%E3%80%80c\xe2\x80\xa6" "d\n"
+	  "http://e4.example/%C2%A0%E2%80%A8%C2%85\xc3\xa9\xe2\x80\x8b" },
 	{ "html: script content scanned", MODE_HTML,
 	  "<script>if (a<b) u=\"http://o.com/kit.php\";</script>"
 	  "<script type=x>var v='http://o2.com/p';</SCRIPT >after",
@@ -833,6 +984,11 @@ test_hostile(void)
 		"http://a](", "(http://a)", "*http://a*", "<a href=//a.b/",
 		"<a href=\\\\a.b\\", "<base href=http://b/><a href=x>",
 		"<a href=\"https://a&shy;&#x200B;",
+		"<b>a</b>", "http://a.<b>", "<span>x", "&nGt;", "&notin",
+		"&CounterClockwiseContourIntegral", "<a onclick='",
+		"<a href=javascript:", "<script>https:\\/\\/", "hxxp[://]a",
+		"http://a[dot]", "www{.}", "http://\xe2\x80\x8b",
+		"https://a\xc2\xad", "<a href=\"x&nbsp;",
 	};
 
 	T_BEGIN("hostile: 2 MB line of http://a");
@@ -922,6 +1078,44 @@ test_hostile(void)
 	memcpy(b, "<base href=http://b.example/d/>", 31);
 	got = scan_join(MODE_HTML, b, len, &flags);
 	T_STREQ(got, "http://b.example/d/\nhttp://b.example/d/p");
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+	T_END();
+
+	T_BEGIN("hostile: 1 MB of inline tags inside one URL, &nGt; and \\/");
+	b = repeat("<b>a</b>", 1 << 20, &len);
+	memcpy(b, "http://x", 8);		/* "http://x<b>a</b><b>a..." */
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_ASSERT(strlen(got) == (size_t)cfg.max_url_length);
+	T_ASSERT(strncmp(got, "http://xaaaa", 12) == 0);
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	free(b);
+	b = repeat("&nGt;", 1 << 20, &len);
+	memcpy(b, "http://y/&amp;", 14);	/* then ";&nGt;&nGt;..." */
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_ASSERT(strlen(got) <= (size_t)cfg.max_url_length &&
+	    strlen(got) + 6 > (size_t)cfg.max_url_length);
+	T_ASSERT(strncmp(got, "http://y/&;\xe2\x89\xab\xe2\x83\x92", 17) ==
+	    0);
+	T_ASSERT(flags == EXF_TRUNC_URL_LEN);
+	free(got);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_ASSERT(strncmp(got, "http://y/&amp;;&nGt;&nGt;", 25) == 0);
+	free(got);
+	free(b);
+	b = repeat("\\/", 1 << 20, &len);
+	memcpy(b, "<script>https:\\/\\/z.example", 27);
+	got = scan_join(MODE_HTML, b, len, &flags);
+	T_ASSERT(strlen(got) == (size_t)cfg.max_url_length);
+	T_ASSERT(strncmp(got, "https://z.example////", 21) == 0);
+	free(got);
+	free(b);
+	/* the host goes on past a zero width space, up to the '/' */
+	b = repeat("http://a\xe2\x80\x8b", 1 << 20, &len);
+	got = scan_join(MODE_TEXT, b, len, &flags);
+	T_STREQ(got, "http://ahttp://a");
 	T_ASSERT(flags == 0);
 	free(got);
 	free(b);
@@ -1092,7 +1286,7 @@ test_match_limit(void)
 	T_ASSERT(urlscan_init(&cfg, &err) == 0);
 	/* the href needs no regex; the text scan hits the limit */
 	got = scan_join(MODE_HTML, "<a href=\"http://kept.com/\">"
-	    "http://text.com/</a><a href=\"http://after.com/\">", 75, &flags);
+	    "http://text.com/</p><a href=\"http://after.com/\">", 75, &flags);
 	T_STREQ(got, "http://kept.com/");
 	T_ASSERT(flags == EXF_REGEX_LIMIT);
 	free(got);
@@ -1111,9 +1305,11 @@ test_match_limit(void)
  */
 #define T_URL_CHAR \
 	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
-	"\\x{2000}-\\x{200f}\\x{2018}\\x{2019}\\x{201c}\\x{201d}" \
-	"\\x{2028}-\\x{202f}\\x{205f}\\x{2060}\\x{3000}-\\x{3002}" \
-	"\\x{300c}-\\x{3011}\\x{feff}\\x{ff08}\\x{ff09}\\x{ff0c}\\x{fffd}]"
+	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
+	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
+	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
+	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff08}\\x{ff09}\\x{ff0c}" \
+	"\\x{ff1a}\\x{ff1b}\\x{ff1f}\\x{fffd}]"
 
 /*
  * test_run_vs_pcre2 - "http://h/" + random characters (ASCII, valid
@@ -1129,14 +1325,18 @@ test_run_vs_pcre2(void)
 		"a", "Z", "~", "/", "%", "=", "\xc3\xa9", "\xe2\x82\xac",
 		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xc2\xa1",
 		"\xe3\x80\x92", "\xef\xbf\xbc", "\xe2\x80\xb0",
-		"\xe2\x81\xa1", "\xe1\x9a\x81", "\xe3\x80\x8b",
+		"\xe2\x81\xa1", "\xe1\x9a\x81", "\xe3\x80\x87",
 		/* outside the class */
 		"\xc2\xa0", "\xc2\x80", "\xc2\xab", "\xc2\xbb",
 		"\xe1\x9a\x80", "\xe2\x80\x8b", "\xe2\x80\x99",
 		"\xe2\x80\xa8", "\xe2\x81\xa0", "\xe3\x80\x80",
 		"\xe3\x80\x8c", "\xe3\x80\x91", "\xef\xbb\xbf",
 		"\xef\xbc\x88", "\xef\xbc\x8c", "\xef\xbf\xbd", " ", "<",
-		"\x7f", "\"", "\t",
+		"\x7f", "\"", "\t", "\xe3\x80\x8b", "\xe3\x80\x88",
+		"\xe2\x80\x9e", "\xe2\x80\x9b", "\xe2\x80\xba",
+		"\xe2\x86\x90", "\xe2\x87\xbf", "\xe2\x98\x80",
+		"\xe2\x9e\xbf", "\xef\xbc\x81", "\xef\xbc\x9a",
+		"\xef\xbc\x9b", "\xef\xbc\x9f",
 		/* invalid UTF-8 */
 		"\xff", "\xc3", "\x80", "\xed\xa0\x80", "\xe0\x80\x80",
 		"\xf4\x90\x80\x80", "\xc0\xaf", "\xe2\x82", "\xf0\x9f",
