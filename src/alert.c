@@ -803,6 +803,7 @@ ev_indexed(struct ev *e, const struct ikey *k, const char *s, size_t max)
 struct uclean {
 	struct clean	 c;
 	size_t		 cost;		/* json_cost() of c */
+	size_t		 commas;	/* ',' in c: "%2C" in found_url */
 	bool		 cut;		/* c was cut to TEXT_MAX */
 	bool		 done;
 };
@@ -811,18 +812,40 @@ struct uclean {
 static const struct uclean *
 url_clean(struct uclean *uc, const struct extract *x, size_t i)
 {
+	const char	*p;
+
 	if (!uc[i].done) {
 		uc[i].cost = clean_cost(&uc[i].c, x->urls.v[i], TEXT_MAX,
 		    &uc[i].cut);
+		uc[i].commas = 0;
+		if (memchr(uc[i].c.s, ',', uc[i].c.len) != NULL)
+			for (p = uc[i].c.s; p < uc[i].c.s + uc[i].c.len; p++)
+				uc[i].commas += *p == ',';
 		uc[i].done = true;
 	}
 	return &uc[i];
 }
 
+/* put_commas - s with each ',' written as "%2C" */
+static void
+put_commas(struct strbuf *sb, const char *s, size_t len)
+{
+	const char	*end = s + len, *c;
+
+	while ((c = memchr(s, ',', (size_t)(end - s))) != NULL) {
+		sb_append(sb, s, (size_t)(c - s));
+		sb_puts(sb, "%2C");
+		s = c + 1;
+	}
+	sb_append(sb, s, (size_t)(end - s));
+}
+
 /*
  * found_urls - event["found_url"]: the URLs comma-joined up to LIST_MAX
  * at an item boundary, as a joined list would be (an item is cleaned
- * before the bound is checked).  When no URL needs escaping, the list
+ * before the bound is checked).  A comma inside a URL is written as
+ * "%2C" there, so that the list splits on ',' into the URLs (url_N
+ * keeps the URL as found).  When no URL needs escaping, the list
  * is written straight into the output, else joined first and escaped
  * as one string.  Its cost is the sum of the items' (plus the commas):
  * json_cost() of the joined list.
@@ -844,7 +867,7 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 		u = url_clean(uc, x, end);
 		if (u->cut)
 			e->value_cut = true;
-		if (len + 1 + u->c.len > LIST_MAX) {
+		if (len + 1 + u->c.len + 2 * u->commas > LIST_MAX) {
 			e->value_cut = true;
 			break;
 		}
@@ -852,9 +875,9 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 			len++;
 			cost++;
 		}
-		len += u->c.len;
-		cost += u->cost - 2;
-		if (u->cost != u->c.len + 2)
+		len += u->c.len + 2 * u->commas;
+		cost += u->cost - 2 + 2 * u->commas;
+		if (u->cost != u->c.len + 2 || u->commas > 0)
 			plain = false;
 	}
 	jw_lkey(w, "found_url");
@@ -874,7 +897,10 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 		} else {
 			if (n++ > 0)
 				sb_putc(&sb, ',');
-			sb_append(&sb, u->c.s, u->c.len);
+			if (u->commas == 0)
+				sb_append(&sb, u->c.s, u->c.len);
+			else
+				put_commas(&sb, u->c.s, u->c.len);
 		}
 	}
 	if (plain) {
@@ -904,6 +930,32 @@ addr_list(const struct addrlist *l, bool *cut_r)
 	return s;
 }
 
+/*
+ * put_phrase - a display name as RFC 5322 writes it: as it is unless
+ * it holds one of the specials that could change how the list reads
+ * (',' '<' '>' '@' ':' ';' '(' ')' '[' ']' '"' '\'; '.' is left alone,
+ * as mailers do), else quoted with '"' and '\' escaped, so that
+ * "Smith, John" or a name holding "<x@y>" cannot be read as two
+ * mailboxes or as the address.  UTF-8 stays as it is (RFC 6532).
+ */
+static void
+put_phrase(struct strbuf *sb, const char *name)
+{
+	const char	*p;
+
+	if (strpbrk(name, "()<>[]:;@\\,\"") == NULL) {
+		sb_puts(sb, name);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_putc(sb, '\\');
+		sb_putc(sb, *p);
+	}
+	sb_putc(sb, '"');
+}
+
 /* display_from - "Name <addr>" for each From mailbox, comma-joined */
 static char *
 display_from(const struct addrlist *l)
@@ -918,10 +970,13 @@ display_from(const struct addrlist *l)
 			continue;
 		if (sb.len > 0)
 			sb_puts(&sb, ", ");
-		if (!empty(a->name) && !empty(a->addr))
-			sb_printf(&sb, "%s <%s>", a->name, a->addr);
+		if (!empty(a->name) && !empty(a->addr)) {
+			put_phrase(&sb, a->name);
+			sb_printf(&sb, " <%s>", a->addr);
+		} else if (!empty(a->addr))
+			sb_puts(&sb, a->addr);
 		else
-			sb_puts(&sb, !empty(a->addr) ? a->addr : a->name);
+			put_phrase(&sb, a->name);
 	}
 	return sb_steal(&sb);
 }

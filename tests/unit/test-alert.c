@@ -659,6 +659,9 @@ test_utf8(void)
 	extract_free(&x);
 }
 
+static bool	both_like_jsonc(const struct config *, const struct extract *,
+		    const struct envelope *, int64_t);
+
 static void
 test_bounds(void)
 {
@@ -750,6 +753,46 @@ test_bounds(void)
 	T_ASSERT(strncmp(evs(j, "found_url"), "http://a.example/,https://long.",
 	    31) == 0);
 	T_STREQ(evs(j, "truncated"), "value_length");
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("a comma inside a URL is %2C in found_url, as is in url_N");
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "https://maps.example/@48.85,2.35,15z");
+	strlist_add(&x.urls, "https://b.example/x");
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "found_url"),
+	    "https://maps.example/@48.85%2C2.35%2C15z,https://b.example/x");
+	T_STREQ(evs(j, "url_1"), "https://maps.example/@48.85,2.35,15z");
+	json_object_put(j);
+	/* the same with an item that needs JSON escaping */
+	strlist_add(&x.urls, "https://q.example/a\"b,c");
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "found_url"),
+	    "https://maps.example/@48.85%2C2.35%2C15z,https://b.example/x,"
+	    "https://q.example/a\"b%2Cc");
+	T_STREQ(evs(j, "url_3"), "https://q.example/a\"b,c");
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("header_from quotes display names that hold specials");
+	addrlist_free(&x.from);
+	addrlist_add(&x.from, "Smith, John", "j@x.example");
+	addrlist_add(&x.from, "support@paypal.com <support@paypal.com>",
+	    "evil@x.example");
+	addrlist_add(&x.from, "Say \"hi\" \\ x", "q@x.example");
+	addrlist_add(&x.from, "J. Smith", "js@x.example");
+	addrlist_add(&x.from, "(no address), only a name", NULL);
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "header_from"),
+	    "\"Smith, John\" <j@x.example>, "
+	    "\"support@paypal.com <support@paypal.com>\" <evil@x.example>, "
+	    "\"Say \\\"hi\\\" \\\\ x\" <q@x.example>, "
+	    "J. Smith <js@x.example>, "
+	    "\"(no address), only a name\"");
+	/* from_name keeps the name as decoded */
+	T_STREQ(evs(j, "from_name"), "Smith, John");
 	json_object_put(j);
 	T_END();
 
