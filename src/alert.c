@@ -48,6 +48,7 @@
 #define TEXT_MAX	8192		/* one free-text value */
 #define LIST_MAX	65536		/* one comma-joined list */
 #define DESC_PART_MAX	200		/* subject / sender inside description */
+#define NAME_MAX_EML	200		/* name of the attach_eml attachment */
 #define EVENT_BUDGET	(4u * 1024 * 1024)	/* escaped JSON of the event */
 
 #define DEFAULT_NAME		"Suspicious email"
@@ -1021,6 +1022,23 @@ first_addr(const struct addrlist *l, const char **name_r)
 }
 
 /*
+ * eml_state - attach_eml for this alert: 0 not wanted, 1 attach env->raw,
+ * -1 wanted but the message is not there whole (the collector dropped
+ * bytes, or it is larger than attach_eml_max_bytes): not attached, and
+ * "truncated" says eml_attachment.
+ */
+static int
+eml_state(const struct config *cfg, const struct envelope *env)
+{
+	if (cfg == NULL || !cfg->attach_eml)
+		return 0;
+	if (env == NULL || env->raw == NULL || env->truncated ||
+	    (int64_t)env->raw_len > cfg->attach_eml_max_bytes)
+		return -1;
+	return 1;
+}
+
+/*
  * build_event - the one flat event, written into w.  Key order is fixed:
  * the always-present keys, then the optional ones, then url_N /
  * file_*_N, then the truncated / anomalies summary.
@@ -1036,7 +1054,7 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	struct uclean	*uc;
 	const struct uclean *u;
 	struct ikey	 k;
-	const char	*from, *from_name = NULL, *extra[3];
+	const char	*from, *from_name = NULL, *extra[4];
 	size_t		 i;
 	bool		 cut = false;
 
@@ -1175,6 +1193,7 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	extra[0] = env->truncated ? "collector" : NULL;
 	extra[1] = e.value_cut ? "value_length" : NULL;
 	extra[2] = e.budget_hit ? "alert_size" : NULL;
+	extra[3] = eml_state(cfg, env) < 0 ? "eml_attachment" : NULL;
 	ev_own(&e, "truncated", flags_names(x->flags & EXF_LIMIT_MASK, extra,
 	    ARRAY_LEN(extra)), TEXT_MAX);
 	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
@@ -1183,6 +1202,49 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 }
 
 /* ------------------------------------------------------------ alert */
+
+/*
+ * eml_attachment - the original message as an Attachment object
+ * (SOAR-API.md 1.2): name = the subject (as the SOAR mail connectors
+ * name it; "message" when there is none), type ".eml", base64_blob,
+ * orig_size = its bytes, size = the base64 length.  The blob is written
+ * straight into the output (base64 needs no JSON escaping).
+ */
+static void
+eml_attachment(struct jw *w, const struct extract *x,
+    const struct envelope *env)
+{
+	static const char *const nulls[] = { "identifier", "creation_time",
+	    "modification_time", "additional_properties", "case_identifier",
+	    "alert_identifier" };
+	size_t	 i, b64 = DIGEST_BASE64_LEN(env->raw_len);
+	char	*p;
+	bool	 cut = false;
+
+	jw_open(w, '{');
+	for (i = 0; i < ARRAY_LEN(nulls); i++) {
+		jw_key(w, nulls[i], strlen(nulls[i]));
+		jw_lit(w, "null");
+	}
+	jw_lkey(w, "base64_blob");
+	p = jw_room(w, b64 + 2);
+	*p++ = '"';
+	digest_base64(env->raw, env->raw_len, p);
+	p[b64] = '"';
+	w->b.len += b64 + 2;
+	jw_clean(w, "type", ".eml", TEXT_MAX, &cut, NULL);
+	jw_clean(w, "name", !empty(x->subject) ? x->subject : "message",
+	    NAME_MAX_EML, &cut, NULL);
+	jw_clean(w, "description", "the original message", TEXT_MAX, &cut,
+	    NULL);
+	jw_lkey(w, "is_favorite");
+	jw_lit(w, "false");
+	jw_lkey(w, "orig_size");
+	jw_int(w, (int64_t)env->raw_len);
+	jw_lkey(w, "size");
+	jw_int(w, (int64_t)b64);
+	jw_close(w, '}');
+}
 
 /* describe - "Email from A to N recipients: S", bounded */
 static char *
@@ -1302,6 +1364,10 @@ alert_json(const struct config *cfg, const struct extract *x,
 	jw_close(&w, ']');
 	jw_lkey(&w, "attachments");
 	jw_open(&w, '[');
+	if (eml_state(cfg, env) > 0) {
+		jw_sep(&w);
+		eml_attachment(&w, x, env);
+	}
 	jw_close(&w, ']');
 	jw_lkey(&w, "updated_fields");
 	jw_open(&w, '{');

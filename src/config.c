@@ -91,6 +91,11 @@ static const struct key_def config_keys[] = {
 	  "alert priority: -1 informative, 40 low, 60 medium, 80 high, 100 critical" },
 	{ "id_prefix", KT_STR, F(id_prefix), "mlt-", 0, 0, NULL,
 	  "prefix of the stable alert id (letters, digits, '-', '_', '.')" },
+	{ "attach_eml", KT_BOOL, F(attach_eml), "no", 0, 0, NULL,
+	  "attach the original message to the alert (\"attachments\": <subject>.eml, base64), as the SOAR mail connectors' \"Attach Original EML\"" },
+	{ "attach_eml_max_bytes", KT_SIZE, F(attach_eml_max_bytes), "10m",
+	  1024, 32 << 20, NULL,
+	  "largest message attached by attach_eml; a larger (or truncated) one is not attached and the alert says so (truncated: eml_attachment)" },
 
 	SECTION("Milter daemon"),
 	{ "socket", KT_STR, F(socket), "inet:8894@127.0.0.1", 0, 0, NULL,

@@ -63,6 +63,8 @@ struct config {
 	char	*log_level;		/* err|warn|info|debug */
 	enum on_error on_error;
 	bool	 add_header;		/* X-SOAR-Alert-Id */
+	bool	 attach_eml;		/* original message in "attachments" */
+	int64_t	 attach_eml_max_bytes;
 	enum alert_on alert_on;
 	struct strlist alert_recipients;	/* addresses, case-insensitive */
 	char	*alert_recipient_regex;	/* PCRE2 pattern or NULL */

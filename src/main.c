@@ -245,6 +245,10 @@ scan_one(const struct config *cfg, const char *name, const char *raw,
 		x.bytes = total;	/* the real size, not what was examined */
 	env.mode = "scan";
 	env.source = name;
+	if (total <= len) {		/* read whole: attach_eml can */
+		env.raw = raw;
+		env.raw_len = len;
+	}
 	json = alert_json(cfg, &x, &env, now_ms, pretty);
 	fputs(json, stdout);
 	fputc('\n', stdout);

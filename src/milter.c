@@ -666,6 +666,8 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	env.tls_cipher = m->tls_cipher;
 	env.daemon = cc->daemon;
 	env.truncated = m->truncated;
+	env.raw = m->buf;
+	env.raw_len = m->len;
 	env.received_ms = util_now_ms();
 
 	if ((json = alert_json(mcfg, &x, &env, env.received_ms, false))

@@ -1198,6 +1198,100 @@ test_writer(void)
 	extract_free(&x);
 }
 
+static void
+test_attach_eml(void)
+{
+	static const char *const vec[][2] = {	/* RFC 4648 section 10 */
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	static const char raw[] = "Subject: Your invoice\r\n\r\nPay \xff "
+	    "now\r\n";
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	json_object	*j, *a, *at, *v;
+	char		 out[16];
+	size_t		 i;
+
+	T_BEGIN("base64 (RFC 4648 vectors)");
+	for (i = 0; i < ARRAY_LEN(vec); i++) {
+		T_ASSERT(DIGEST_BASE64_LEN(strlen(vec[i][0])) ==
+		    strlen(vec[i][1]));
+		digest_base64(vec[i][0], strlen(vec[i][0]), out);
+		T_STREQ(out, vec[i][1]);
+	}
+	T_END();
+
+	test_config(&cfg);
+	sample(&x);
+	memset(&env, 0, sizeof(env));
+	env.mode = "milter";
+	env.raw = raw;
+	env.raw_len = sizeof(raw) - 1;
+
+	T_BEGIN("attach_eml off: no attachment, no flag");
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_ASSERT(evs(j, "truncated") == NULL);
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("attach_eml: the message as an Attachment object");
+	cfg.attach_eml = true;
+	cfg.attach_eml_max_bytes = 1024;
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 1);
+	at = json_object_array_get_idx(a, 0);
+	T_ASSERT(json_object_object_get_ex(at, "base64_blob", &v));
+	T_STREQ(json_object_get_string(v), "U3ViamVjdDogWW91ciBpbnZvaWNlDQoNClBh"
+	    "eSD/IG5vdw0K");
+	T_ASSERT(json_object_object_get_ex(at, "type", &v));
+	T_STREQ(json_object_get_string(v), ".eml");
+	T_ASSERT(json_object_object_get_ex(at, "name", &v));
+	T_STREQ(json_object_get_string(v), x.subject);
+	T_ASSERT(json_object_object_get_ex(at, "orig_size", &v));
+	T_ASSERT(json_object_get_int64(v) == (int64_t)sizeof(raw) - 1);
+	T_ASSERT(json_object_object_get_ex(at, "size", &v));
+	T_ASSERT(json_object_get_int64(v) == 48);
+	T_ASSERT(json_object_object_get_ex(at, "is_favorite", &v) &&
+	    json_object_get_type(v) == json_type_boolean &&
+	    !json_object_get_boolean(v));
+	T_ASSERT(json_object_object_get_ex(at, "identifier", &v) &&
+	    v == NULL);
+	T_ASSERT(evs(j, "truncated") == NULL);
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("attach_eml: too large, truncated or absent: flagged");
+	cfg.attach_eml_max_bytes = sizeof(raw) - 2;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "eml_attachment");
+	json_object_put(j);
+	cfg.attach_eml_max_bytes = 1024;
+	env.truncated = true;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "collector,eml_attachment");
+	json_object_put(j);
+	env.truncated = false;
+	env.raw = NULL;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "eml_attachment");
+	json_object_put(j);
+	T_END();
+	extract_free(&x);
+}
+
 int
 main(void)
 {
@@ -1209,5 +1303,6 @@ main(void)
 	test_utf8();
 	test_bounds();
 	test_writer();
+	test_attach_eml();
 	return t_done();
 }
