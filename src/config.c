@@ -132,6 +132,13 @@ static const struct key_def config_keys[] = {
 	{ "stats_interval", KT_TIME, F(stats_interval), "3600", 0, 604800,
 	  NULL, "how often the daemon logs its counters (0: only at reload "
 	  "and stop)" },
+	{ "metrics_file", KT_STR, F(metrics_file), "", 0, 0, NULL,
+	  "file the daemon rewrites (atomically) with its counters in the "
+	  "Prometheus text format, for node_exporter's textfile collector "
+	  "(e.g. /var/lib/prometheus/node-exporter/soar-milter.prom); "
+	  "empty: none" },
+	{ "metrics_interval", KT_TIME, F(metrics_interval), "15", 1, 3600,
+	  NULL, "how often metrics_file is rewritten" },
 
 	SECTION("State, spool and delivery to the SOAR"),
 	{ "state_dir", KT_STR, F(state_dir), LOCALSTATEDIR "/lib/soar-milter",

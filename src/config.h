@@ -70,6 +70,8 @@ struct config {
 	char	*alert_recipient_regex;	/* PCRE2 pattern or NULL */
 	int64_t	 milter_timeout;	/* seconds, libmilter I/O timeout */
 	int64_t	 stats_interval;	/* seconds between stats lines, 0 off */
+	char	*metrics_file;		/* Prometheus text file, "" off */
+	int64_t	 metrics_interval;	/* seconds between rewrites */
 
 	/* --- state, spool, delivery --- */
 	char	*state_dir;		/* spool/, sent/, imap/ below it */
