@@ -913,6 +913,64 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 	e->used += sizeof("found_url") - 1 + 4 + cost;
 }
 
+/*
+ * url_host - the host of URL u as the scanner reports URLs ("scheme://"
+ * or "www." forms): after any userinfo, without the port, lowercased
+ * into buf (IPv6 literals keep their brackets).  False if none.
+ */
+static bool
+url_host(const char *u, struct strbuf *buf)
+{
+	const char	*a, *end, *p, *at = NULL, *colon = NULL;
+
+	if (strncasecmp(u, "www.", 4) == 0)
+		a = u;
+	else if ((p = strstr(u, "://")) != NULL && p - u <= 16)
+		a = p + 3;
+	else
+		return false;
+	end = a + strcspn(a, "/?#\\");
+	for (p = a; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at != NULL)
+		a = at + 1;
+	if (a < end && *a == '[') {
+		if ((p = memchr(a, ']', (size_t)(end - a))) == NULL)
+			return false;
+		end = p + 1;
+	} else {
+		for (p = a; p < end; p++)
+			if (*p == ':')
+				colon = p;
+		if (colon != NULL)
+			end = colon;
+	}
+	if (end == a)
+		return false;
+	sb_reset(buf);
+	for (p = a; p < end; p++)
+		sb_putc(buf, *p >= 'A' && *p <= 'Z' ? (char)(*p | 0x20) : *p);
+	return true;
+}
+
+/* url_domains - the URLs' hosts, de-duplicated, comma-joined */
+static char *
+url_domains(const struct extract *x, bool *cut_r)
+{
+	struct joined	 j = { .dedup = true };
+	struct strbuf	 h = { NULL, 0, 0 };
+	size_t		 i;
+
+	for (i = 0; i < x->urls.n; i++)
+		if (!empty(x->urls.v[i]) && url_host(x->urls.v[i], &h))
+			joined_add(&j, h.s);
+	sb_free(&h);
+	if (j.cut || j.item_cut)
+		*cut_r = true;
+	return joined_steal(&j);
+}
+
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
 static char *
 addr_list(const struct addrlist *l, bool *cut_r)
@@ -1081,6 +1139,8 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	found_urls(&e, x, uc);
 	ev_int(&e, "url_count", (int64_t)x->urls.n);
 	ev_int(&e, "attachment_count", (int64_t)x->n_att);
+	if (x->urls.n > 0)
+		ev_own(&e, "url_domains", url_domains(x, &cut), LIST_MAX);
 	ev_str(&e, "time_source", from_date ? "date_header" :
 	    "processing_time", TEXT_MAX);
 

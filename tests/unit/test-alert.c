@@ -119,6 +119,7 @@ static const char *const expected_json =
 "\"found_url\":\"http://evil.example/login,https://x.example/a?b=c\","
 "\"url_count\":2,"
 "\"attachment_count\":1,"
+"\"url_domains\":\"evil.example,x.example\","
 "\"time_source\":\"date_header\","
 "\"alert_id\":\"" MID_ID "\","
 "\"mode\":\"milter\","
@@ -773,6 +774,24 @@ test_bounds(void)
 	    "https://maps.example/@48.85%2C2.35%2C15z,https://b.example/x,"
 	    "https://q.example/a\"b%2Cc");
 	T_STREQ(evs(j, "url_3"), "https://q.example/a\"b,c");
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("url_domains: each URL's host once, lowercased, no port");
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "http://User:pw@Host.Example:8080/a");
+	strlist_add(&x.urls, "https://[2001:db8::1]:443/x");
+	strlist_add(&x.urls, "www.Foo.example/y");
+	strlist_add(&x.urls, "ftp://f.example\\path");
+	strlist_add(&x.urls, "http://host.example/b?u=http://other.example/");
+	strlist_add(&x.urls, "https://xn--80ak6aa92e.com#frag");
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "url_domains"), "host.example,[2001:db8::1],"
+	    "www.foo.example,f.example,xn--80ak6aa92e.com");
+	json_object_put(j);
+	strlist_free(&x.urls);
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(evs(j, "url_domains") == NULL);
 	json_object_put(j);
 	T_END();
 
