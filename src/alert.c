@@ -1141,6 +1141,8 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	ev_int(&e, "attachment_count", (int64_t)x->n_att);
 	if (x->urls.n > 0)
 		ev_own(&e, "url_domains", url_domains(x, &cut), LIST_MAX);
+	if (x->link_shown.n > 0)
+		ev_int(&e, "link_mismatch_count", (int64_t)x->link_shown.n);
 	ev_str(&e, "time_source", from_date ? "date_header" :
 	    "processing_time", TEXT_MAX);
 
@@ -1250,14 +1252,28 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 		ev_indexed(&e, &k, a->md5, TEXT_MAX);
 	}
 
+	/* link mismatches: both keys of a pair, or none */
+	for (i = 0; i < x->link_shown.n && i < x->link_target.n &&
+	    !e.budget_hit; i++) {
+		if (!ev_budget(&e, 0, json_cost(x->link_shown.v[i],
+		    strlen(x->link_shown.v[i])) + json_cost(x->link_target.v[i],
+		    strlen(x->link_target.v[i])) + 2 * 24))
+			break;
+		ikey(&k, "link_shown_", i + 1);
+		ev_indexed(&e, &k, x->link_shown.v[i], TEXT_MAX);
+		ikey(&k, "link_target_", i + 1);
+		ev_indexed(&e, &k, x->link_target.v[i], TEXT_MAX);
+	}
+
 	extra[0] = env->truncated ? "collector" : NULL;
 	extra[1] = e.value_cut ? "value_length" : NULL;
 	extra[2] = e.budget_hit ? "alert_size" : NULL;
 	extra[3] = eml_state(cfg, env) < 0 ? "eml_attachment" : NULL;
 	ev_own(&e, "truncated", flags_names(x->flags & EXF_LIMIT_MASK, extra,
 	    ARRAY_LEN(extra)), TEXT_MAX);
-	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
-	    0), TEXT_MAX);
+	extra[0] = x->link_shown.n > 0 ? "link_text_mismatch" : NULL;
+	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, extra,
+	    1), TEXT_MAX);
 	jw_close(w, '}');
 }
 
