@@ -921,54 +921,105 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 static bool
 url_host(const char *u, struct strbuf *buf)
 {
-	const char	*a, *end, *p, *at = NULL, *colon = NULL;
+	const char	*a, *p, *at = NULL, *colon = NULL;
+	size_t		 i;
+	bool		 upper = false;
 
-	if (strncasecmp(u, "www.", 4) == 0)
+	if ((u[0] | 0x20) == 'w' && strncasecmp(u, "www.", 4) == 0)
 		a = u;
-	else if ((p = strstr(u, "://")) != NULL && p - u <= 16)
+	else {
+		for (p = u; *p != '\0' && *p != ':' && p - u < 16; p++)
+			;
+		if (p[0] != ':' || p[1] != '/' || p[2] != '/')
+			return false;
 		a = p + 3;
-	else
-		return false;
-	end = a + strcspn(a, "/?#\\");
-	for (p = a; p < end; p++)
-		if (*p == '@')
+	}
+	/* one pass to the end of the authority */
+	for (p = a; *p != '\0' && *p != '/' && *p != '?' && *p != '#' &&
+	    *p != '\\'; p++) {
+		if (*p == '@') {
 			at = p;
+			colon = NULL;
+			upper = false;
+		} else if (*p == ':')
+			colon = p;
+		else if (*p >= 'A' && *p <= 'Z')
+			upper = true;
+	}
 	if (at != NULL)
 		a = at + 1;
-	if (a < end && *a == '[') {
-		if ((p = memchr(a, ']', (size_t)(end - a))) == NULL)
+	if (*a == '[') {			/* IPv6 literal */
+		for (colon = a; colon < p && *colon != ']'; colon++)
+			;
+		if (colon == p)
 			return false;
-		end = p + 1;
-	} else {
-		for (p = a; p < end; p++)
-			if (*p == ':')
-				colon = p;
-		if (colon != NULL)
-			end = colon;
+		colon++;
 	}
-	if (end == a)
+	if (colon == NULL)
+		colon = p;
+	if (colon == a)
 		return false;
 	sb_reset(buf);
-	for (p = a; p < end; p++)
-		sb_putc(buf, *p >= 'A' && *p <= 'Z' ? (char)(*p | 0x20) : *p);
+	sb_append(buf, a, (size_t)(colon - a));
+	if (upper)
+		for (i = 0; i < buf->len; i++)
+			if (buf->s[i] >= 'A' && buf->s[i] <= 'Z')
+				buf->s[i] |= 0x20;
 	return true;
 }
 
-/* url_domains - the URLs' hosts, de-duplicated, comma-joined */
+/*
+ * url_domains - the URLs' hosts, de-duplicated, comma-joined up to
+ * LIST_MAX.  The URLs are clean already (valid UTF-8, no controls:
+ * urlscan.h) and url_host() lowercases, so nothing is cleaned or case
+ * folded here (the value is escaped as any other when written), and
+ * the de-duplication index is of offsets into the list itself: no
+ * allocation per host.
+ */
 static char *
 url_domains(const struct extract *x, bool *cut_r)
 {
-	struct joined	 j = { .dedup = true };
-	struct strbuf	 h = { NULL, 0, 0 };
-	size_t		 i;
+	struct strbuf	 out = { NULL, 0, 0 }, h = { NULL, 0, 0 };
+	uint32_t	*off, *len;		/* slot: offset + 1, length */
+	size_t		 i, j, cap, last = 0, last_len = 0;
+	uint64_t	 hv;
 
-	for (i = 0; i < x->urls.n; i++)
-		if (!empty(x->urls.v[i]) && url_host(x->urls.v[i], &h))
-			joined_add(&j, h.s);
+	for (cap = 16; cap < 2 * x->urls.n; cap *= 2)
+		;
+	off = xcalloc(cap, sizeof(*off));
+	len = xmalloc(cap * sizeof(*len));
+	for (i = 0; i < x->urls.n; i++) {
+		if (empty(x->urls.v[i]) || !url_host(x->urls.v[i], &h))
+			continue;
+		/* runs of URLs often share a host: no lookup */
+		if (out.len > 0 && h.len == last_len &&
+		    memcmp(out.s + last, h.s, h.len) == 0)
+			continue;
+		hv = 14695981039346656037ULL;		/* FNV-1a */
+		for (j = 0; j < h.len; j++)
+			hv = (hv ^ (unsigned char)h.s[j]) * 1099511628211ULL;
+		for (j = hv & (cap - 1); off[j] != 0; j = (j + 1) & (cap - 1))
+			if (len[j] == h.len &&
+			    memcmp(out.s + off[j] - 1, h.s, h.len) == 0)
+				break;
+		if (off[j] != 0)
+			continue;		/* seen */
+		if (out.len + 1 + h.len > LIST_MAX) {
+			*cut_r = true;
+			break;
+		}
+		if (out.len > 0)
+			sb_putc(&out, ',');
+		last = out.len;
+		last_len = h.len;
+		off[j] = (uint32_t)last + 1;	/* < LIST_MAX */
+		len[j] = (uint32_t)h.len;
+		sb_append(&out, h.s, h.len);
+	}
+	free(off);
+	free(len);
 	sb_free(&h);
-	if (j.cut || j.item_cut)
-		*cut_r = true;
-	return joined_steal(&j);
+	return sb_steal(&out);
 }
 
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */

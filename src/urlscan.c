@@ -1870,6 +1870,10 @@ shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
 {
 	size_t	i, e, b = 0;
 
+	/* every URL or host name has a dot; most link texts ("Read
+	 * more") have none */
+	if (memchr(t, '.', n) == NULL)
+		return false;
 	/* trim white space and no-break spaces (U+00A0 as UTF-8) */
 	while (n > 0 && (is_space((unsigned char)t[n - 1]) || (n >= 2 &&
 	    (unsigned char)t[n - 2] == 0xc2 && (unsigned char)t[n - 1] ==
@@ -1879,6 +1883,9 @@ shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
 	    (unsigned char)t[b] == 0xc2 && (unsigned char)t[b + 1] == 0xa0)))
 		b += is_space((unsigned char)t[b]) ? 1 : 2;
 	for (i = b; i < n; i++) {
+		if (((unsigned char)t[i] | 0x20) != 'h' &&
+		    ((unsigned char)t[i] | 0x20) != 'w')
+			continue;
 		if (i > b && is_alnum((unsigned char)t[i - 1]))
 			continue;
 		if (!((n - i >= 7 && eq_ci(t + i, "http://", 7)) ||
@@ -1925,7 +1932,8 @@ link_done(struct scan *sc)
 	    !shown_link(t, sc->a_text.len, &s, &sl, &hs, &hl) ||
 	    !url_host_at(sc->a_href.s, sc->a_href.len, &ts, &tl))
 		return;
-	if (domain_same_site(t + hs, hl, sc->a_href.s + ts, tl))
+	if ((hl == tl && eq_ci(t + hs, sc->a_href.s + ts, hl)) ||
+	    domain_same_site(t + hs, hl, sc->a_href.s + ts, tl))
 		return;
 	if (sc->a_inner.len > 0 && url_host_at(sc->a_inner.s,
 	    sc->a_inner.len, &is, &il) && domain_same_site(t + hs, hl,
