@@ -21,7 +21,7 @@ fi
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
  libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libmilter-dev
- libjson-c-dev libssl-dev libinih-dev"
+ libjson-c-dev libssl-dev libinih-dev libpsl-dev"
 TEST_PKGS="python3 valgrind miltertest postfix dovecot-core dovecot-imapd
  openssl ca-certificates procps iproute2 file m4 util-linux
  libdb5.3 libldap-2.5-0 libnsl2 libsasl2-2 libssl3 libwrap0"

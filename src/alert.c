@@ -48,6 +48,7 @@
 #define TEXT_MAX	8192		/* one free-text value */
 #define LIST_MAX	65536		/* one comma-joined list */
 #define DESC_PART_MAX	200		/* subject / sender inside description */
+#define NAME_MAX_EML	200		/* name of the attach_eml attachment */
 #define EVENT_BUDGET	(4u * 1024 * 1024)	/* escaped JSON of the event */
 
 #define DEFAULT_NAME		"Suspicious email"
@@ -803,6 +804,7 @@ ev_indexed(struct ev *e, const struct ikey *k, const char *s, size_t max)
 struct uclean {
 	struct clean	 c;
 	size_t		 cost;		/* json_cost() of c */
+	size_t		 commas;	/* ',' in c: "%2C" in found_url */
 	bool		 cut;		/* c was cut to TEXT_MAX */
 	bool		 done;
 };
@@ -811,18 +813,40 @@ struct uclean {
 static const struct uclean *
 url_clean(struct uclean *uc, const struct extract *x, size_t i)
 {
+	const char	*p;
+
 	if (!uc[i].done) {
 		uc[i].cost = clean_cost(&uc[i].c, x->urls.v[i], TEXT_MAX,
 		    &uc[i].cut);
+		uc[i].commas = 0;
+		if (memchr(uc[i].c.s, ',', uc[i].c.len) != NULL)
+			for (p = uc[i].c.s; p < uc[i].c.s + uc[i].c.len; p++)
+				uc[i].commas += *p == ',';
 		uc[i].done = true;
 	}
 	return &uc[i];
 }
 
+/* put_commas - s with each ',' written as "%2C" */
+static void
+put_commas(struct strbuf *sb, const char *s, size_t len)
+{
+	const char	*end = s + len, *c;
+
+	while ((c = memchr(s, ',', (size_t)(end - s))) != NULL) {
+		sb_append(sb, s, (size_t)(c - s));
+		sb_puts(sb, "%2C");
+		s = c + 1;
+	}
+	sb_append(sb, s, (size_t)(end - s));
+}
+
 /*
  * found_urls - event["found_url"]: the URLs comma-joined up to LIST_MAX
  * at an item boundary, as a joined list would be (an item is cleaned
- * before the bound is checked).  When no URL needs escaping, the list
+ * before the bound is checked).  A comma inside a URL is written as
+ * "%2C" there, so that the list splits on ',' into the URLs (url_N
+ * keeps the URL as found).  When no URL needs escaping, the list
  * is written straight into the output, else joined first and escaped
  * as one string.  Its cost is the sum of the items' (plus the commas):
  * json_cost() of the joined list.
@@ -844,7 +868,7 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 		u = url_clean(uc, x, end);
 		if (u->cut)
 			e->value_cut = true;
-		if (len + 1 + u->c.len > LIST_MAX) {
+		if (len + 1 + u->c.len + 2 * u->commas > LIST_MAX) {
 			e->value_cut = true;
 			break;
 		}
@@ -852,9 +876,9 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 			len++;
 			cost++;
 		}
-		len += u->c.len;
-		cost += u->cost - 2;
-		if (u->cost != u->c.len + 2)
+		len += u->c.len + 2 * u->commas;
+		cost += u->cost - 2 + 2 * u->commas;
+		if (u->cost != u->c.len + 2 || u->commas > 0)
 			plain = false;
 	}
 	jw_lkey(w, "found_url");
@@ -874,7 +898,10 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 		} else {
 			if (n++ > 0)
 				sb_putc(&sb, ',');
-			sb_append(&sb, u->c.s, u->c.len);
+			if (u->commas == 0)
+				sb_append(&sb, u->c.s, u->c.len);
+			else
+				put_commas(&sb, u->c.s, u->c.len);
 		}
 	}
 	if (plain) {
@@ -884,6 +911,115 @@ found_urls(struct ev *e, const struct extract *x, struct uclean *uc)
 		jw_escaped(w, sb.s != NULL ? sb.s : "", sb.len);
 	sb_free(&sb);
 	e->used += sizeof("found_url") - 1 + 4 + cost;
+}
+
+/*
+ * url_host - the host of URL u as the scanner reports URLs ("scheme://"
+ * or "www." forms): after any userinfo, without the port, lowercased
+ * into buf (IPv6 literals keep their brackets).  False if none.
+ */
+static bool
+url_host(const char *u, struct strbuf *buf)
+{
+	const char	*a, *p, *at = NULL, *colon = NULL;
+	size_t		 i;
+	bool		 upper = false;
+
+	if ((u[0] | 0x20) == 'w' && strncasecmp(u, "www.", 4) == 0)
+		a = u;
+	else {
+		for (p = u; *p != '\0' && *p != ':' && p - u < 16; p++)
+			;
+		if (p[0] != ':' || p[1] != '/' || p[2] != '/')
+			return false;
+		a = p + 3;
+	}
+	/* one pass to the end of the authority */
+	for (p = a; *p != '\0' && *p != '/' && *p != '?' && *p != '#' &&
+	    *p != '\\'; p++) {
+		if (*p == '@') {
+			at = p;
+			colon = NULL;
+			upper = false;
+		} else if (*p == ':')
+			colon = p;
+		else if (*p >= 'A' && *p <= 'Z')
+			upper = true;
+	}
+	if (at != NULL)
+		a = at + 1;
+	if (*a == '[') {			/* IPv6 literal */
+		for (colon = a; colon < p && *colon != ']'; colon++)
+			;
+		if (colon == p)
+			return false;
+		colon++;
+	}
+	if (colon == NULL)
+		colon = p;
+	if (colon == a)
+		return false;
+	sb_reset(buf);
+	sb_append(buf, a, (size_t)(colon - a));
+	if (upper)
+		for (i = 0; i < buf->len; i++)
+			if (buf->s[i] >= 'A' && buf->s[i] <= 'Z')
+				buf->s[i] |= 0x20;
+	return true;
+}
+
+/*
+ * url_domains - the URLs' hosts, de-duplicated, comma-joined up to
+ * LIST_MAX.  The URLs are clean already (valid UTF-8, no controls:
+ * urlscan.h) and url_host() lowercases, so nothing is cleaned or case
+ * folded here (the value is escaped as any other when written), and
+ * the de-duplication index is of offsets into the list itself: no
+ * allocation per host.
+ */
+static char *
+url_domains(const struct extract *x, bool *cut_r)
+{
+	struct strbuf	 out = { NULL, 0, 0 }, h = { NULL, 0, 0 };
+	uint32_t	*off, *len;		/* slot: offset + 1, length */
+	size_t		 i, j, cap, last = 0, last_len = 0;
+	uint64_t	 hv;
+
+	for (cap = 16; cap < 2 * x->urls.n; cap *= 2)
+		;
+	off = xcalloc(cap, sizeof(*off));
+	len = xmalloc(cap * sizeof(*len));
+	for (i = 0; i < x->urls.n; i++) {
+		if (empty(x->urls.v[i]) || !url_host(x->urls.v[i], &h))
+			continue;
+		/* runs of URLs often share a host: no lookup */
+		if (out.len > 0 && h.len == last_len &&
+		    memcmp(out.s + last, h.s, h.len) == 0)
+			continue;
+		hv = 14695981039346656037ULL;		/* FNV-1a */
+		for (j = 0; j < h.len; j++)
+			hv = (hv ^ (unsigned char)h.s[j]) * 1099511628211ULL;
+		for (j = hv & (cap - 1); off[j] != 0; j = (j + 1) & (cap - 1))
+			if (len[j] == h.len &&
+			    memcmp(out.s + off[j] - 1, h.s, h.len) == 0)
+				break;
+		if (off[j] != 0)
+			continue;		/* seen */
+		if (out.len + 1 + h.len > LIST_MAX) {
+			*cut_r = true;
+			break;
+		}
+		if (out.len > 0)
+			sb_putc(&out, ',');
+		last = out.len;
+		last_len = h.len;
+		off[j] = (uint32_t)last + 1;	/* < LIST_MAX */
+		len[j] = (uint32_t)h.len;
+		sb_append(&out, h.s, h.len);
+	}
+	free(off);
+	free(len);
+	sb_free(&h);
+	return sb_steal(&out);
 }
 
 /* addr_list - comma-joined addr-specs of l (no dedup), NULL if none */
@@ -904,6 +1040,32 @@ addr_list(const struct addrlist *l, bool *cut_r)
 	return s;
 }
 
+/*
+ * put_phrase - a display name as RFC 5322 writes it: as it is unless
+ * it holds one of the specials that could change how the list reads
+ * (',' '<' '>' '@' ':' ';' '(' ')' '[' ']' '"' '\'; '.' is left alone,
+ * as mailers do), else quoted with '"' and '\' escaped, so that
+ * "Smith, John" or a name holding "<x@y>" cannot be read as two
+ * mailboxes or as the address.  UTF-8 stays as it is (RFC 6532).
+ */
+static void
+put_phrase(struct strbuf *sb, const char *name)
+{
+	const char	*p;
+
+	if (strpbrk(name, "()<>[]:;@\\,\"") == NULL) {
+		sb_puts(sb, name);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (p = name; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_putc(sb, '\\');
+		sb_putc(sb, *p);
+	}
+	sb_putc(sb, '"');
+}
+
 /* display_from - "Name <addr>" for each From mailbox, comma-joined */
 static char *
 display_from(const struct addrlist *l)
@@ -918,10 +1080,13 @@ display_from(const struct addrlist *l)
 			continue;
 		if (sb.len > 0)
 			sb_puts(&sb, ", ");
-		if (!empty(a->name) && !empty(a->addr))
-			sb_printf(&sb, "%s <%s>", a->name, a->addr);
+		if (!empty(a->name) && !empty(a->addr)) {
+			put_phrase(&sb, a->name);
+			sb_printf(&sb, " <%s>", a->addr);
+		} else if (!empty(a->addr))
+			sb_puts(&sb, a->addr);
 		else
-			sb_puts(&sb, !empty(a->addr) ? a->addr : a->name);
+			put_phrase(&sb, a->name);
 	}
 	return sb_steal(&sb);
 }
@@ -966,6 +1131,23 @@ first_addr(const struct addrlist *l, const char **name_r)
 }
 
 /*
+ * eml_state - attach_eml for this alert: 0 not wanted, 1 attach env->raw,
+ * -1 wanted but the message is not there whole (the collector dropped
+ * bytes, or it is larger than attach_eml_max_bytes): not attached, and
+ * "truncated" says eml_attachment.
+ */
+static int
+eml_state(const struct config *cfg, const struct envelope *env)
+{
+	if (cfg == NULL || !cfg->attach_eml)
+		return 0;
+	if (env == NULL || env->raw == NULL || env->truncated ||
+	    (int64_t)env->raw_len > cfg->attach_eml_max_bytes)
+		return -1;
+	return 1;
+}
+
+/*
  * build_event - the one flat event, written into w.  Key order is fixed:
  * the always-present keys, then the optional ones, then url_N /
  * file_*_N, then the truncated / anomalies summary.
@@ -981,7 +1163,7 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	struct uclean	*uc;
 	const struct uclean *u;
 	struct ikey	 k;
-	const char	*from, *from_name = NULL, *extra[3];
+	const char	*from, *from_name = NULL, *extra[4];
 	size_t		 i;
 	bool		 cut = false;
 
@@ -1008,6 +1190,10 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 	found_urls(&e, x, uc);
 	ev_int(&e, "url_count", (int64_t)x->urls.n);
 	ev_int(&e, "attachment_count", (int64_t)x->n_att);
+	if (x->urls.n > 0)
+		ev_own(&e, "url_domains", url_domains(x, &cut), LIST_MAX);
+	if (x->link_shown.n > 0)
+		ev_int(&e, "link_mismatch_count", (int64_t)x->link_shown.n);
 	ev_str(&e, "time_source", from_date ? "date_header" :
 	    "processing_time", TEXT_MAX);
 
@@ -1120,17 +1306,75 @@ build_event(struct jw *w, const struct config *cfg, const struct extract *x,
 		ev_indexed(&e, &k, a->md5, TEXT_MAX);
 	}
 
+	/* link mismatches: both keys of a pair, or none */
+	for (i = 0; i < x->link_shown.n && i < x->link_target.n &&
+	    !e.budget_hit; i++) {
+		if (!ev_budget(&e, 0, json_cost(x->link_shown.v[i],
+		    strlen(x->link_shown.v[i])) + json_cost(x->link_target.v[i],
+		    strlen(x->link_target.v[i])) + 2 * 24))
+			break;
+		ikey(&k, "link_shown_", i + 1);
+		ev_indexed(&e, &k, x->link_shown.v[i], TEXT_MAX);
+		ikey(&k, "link_target_", i + 1);
+		ev_indexed(&e, &k, x->link_target.v[i], TEXT_MAX);
+	}
+
 	extra[0] = env->truncated ? "collector" : NULL;
 	extra[1] = e.value_cut ? "value_length" : NULL;
 	extra[2] = e.budget_hit ? "alert_size" : NULL;
+	extra[3] = eml_state(cfg, env) < 0 ? "eml_attachment" : NULL;
 	ev_own(&e, "truncated", flags_names(x->flags & EXF_LIMIT_MASK, extra,
 	    ARRAY_LEN(extra)), TEXT_MAX);
-	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, NULL,
-	    0), TEXT_MAX);
+	extra[0] = x->link_shown.n > 0 ? "link_text_mismatch" : NULL;
+	ev_own(&e, "anomalies", flags_names(x->flags & ~EXF_LIMIT_MASK, extra,
+	    1), TEXT_MAX);
 	jw_close(w, '}');
 }
 
 /* ------------------------------------------------------------ alert */
+
+/*
+ * eml_attachment - the original message as an Attachment object
+ * (SOAR-API.md 1.2): name = the subject (as the SOAR mail connectors
+ * name it; "message" when there is none), type ".eml", base64_blob,
+ * orig_size = its bytes, size = the base64 length.  The blob is written
+ * straight into the output (base64 needs no JSON escaping).
+ */
+static void
+eml_attachment(struct jw *w, const struct extract *x,
+    const struct envelope *env)
+{
+	static const char *const nulls[] = { "identifier", "creation_time",
+	    "modification_time", "additional_properties", "case_identifier",
+	    "alert_identifier" };
+	size_t	 i, b64 = DIGEST_BASE64_LEN(env->raw_len);
+	char	*p;
+	bool	 cut = false;
+
+	jw_open(w, '{');
+	for (i = 0; i < ARRAY_LEN(nulls); i++) {
+		jw_key(w, nulls[i], strlen(nulls[i]));
+		jw_lit(w, "null");
+	}
+	jw_lkey(w, "base64_blob");
+	p = jw_room(w, b64 + 2);
+	*p++ = '"';
+	digest_base64(env->raw, env->raw_len, p);
+	p[b64] = '"';
+	w->b.len += b64 + 2;
+	jw_clean(w, "type", ".eml", TEXT_MAX, &cut, NULL);
+	jw_clean(w, "name", !empty(x->subject) ? x->subject : "message",
+	    NAME_MAX_EML, &cut, NULL);
+	jw_clean(w, "description", "the original message", TEXT_MAX, &cut,
+	    NULL);
+	jw_lkey(w, "is_favorite");
+	jw_lit(w, "false");
+	jw_lkey(w, "orig_size");
+	jw_int(w, (int64_t)env->raw_len);
+	jw_lkey(w, "size");
+	jw_int(w, (int64_t)b64);
+	jw_close(w, '}');
+}
 
 /* describe - "Email from A to N recipients: S", bounded */
 static char *
@@ -1250,6 +1494,10 @@ alert_json(const struct config *cfg, const struct extract *x,
 	jw_close(&w, ']');
 	jw_lkey(&w, "attachments");
 	jw_open(&w, '[');
+	if (eml_state(cfg, env) > 0) {
+		jw_sep(&w);
+		eml_attachment(&w, x, env);
+	}
 	jw_close(&w, ']');
 	jw_lkey(&w, "updated_fields");
 	jw_open(&w, '{');

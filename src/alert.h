@@ -41,6 +41,8 @@ struct envelope {
 	const char	*imap_uid;
 	const char	*source;	/* file name (scan) */
 	bool		 truncated;	/* the collector dropped bytes */
+	const char	*raw;		/* the whole message as received, */
+	size_t		 raw_len;	/*   for attach_eml (NULL: none) */
 	int64_t		 received_ms;	/* when the MTA/mailbox got it, or 0 */
 };
 

@@ -91,6 +91,11 @@ static const struct key_def config_keys[] = {
 	  "alert priority: -1 informative, 40 low, 60 medium, 80 high, 100 critical" },
 	{ "id_prefix", KT_STR, F(id_prefix), "mlt-", 0, 0, NULL,
 	  "prefix of the stable alert id (letters, digits, '-', '_', '.')" },
+	{ "attach_eml", KT_BOOL, F(attach_eml), "no", 0, 0, NULL,
+	  "attach the original message to the alert (\"attachments\": <subject>.eml, base64), as the SOAR mail connectors' \"Attach Original EML\"" },
+	{ "attach_eml_max_bytes", KT_SIZE, F(attach_eml_max_bytes), "10m",
+	  1024, 32 << 20, NULL,
+	  "largest message attached by attach_eml; a larger (or truncated) one is not attached and the alert says so (truncated: eml_attachment)" },
 
 	SECTION("Milter daemon"),
 	{ "socket", KT_STR, F(socket), "inet:8894@127.0.0.1", 0, 0, NULL,
@@ -127,6 +132,13 @@ static const struct key_def config_keys[] = {
 	{ "stats_interval", KT_TIME, F(stats_interval), "3600", 0, 604800,
 	  NULL, "how often the daemon logs its counters (0: only at reload "
 	  "and stop)" },
+	{ "metrics_file", KT_STR, F(metrics_file), "", 0, 0, NULL,
+	  "file the daemon rewrites (atomically) with its counters in the "
+	  "Prometheus text format, for node_exporter's textfile collector "
+	  "(e.g. /var/lib/prometheus/node-exporter/soar-milter.prom); "
+	  "empty: none" },
+	{ "metrics_interval", KT_TIME, F(metrics_interval), "15", 1, 3600,
+	  NULL, "how often metrics_file is rewritten" },
 
 	SECTION("State, spool and delivery to the SOAR"),
 	{ "state_dir", KT_STR, F(state_dir), LOCALSTATEDIR "/lib/soar-milter",

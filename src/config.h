@@ -63,11 +63,15 @@ struct config {
 	char	*log_level;		/* err|warn|info|debug */
 	enum on_error on_error;
 	bool	 add_header;		/* X-SOAR-Alert-Id */
+	bool	 attach_eml;		/* original message in "attachments" */
+	int64_t	 attach_eml_max_bytes;
 	enum alert_on alert_on;
 	struct strlist alert_recipients;	/* addresses, case-insensitive */
 	char	*alert_recipient_regex;	/* PCRE2 pattern or NULL */
 	int64_t	 milter_timeout;	/* seconds, libmilter I/O timeout */
 	int64_t	 stats_interval;	/* seconds between stats lines, 0 off */
+	char	*metrics_file;		/* Prometheus text file, "" off */
+	int64_t	 metrics_interval;	/* seconds between rewrites */
 
 	/* --- state, spool, delivery --- */
 	char	*state_dir;		/* spool/, sent/, imap/ below it */

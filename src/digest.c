@@ -106,3 +106,21 @@ digest_md5_hex(const void *p, size_t n, char out[DIGEST_MD5_HEX])
 	digest_update(d, p, n);
 	digest_final_hex(d, out);
 }
+
+/* digest_base64 - p[0..n) as base64, in chunks EVP_EncodeBlock takes */
+void
+digest_base64(const void *p, size_t n, char *out)
+{
+	const unsigned char	*in = p;
+	size_t			 k;
+	/* a multiple of 3 so that only the last chunk is padded */
+	const size_t		 chunk = 3 * 1024 * 1024;
+
+	while (n > 0) {
+		k = n < chunk ? n : chunk;
+		out += EVP_EncodeBlock((unsigned char *)out, in, (int)k);
+		in += k;
+		n -= k;
+	}
+	*out = '\0';
+}

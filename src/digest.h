@@ -1,6 +1,6 @@
 /*
- * digest - SHA-256 and MD5 over byte strings, as lowercase hex.
- * The only module that uses libcrypto.  Thread-safe.
+ * digest - SHA-256 and MD5 over byte strings, as lowercase hex, and
+ * base64.  The only module that uses libcrypto.  Thread-safe.
  */
 #ifndef SOAR_DIGEST_H
 #define SOAR_DIGEST_H
@@ -21,5 +21,12 @@ void		 digest_final_hex(struct digest *, char *out);
 
 void	digest_sha256_hex(const void *, size_t, char out[DIGEST_SHA256_HEX]);
 void	digest_md5_hex(const void *, size_t, char out[DIGEST_MD5_HEX]);
+
+/* Length of the base64 text of n bytes (RFC 4648, padded, no line
+ * breaks), without the NUL. */
+#define DIGEST_BASE64_LEN(n)	((((n) + 2) / 3) * 4)
+/* Writes the base64 text of p[0..n) into out (DIGEST_BASE64_LEN(n) + 1
+ * bytes, NUL-terminated). */
+void	digest_base64(const void *p, size_t n, char *out);
 
 #endif

@@ -83,6 +83,11 @@ struct extract {
 	 * first), de-duplicated; from the RECEIVED_MAX topmost fields */
 	struct strlist	 received_ips;
 	struct strlist	 urls;		/* de-duplicated, first-seen order */
+	/* HTML links whose text shows another site than they lead to:
+	 * link_shown[i] (the URL or host in the text) and link_target[i]
+	 * (the href), at most URLSCAN_MISMATCH_MAX pairs */
+	struct strlist	 link_shown;
+	struct strlist	 link_target;
 	struct attachment *att;
 	size_t		 n_att;
 	size_t		 n_parts;	/* MIME parts seen */

@@ -1940,6 +1940,10 @@ job_run(struct bf *bf, struct job *j)
 		env.mailbox = j->mailbox;
 		env.imap_uid = uidbuf;
 		env.received_ms = j->idate_ms;
+		if (j->size <= j->body.len) {	/* fetched whole */
+			env.raw = j->body.s;
+			env.raw_len = j->body.len;
+		}
 		j->json = alert_json(bf->cfg, &x, &env, util_now_ms(), false);
 	}
 	extract_free(&x);

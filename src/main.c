@@ -271,11 +271,52 @@ scan_one(const struct config *cfg, const char *name, const char *raw,
 		x.bytes = total;	/* the real size, not what was examined */
 	env.mode = "scan";
 	env.source = name;
+	if (total <= len) {		/* read whole: attach_eml can */
+		env.raw = raw;
+		env.raw_len = len;
+	}
 	json = alert_json(cfg, &x, &env, now_ms, pretty);
 	fputs(json, stdout);
 	fputc('\n', stdout);
 	free(json);
 	extract_free(&x);
+}
+
+/* quoted_from - the line at p (end e) is ">From ", ">>From ", ... */
+static bool
+quoted_from(const char *p, const char *e)
+{
+	while (p < e && *p == '>')
+		p++;
+	return (size_t)(e - p) >= 5 && memcmp(p, "From ", 5) == 0;
+}
+
+/*
+ * mbox_unquote - the message m[0..n) of an mbox with one '>' taken off
+ * each body line that starts with '>'s then "From " (the mboxrd rule,
+ * which also undoes mboxo's quoting of "From " lines), so that it is
+ * the message the MTA delivered and gets the same content hash and id.
+ * Returns m itself when no line is quoted, else out's bytes.
+ */
+static const char *
+mbox_unquote(const char *m, size_t n, struct strbuf *out, size_t *len_r)
+{
+	const char	*p = m, *e = m + n, *nl, *copied = m;
+
+	*len_r = n;
+	sb_reset(out);
+	while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		p = nl + 1;
+		if (p < e && *p == '>' && quoted_from(p, e)) {
+			sb_append(out, copied, (size_t)(p - copied));
+			copied = p + 1;		/* drop one '>' */
+		}
+	}
+	if (copied == m)
+		return m;
+	sb_append(out, copied, (size_t)(e - copied));
+	*len_r = out->len;
+	return out->s;
 }
 
 /* mbox_next - start of the next message of an mbox: the next line that
@@ -308,8 +349,10 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 	bool		 pretty = false, mbox = false;
 	int64_t		 now_ms = -1;
 	int		 ch, i, rc = 0;
+	struct strbuf	 uq = { NULL, 0, 0 };
+	const char	*msg;
 	char		*buf, *end;
-	size_t		 len, pos, next, cap;
+	size_t		 len, pos, next, cap, mlen;
 	uint64_t	 total;
 
 	optind = 1;
@@ -354,12 +397,15 @@ mode_scan(const struct config *cfg, int argc, char **argv)
 		else
 			for (pos = 0; pos < len; pos = next) {
 				next = mbox_next(buf, len, pos);
-				scan_one(cfg, argv[i], buf + pos, next - pos,
-				    next - pos, now_ms, pretty);
+				msg = mbox_unquote(buf + pos, next - pos, &uq,
+				    &mlen);
+				scan_one(cfg, argv[i], msg, mlen, mlen, now_ms,
+				    pretty);
 			}
 		free(buf);
 		fflush(stdout);
 	}
+	sb_free(&uq);
 	engine_shutdown();
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "soar-milter: scan: write error: %s\n",

@@ -60,6 +60,7 @@
 #include "config.h"
 #include "extract.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "sender.h"
 #include "spool.h"
@@ -128,6 +129,7 @@ static uint64_t		 st_messages;	/* reached end of message */
 static uint64_t		 st_unwanted;	/* no alert recipient */
 static uint64_t		 st_truncated;	/* over max_message_bytes */
 static uint64_t		 st_failed;	/* internal error: no alert */
+static time_t			 mstart_unix;	/* for the metrics */
 
 /* The unix socket we bound (its path and identity), removed at exit if
  * it is still that socket. */
@@ -707,6 +709,8 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 	env.tls_cipher = m->tls_cipher;
 	env.daemon = cc->daemon;
 	env.truncated = m->truncated;
+	env.raw = m->buf;
+	env.raw_len = m->len;
 	env.received_ms = util_now_ms();
 
 	if ((json = alert_json(mcfg, &x, &env, env.received_ms, false))
@@ -1555,36 +1559,145 @@ stats_log(const char *when)
 	    ss.files, ss.bytes);
 }
 
+/* metrics_on - whether a metrics_file is configured */
+static bool
+metrics_on(void)
+{
+	return mcfg->metrics_file != NULL && mcfg->metrics_file[0] != '\0';
+}
+
+/*
+ * metrics_dump - rewrite metrics_file (if set) with the counters of
+ * stats_log, the sender's and the spool's, in the Prometheus text
+ * format.  A failure is logged once until the next success.
+ */
+static void
+metrics_dump(void)
+{
+	static char		 last_err[sizeof(((struct errbuf *)0)->msg)];
+	struct spool_stats	 ss;
+	struct sender_stats	 ds;
+	struct metrics		 m = { { NULL, 0, 0 }, NULL };
+	struct errbuf		 err;
+
+	if (!metrics_on())
+		return;
+	memset(&ss, 0, sizeof(ss));
+	memset(&ds, 0, sizeof(ds));
+	if (mspool != NULL)
+		spool_get_stats(mspool, &ss);
+	if (msender != NULL)
+		sender_get_stats(msender, &ds);
+#define M(name, type, help, label, value, v) \
+	metrics_add(&m, "soar_milter_" name, type, help, label, value, v)
+	M("messages_total", METRIC_COUNTER, "Messages that reached end of "
+	    "message.", NULL, NULL, COUNTED(st_messages));
+	M("messages_unwanted_total", METRIC_COUNTER, "Messages for which "
+	    "no alert was wanted (alert_on).", NULL, NULL,
+	    COUNTED(st_unwanted));
+	M("messages_truncated_total", METRIC_COUNTER, "Messages larger "
+	    "than max_message_bytes (examined in part).", NULL, NULL,
+	    COUNTED(st_truncated));
+	M("messages_failed_total", METRIC_COUNTER, "Messages that got no "
+	    "alert because of an internal error (mail still flowed as "
+	    "on_error says).", NULL, NULL, COUNTED(st_failed));
+	M("alerts_total", METRIC_COUNTER, "Alerts by what the spool did "
+	    "with them.", "result", "spooled", ss.put);
+	M("alerts_total", METRIC_COUNTER, "", "result", "duplicate", ss.dup);
+	M("alerts_total", METRIC_COUNTER, "", "result", "dropped_spool_full",
+	    ss.full);
+	M("alerts_total", METRIC_COUNTER, "", "result", "error", ss.err);
+	M("delivered_total", METRIC_COUNTER, "Alerts delivered to the SOAR "
+	    "(or written to the outbox).", NULL, NULL, ds.delivered);
+	M("delivery_retries_total", METRIC_COUNTER, "Deliveries that "
+	    "failed and will be retried (network errors, 5xx, 408, 429).",
+	    NULL, NULL, ds.retried);
+	M("dead_letters_total", METRIC_COUNTER, "Alerts the SOAR refused "
+	    "for good, moved to the dead-letter folder.", NULL, NULL,
+	    ds.dead);
+	M("spool_bad_files_total", METRIC_COUNTER, "Spool files that did "
+	    "not validate, moved to spool/bad.", NULL, NULL, ds.bad);
+	M("spool_pending_alerts", METRIC_GAUGE, "Alerts waiting in the "
+	    "spool.", NULL, NULL, ss.files);
+	M("spool_pending_bytes", METRIC_GAUGE, "Bytes of the alerts waiting "
+	    "in the spool.", NULL, NULL, ss.bytes);
+	M("start_time_seconds", METRIC_GAUGE, "When the daemon started, "
+	    "unix time.", NULL, NULL, (uint64_t)mstart_unix);
+#undef M
+	err.msg[0] = '\0';
+	if (metrics_write(&m, mcfg->metrics_file, &err) == -1) {
+		if (strcmp(err.msg, last_err) != 0)
+			log_warn("-: milter: metrics_file: %s", err.msg);
+		snprintf(last_err, sizeof(last_err), "%s", err.msg);
+	} else
+		last_err[0] = '\0';
+	metrics_free(&m);
+}
+
+/* ts_due - whether the monotonic time t has come at now */
+static bool
+ts_due(const struct timespec *now, const struct timespec *t)
+{
+	return now->tv_sec > t->tv_sec || (now->tv_sec == t->tv_sec &&
+	    now->tv_nsec >= t->tv_nsec);
+}
+
+/* ts_in - now + sec */
+static struct timespec
+ts_in(int64_t sec)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += (time_t)sec;
+	return t;
+}
+
 /*
  * reload_main - the daemon's own signal thread: SIGUSR1 reloads; every
- * stats_interval seconds (if not 0) a stats line; until told to stop.
+ * stats_interval seconds (if not 0) a stats line, every
+ * metrics_interval seconds (with metrics_file) the metrics file; until
+ * told to stop.
  */
 static void *
 reload_main(void *arg)
 {
-	struct timespec	 now, next, wait;
+	struct timespec	 now, next_stats, next_metrics, wait;
+	const struct timespec *next;
 	sigset_t	 set;
-	int64_t		 every;
+	int64_t		 stats_every, metrics_every;
 	int		 sig;
 
 	(void)arg;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	every = mcfg->stats_interval;
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	next.tv_sec += every;
+	stats_every = mcfg->stats_interval;
+	metrics_every = metrics_on() ?
+	    mcfg->metrics_interval : 0;
+	next_stats = ts_in(stats_every);
+	next_metrics = ts_in(metrics_every);
+	metrics_dump();
 	for (;;) {
-		if (every > 0) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec > next.tv_sec || (now.tv_sec ==
-			    next.tv_sec && now.tv_nsec >= next.tv_nsec)) {
-				stats_log("every stats_interval");
-				next = now;
-				next.tv_sec += every;
-				continue;
-			}
-			wait.tv_sec = next.tv_sec - now.tv_sec;
-			wait.tv_nsec = next.tv_nsec - now.tv_nsec;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (stats_every > 0 && ts_due(&now, &next_stats)) {
+			stats_log("every stats_interval");
+			next_stats = ts_in(stats_every);
+			continue;
+		}
+		if (metrics_every > 0 && ts_due(&now, &next_metrics)) {
+			metrics_dump();
+			next_metrics = ts_in(metrics_every);
+			continue;
+		}
+		next = NULL;
+		if (stats_every > 0)
+			next = &next_stats;
+		if (metrics_every > 0 && (next == NULL ||
+		    ts_due(next, &next_metrics)))
+			next = &next_metrics;
+		if (next != NULL) {
+			wait.tv_sec = next->tv_sec - now.tv_sec;
+			wait.tv_nsec = next->tv_nsec - now.tv_nsec;
 			if (wait.tv_nsec < 0) {
 				wait.tv_sec--;
 				wait.tv_nsec += 1000000000L;
@@ -1604,12 +1717,16 @@ reload_main(void *arg)
 		log_info("-: milter: SIGUSR1: reloading the configuration");
 		reload();
 		stats_log("at reload");
-		if (mcfg->stats_interval != every) {
-			every = mcfg->stats_interval;
-			clock_gettime(CLOCK_MONOTONIC, &next);
-			next.tv_sec += every;
+		if (mcfg->stats_interval != stats_every) {
+			stats_every = mcfg->stats_interval;
+			next_stats = ts_in(stats_every);
 		}
+		metrics_every = metrics_on() ?
+		    mcfg->metrics_interval : 0;
+		next_metrics = ts_in(metrics_every);
+		metrics_dump();
 	}
+	metrics_dump();
 	return NULL;
 }
 
@@ -1627,6 +1744,7 @@ milter_run(const struct config *cfg, bool foreground,
 
 	err.msg[0] = '\0';
 	mcfg = mcfg_start = cfg;
+	mstart_unix = time(NULL);
 	mreload = reload_fn;
 	mreload_arg = reload_arg;
 	max_bytes = cfg->max_message_bytes > 0 ?

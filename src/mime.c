@@ -5069,6 +5069,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 		g_object_unref(msg);
 	mime_cur = NULL;
 	out->flags |= m.urls.flags;
+	url_set_finish_links(&m.urls, &out->link_shown, &out->link_target);
 	url_set_finish(&m.urls, &out->urls);
 	mcache_give(&m, &pp);
 	pp_free(&pp);
@@ -5097,6 +5098,8 @@ extract_free(struct extract *x)
 	free(x->x_originating_ip);
 	strlist_free(&x->received_ips);
 	strlist_free(&x->urls);
+	strlist_free(&x->link_shown);
+	strlist_free(&x->link_target);
 	for (i = 0; i < x->n_att; i++) {
 		free(x->att[i].name);
 		free(x->att[i].type);

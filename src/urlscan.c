@@ -55,6 +55,7 @@
 
 #include "config.h"
 #include "extract.h"
+#include "domain.h"
 #include "urlscan.h"
 
 #define DEFAULT_MATCH_LIMIT	100000
@@ -122,7 +123,16 @@ struct scan {
 	struct strbuf		 rel;		/* a link resolved against it */
 	bool			 base_seen;	/* a <base href> was seen */
 	bool			 stop;		/* set full or regex error */
+	/* an <a href>: its visible text against where it leads */
+	bool			 in_a;
+	struct strbuf		 a_text;	/* the text, at most A_TEXT_MAX */
+	struct strbuf		 a_href;	/* the link as reported */
+	struct strbuf		 a_inner;	/* the URL a wrapper wraps */
+	struct strbuf		*cap;		/* emit() copies the link here */
 };
+
+#define A_TEXT_MAX	1024		/* link text examined */
+#define A_SHOWN_MAX	512		/* shown URL kept in the alert */
 
 /* ------------------------------------------------------------ helpers */
 
@@ -564,13 +574,27 @@ url_set_finish(struct url_set *set, struct strlist *dst)
 {
 	*dst = set->list;
 	memset(&set->list, 0, sizeof(set->list));
+	strlist_free(&set->shown);
+	strlist_free(&set->target);
 	index_free(set);
+}
+
+void
+url_set_finish_links(struct url_set *set, struct strlist *shown,
+    struct strlist *target)
+{
+	*shown = set->shown;
+	*target = set->target;
+	memset(&set->shown, 0, sizeof(set->shown));
+	memset(&set->target, 0, sizeof(set->target));
 }
 
 void
 url_set_free(struct url_set *set)
 {
 	strlist_free(&set->list);
+	strlist_free(&set->shown);
+	strlist_free(&set->target);
 	index_free(set);
 }
 
@@ -632,6 +656,8 @@ urlscan_init(const struct config *cfg, struct errbuf *err)
 
 	urlscan_shutdown();
 	entity_table_check();
+	if (domain_init(err) == -1)
+		return -1;
 	if (cfg != NULL && cfg->regex_match_limit > 0)
 		match_limit = cfg->regex_match_limit > UINT32_MAX ?
 		    UINT32_MAX : (uint32_t)cfg->regex_match_limit;
@@ -661,6 +687,7 @@ urlscan_init(const struct config *cfg, struct errbuf *err)
 void
 urlscan_shutdown(void)
 {
+	domain_shutdown();
 	pcre2_code_free(re_url);
 	pcre2_match_context_free(mctx);
 	re_url = NULL;
@@ -697,6 +724,9 @@ scan_end(struct scan *sc)
 	sb_free(&sc->hid);
 	sb_free(&sc->base);
 	sb_free(&sc->rel);
+	sb_free(&sc->a_text);
+	sb_free(&sc->a_href);
+	sb_free(&sc->a_inner);
 	for (i = 0; i < UNWRAP_MAX_DEPTH; i++)
 		sb_free(&sc->unwrap[i]);
 }
@@ -844,6 +874,12 @@ emit(struct scan *sc, const char *u, size_t n, int depth)
 {
 	int	rc;
 
+	if (sc->cap != NULL) {		/* an <a href>: keep what it is */
+		if (depth == 0 && sc->cap->len == 0)
+			sb_append(sc->cap, u, n);
+		else if (depth > 0 && sc->a_inner.len == 0)
+			sb_append(&sc->a_inner, u, n);
+	}
 	if (sc->stop)
 		return;
 	if ((rc = set_add(sc->set, u, n)) == ADD_FULL)
@@ -1918,6 +1954,178 @@ prel_scheme(struct scan *sc)
 	return sc->prel_scheme;
 }
 
+/* ------------------------------------------------------------ link text */
+
+/* host_char - a byte of a host name as written (IDN: any non-ASCII) */
+static inline bool
+host_char(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '-' || c >= 0x80;
+}
+
+/*
+ * url_host_at - the host of the URL u[0..n) ("scheme://" or "www."
+ * form): *hl bytes at the returned offset, after any userinfo, before
+ * the port or path; trailing dots left out.  False if none.
+ */
+static bool
+url_host_at(const char *u, size_t n, size_t *hs, size_t *hl)
+{
+	size_t	i, s, e, at = SIZE_MAX;
+
+	if (n >= 4 && eq_ci(u, "www.", 4))
+		s = 0;
+	else {
+		for (i = 0; i < n && i < 16 && u[i] != ':'; i++)
+			;
+		if (i + 3 > n || u[i] != ':' || u[i + 1] != '/' ||
+		    u[i + 2] != '/')
+			return false;
+		s = i + 3;
+	}
+	for (e = s; e < n && u[e] != '/' && u[e] != '?' && u[e] != '#' &&
+	    u[e] != '\\'; e++)
+		if (u[e] == '@')
+			at = e;
+	if (at != SIZE_MAX)
+		s = at + 1;
+	for (i = s; i < e && host_char((unsigned char)u[i]); i++)
+		;
+	while (i > s && u[i - 1] == '.')
+		i--;
+	if (i == s)
+		return false;
+	*hs = s;
+	*hl = i - s;
+	return true;
+}
+
+/*
+ * bare_host - t[0..n) (trimmed link text) is a host name alone, maybe
+ * with a path: labels of letters, digits, '-' or non-ASCII, at least
+ * one dot, a last label of two letters or more (or "xn--..."), then
+ * nothing or '/' and no white space.  Sets *hl.
+ */
+static bool
+bare_host(const char *t, size_t n, size_t *hl)
+{
+	size_t	i, last = 0, dots = 0;
+
+	for (i = 0; i < n && host_char((unsigned char)t[i]); i++)
+		if (t[i] == '.') {
+			if (i == 0 || t[i - 1] == '.')
+				return false;
+			dots++;
+			last = i + 1;
+		}
+	if (dots == 0 || last >= i || (i < n && t[i] != '/') ||
+	    !domain_known_tld(t, i))
+		return false;
+	for (size_t j = i; j < n; j++)
+		if (is_space((unsigned char)t[j]))
+			return false;
+	if (!(i - last >= 4 && eq_ci(t + last, "xn--", 4))) {
+		if (i - last < 2)
+			return false;
+		for (size_t j = last; j < i; j++)
+			if (!is_alpha((unsigned char)t[j]) &&
+			    (unsigned char)t[j] < 0x80)
+				return false;
+	}
+	*hl = i;
+	return true;
+}
+
+/*
+ * shown_link - what a link's text shows: the first http(s):// or www.
+ * URL in it, else the whole text when it is a host name.  (s, sl) is
+ * that token, (hs, hl) its host (offsets into t).  False if none.
+ */
+static bool
+shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
+    size_t *hl)
+{
+	size_t	i, e, b = 0;
+
+	/* every URL or host name has a dot; most link texts ("Read
+	 * more") have none */
+	if (memchr(t, '.', n) == NULL)
+		return false;
+	/* trim white space and no-break spaces (U+00A0 as UTF-8) */
+	while (n > 0 && (is_space((unsigned char)t[n - 1]) || (n >= 2 &&
+	    (unsigned char)t[n - 2] == 0xc2 && (unsigned char)t[n - 1] ==
+	    0xa0)))
+		n -= is_space((unsigned char)t[n - 1]) ? 1 : 2;
+	while (b < n && (is_space((unsigned char)t[b]) || (b + 1 < n &&
+	    (unsigned char)t[b] == 0xc2 && (unsigned char)t[b + 1] == 0xa0)))
+		b += is_space((unsigned char)t[b]) ? 1 : 2;
+	for (i = b; i < n; i++) {
+		if (((unsigned char)t[i] | 0x20) != 'h' &&
+		    ((unsigned char)t[i] | 0x20) != 'w')
+			continue;
+		if (i > b && is_alnum((unsigned char)t[i - 1]))
+			continue;
+		if (!((n - i >= 7 && eq_ci(t + i, "http://", 7)) ||
+		    (n - i >= 8 && eq_ci(t + i, "https://", 8)) ||
+		    (n - i >= 4 && eq_ci(t + i, "www.", 4))))
+			continue;
+		for (e = i; e < n && !is_space((unsigned char)t[e]) &&
+		    t[e] != '<' && t[e] != '>' && t[e] != '"'; e++)
+			;
+		if (!url_host_at(t + i, e - i, hs, hl))
+			continue;
+		*hs += i;
+		*s = i;
+		*sl = e - i;
+		return true;
+	}
+	if (!bare_host(t + b, n - b, hl))
+		return false;
+	*hs = b;
+	*s = b;
+	*sl = n - b;
+	return true;
+}
+
+/*
+ * link_done - at </a> (or the next <a>, or the end of the document):
+ * when the link's text shows a URL or host name of another site than
+ * the link leads to (registrable domains, Public Suffix List; a link
+ * through a Safe Links or URL Defense wrapper counts as leading to the
+ * URL it wraps too), keep the pair for the alert, as a mail client's
+ * "this link goes elsewhere" warning would.
+ */
+static void
+link_done(struct scan *sc)
+{
+	struct url_set	*set = sc->set;
+	const char	*t = sc->a_text.s;
+	size_t		 s, sl, hs, hl, ts, tl, is, il;
+
+	if (!sc->in_a)
+		return;
+	sc->in_a = false;
+	if (set->shown.n >= URLSCAN_MISMATCH_MAX || sc->a_text.len == 0 ||
+	    !shown_link(t, sc->a_text.len, &s, &sl, &hs, &hl) ||
+	    !url_host_at(sc->a_href.s, sc->a_href.len, &ts, &tl))
+		return;
+	if ((hl == tl && eq_ci(t + hs, sc->a_href.s + ts, hl)) ||
+	    domain_same_site(t + hs, hl, sc->a_href.s + ts, tl))
+		return;
+	if (sc->a_inner.len > 0 && url_host_at(sc->a_inner.s,
+	    sc->a_inner.len, &is, &il) && domain_same_site(t + hs, hl,
+	    sc->a_inner.s + is, il))
+		return;
+	if (sl > A_SHOWN_MAX) {		/* cut at a character boundary */
+		sl = A_SHOWN_MAX;
+		while (sl > 0 && ((unsigned char)t[s + sl] & 0xc0) == 0x80)
+			sl--;
+	}
+	strlist_add_owned(&set->shown, xstrndup(t + s, sl));
+	strlist_add(&set->target, sc->a_inner.len > 0 ? sc->a_inner.s :
+	    sc->a_href.s);
+}
+
 /*
  * prel_host - u[0..n) is a protocol-relative link: "//" and a host that
  * starts with a letter, digit or non-ASCII character (IDN) and has a
@@ -2608,6 +2816,13 @@ run_add(struct scan *sc, const char *t, size_t n, bool refs)
 {
 	if (n == 0)
 		return;
+	if (sc->in_a && sc->a_text.len < A_TEXT_MAX) {
+		if (refs)
+			decode_append(&sc->a_text, t, n, false);
+		else
+			sb_append(&sc->a_text, t, n < A_TEXT_MAX ? n :
+			    A_TEXT_MAX);
+	}
 	if (sc->run.len == 0 && !refs) {
 		if (sc->seg == NULL) {
 			sc->seg = t;
@@ -2800,12 +3015,15 @@ parse_tag(struct scan *sc, const char *h, size_t ns, size_t i, size_t limit,
 {
 	struct attr	a;
 	size_t	an, ae, vs, ve, vl;
-	bool	meta, base;
+	bool	meta, base, anchor, href;
 	const char *v;
 	int	k;
 
 	meta = i - ns == 4 && (h[ns] | 0x20) == 'm' &&
 	    eq_ci(h + ns, "meta", 4);
+	anchor = i - ns == 1 && (h[ns] | 0x20) == 'a';
+	if (anchor)			/* </a>, or <a> closing an open one */
+		link_done(sc);
 	base = i - ns == 4 && (h[ns] | 0x20) == 'b' &&
 	    eq_ci(h + ns, "base", 4);
 	for (;;) {
@@ -2823,10 +3041,19 @@ parse_tag(struct scan *sc, const char *h, size_t ns, size_t i, size_t limit,
 		vs = a.vs;
 		ve = a.ve;
 		if ((k = attr_kind(h + an, ae - an)) == ATTR_URL) {
-			if (base && !sc->base_seen && ae - an == 4 &&
-			    eq_ci(h + an, "href", 4))
+			href = ae - an == 4 && eq_ci(h + an, "href", 4);
+			if (base && !sc->base_seen && href)
 				base_set(sc, h + vs, ve - vs);
-			attr_url(sc, h + vs, ve - vs);
+			if (anchor && href && !sc->in_a) {
+				sb_reset(&sc->a_href);
+				sb_reset(&sc->a_inner);
+				sb_reset(&sc->a_text);
+				sc->cap = &sc->a_href;
+				attr_url(sc, h + vs, ve - vs);
+				sc->cap = NULL;
+				sc->in_a = sc->a_href.len > 0;
+			} else
+				attr_url(sc, h + vs, ve - vs);
 		}
 		else if (k == ATTR_CSS) {
 			if (hidden_r != NULL && css_hides(h + vs, ve - vs))
@@ -3127,6 +3354,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		p = re;
 	}
 	flush_run(sc);
+	link_done(sc);
 }
 
 void

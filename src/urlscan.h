@@ -34,6 +34,10 @@
  * the wrapper.  Every URL returned is valid UTF-8 without control
  * characters.  Time is linear in the input.
  *
+ * HTML links whose visible text shows a URL or host name of another
+ * site (registrable domain, module domain) than the link's target are
+ * kept in the set's shown / target lists (URLSCAN_MISMATCH_MAX pairs).
+ *
  * Thread-safe after urlscan_init(): match data is per call.
  * urlscan_init() must come first (urlscan_text/html assert it).
  */
@@ -53,7 +57,11 @@ struct url_set {
 	size_t		 max_urls;
 	size_t		 max_url_length;
 	unsigned	 flags;		/* EXF_TRUNC_URLS|EXF_TRUNC_URL_LEN|EXF_REGEX_LIMIT */
+	struct strlist	 shown, target;	/* link text / href mismatches */
 };
+
+/* Most link text / href mismatches kept per message. */
+#define URLSCAN_MISMATCH_MAX	50
 
 int	urlscan_init(const struct config *, struct errbuf *);
 void	urlscan_shutdown(void);
@@ -71,6 +79,9 @@ void	url_set_init(struct url_set *, size_t max_urls, size_t max_url_length);
 bool	url_set_add(struct url_set *, const char *url, size_t len);
 /* Move the list out into dst (dst is overwritten), then free the set. */
 void	url_set_finish(struct url_set *, struct strlist *dst);
+/* Before url_set_finish: move the link mismatches out (overwritten). */
+void	url_set_finish_links(struct url_set *, struct strlist *shown,
+	    struct strlist *target);
 void	url_set_free(struct url_set *);
 
 /*

@@ -95,6 +95,26 @@ if [ -s "$tmp/stdin.json" ] &&
 else
 	bad "scan: stdin vs file"; cat "$tmp/err"
 fi
+# --mbox: body lines quoted as ">From " (mboxo/mboxrd) are read as the
+# MTA delivered them, so a message without Message-ID keeps its id
+printf 'From: x@y.example\nSubject: no id\n\nline\nFrom here on\n>From two\nend\n' \
+    > "$tmp/plain.eml"
+{
+	printf 'From a@b Sat Jan  1 00:00:00 2000\n'
+	sed 's/^\(>*From \)/>\1/' "$tmp/plain.eml"
+	printf 'From a@b Sat Jan  1 00:00:01 2000\nFrom: z@y.example\n\nx\n'
+} > "$tmp/box.mbox"
+"$M" scan --now 1 "$tmp/plain.eml" 2>&1 |
+    grep -o '"display_id":"[^"]*"' > "$tmp/a"
+"$M" scan --now 1 --mbox "$tmp/box.mbox" 2>&1 |
+    grep -o '"display_id":"[^"]*"' > "$tmp/b"
+if [ "$(wc -l < "$tmp/b")" -eq 2 ] && [ -s "$tmp/a" ] &&
+    head -1 "$tmp/b" | cmp -s - "$tmp/a" &&
+    grep -q '^>From here' "$tmp/box.mbox"; then
+	ok "scan --mbox: quoted From lines unquoted (same id as the message)"
+else
+	bad "scan --mbox: ids $(cat "$tmp/a") / $(cat "$tmp/b")"
+fi
 expect "scan: no file" 64 "no FILE given" "$M" scan
 expect "scan: bad --now" 64 "not a number" "$M" scan --now soon "$sample"
 

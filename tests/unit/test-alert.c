@@ -119,6 +119,7 @@ static const char *const expected_json =
 "\"found_url\":\"http://evil.example/login,https://x.example/a?b=c\","
 "\"url_count\":2,"
 "\"attachment_count\":1,"
+"\"url_domains\":\"evil.example,x.example\","
 "\"time_source\":\"date_header\","
 "\"alert_id\":\"" MID_ID "\","
 "\"mode\":\"milter\","
@@ -659,6 +660,9 @@ test_utf8(void)
 	extract_free(&x);
 }
 
+static bool	both_like_jsonc(const struct config *, const struct extract *,
+		    const struct envelope *, int64_t);
+
 static void
 test_bounds(void)
 {
@@ -750,6 +754,64 @@ test_bounds(void)
 	T_ASSERT(strncmp(evs(j, "found_url"), "http://a.example/,https://long.",
 	    31) == 0);
 	T_STREQ(evs(j, "truncated"), "value_length");
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("a comma inside a URL is %2C in found_url, as is in url_N");
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "https://maps.example/@48.85,2.35,15z");
+	strlist_add(&x.urls, "https://b.example/x");
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "found_url"),
+	    "https://maps.example/@48.85%2C2.35%2C15z,https://b.example/x");
+	T_STREQ(evs(j, "url_1"), "https://maps.example/@48.85,2.35,15z");
+	json_object_put(j);
+	/* the same with an item that needs JSON escaping */
+	strlist_add(&x.urls, "https://q.example/a\"b,c");
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "found_url"),
+	    "https://maps.example/@48.85%2C2.35%2C15z,https://b.example/x,"
+	    "https://q.example/a\"b%2Cc");
+	T_STREQ(evs(j, "url_3"), "https://q.example/a\"b,c");
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("url_domains: each URL's host once, lowercased, no port");
+	strlist_free(&x.urls);
+	strlist_add(&x.urls, "http://User:pw@Host.Example:8080/a");
+	strlist_add(&x.urls, "https://[2001:db8::1]:443/x");
+	strlist_add(&x.urls, "www.Foo.example/y");
+	strlist_add(&x.urls, "ftp://f.example\\path");
+	strlist_add(&x.urls, "http://host.example/b?u=http://other.example/");
+	strlist_add(&x.urls, "https://xn--80ak6aa92e.com#frag");
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "url_domains"), "host.example,[2001:db8::1],"
+	    "www.foo.example,f.example,xn--80ak6aa92e.com");
+	json_object_put(j);
+	strlist_free(&x.urls);
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(evs(j, "url_domains") == NULL);
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("header_from quotes display names that hold specials");
+	addrlist_free(&x.from);
+	addrlist_add(&x.from, "Smith, John", "j@x.example");
+	addrlist_add(&x.from, "support@paypal.com <support@paypal.com>",
+	    "evil@x.example");
+	addrlist_add(&x.from, "Say \"hi\" \\ x", "q@x.example");
+	addrlist_add(&x.from, "J. Smith", "js@x.example");
+	addrlist_add(&x.from, "(no address), only a name", NULL);
+	j = load(&cfg, &x, &env, 1);
+	T_STREQ(evs(j, "header_from"),
+	    "\"Smith, John\" <j@x.example>, "
+	    "\"support@paypal.com <support@paypal.com>\" <evil@x.example>, "
+	    "\"Say \\\"hi\\\" \\\\ x\" <q@x.example>, "
+	    "J. Smith <js@x.example>, "
+	    "\"(no address), only a name\"");
+	/* from_name keeps the name as decoded */
+	T_STREQ(evs(j, "from_name"), "Smith, John");
 	json_object_put(j);
 	T_END();
 
@@ -1155,6 +1217,100 @@ test_writer(void)
 	extract_free(&x);
 }
 
+static void
+test_attach_eml(void)
+{
+	static const char *const vec[][2] = {	/* RFC 4648 section 10 */
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" },
+		{ "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	static const char raw[] = "Subject: Your invoice\r\n\r\nPay \xff "
+	    "now\r\n";
+	struct config	 cfg;
+	struct extract	 x;
+	struct envelope	 env;
+	json_object	*j, *a, *at, *v;
+	char		 out[16];
+	size_t		 i;
+
+	T_BEGIN("base64 (RFC 4648 vectors)");
+	for (i = 0; i < ARRAY_LEN(vec); i++) {
+		T_ASSERT(DIGEST_BASE64_LEN(strlen(vec[i][0])) ==
+		    strlen(vec[i][1]));
+		digest_base64(vec[i][0], strlen(vec[i][0]), out);
+		T_STREQ(out, vec[i][1]);
+	}
+	T_END();
+
+	test_config(&cfg);
+	sample(&x);
+	memset(&env, 0, sizeof(env));
+	env.mode = "milter";
+	env.raw = raw;
+	env.raw_len = sizeof(raw) - 1;
+
+	T_BEGIN("attach_eml off: no attachment, no flag");
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_ASSERT(evs(j, "truncated") == NULL);
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("attach_eml: the message as an Attachment object");
+	cfg.attach_eml = true;
+	cfg.attach_eml_max_bytes = 1024;
+	T_ASSERT(both_like_jsonc(&cfg, &x, &env, 1));
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 1);
+	at = json_object_array_get_idx(a, 0);
+	T_ASSERT(json_object_object_get_ex(at, "base64_blob", &v));
+	T_STREQ(json_object_get_string(v), "U3ViamVjdDogWW91ciBpbnZvaWNlDQoNClBh"
+	    "eSD/IG5vdw0K");
+	T_ASSERT(json_object_object_get_ex(at, "type", &v));
+	T_STREQ(json_object_get_string(v), ".eml");
+	T_ASSERT(json_object_object_get_ex(at, "name", &v));
+	T_STREQ(json_object_get_string(v), x.subject);
+	T_ASSERT(json_object_object_get_ex(at, "orig_size", &v));
+	T_ASSERT(json_object_get_int64(v) == (int64_t)sizeof(raw) - 1);
+	T_ASSERT(json_object_object_get_ex(at, "size", &v));
+	T_ASSERT(json_object_get_int64(v) == 48);
+	T_ASSERT(json_object_object_get_ex(at, "is_favorite", &v) &&
+	    json_object_get_type(v) == json_type_boolean &&
+	    !json_object_get_boolean(v));
+	T_ASSERT(json_object_object_get_ex(at, "identifier", &v) &&
+	    v == NULL);
+	T_ASSERT(evs(j, "truncated") == NULL);
+	json_object_put(j);
+	T_END();
+
+	T_BEGIN("attach_eml: too large, truncated or absent: flagged");
+	cfg.attach_eml_max_bytes = sizeof(raw) - 2;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "eml_attachment");
+	json_object_put(j);
+	cfg.attach_eml_max_bytes = 1024;
+	env.truncated = true;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "collector,eml_attachment");
+	json_object_put(j);
+	env.truncated = false;
+	env.raw = NULL;
+	j = load(&cfg, &x, &env, 1);
+	T_ASSERT(json_object_object_get_ex(j, "attachments", &a));
+	T_ASSERT(json_object_array_length(a) == 0);
+	T_STREQ(evs(j, "truncated"), "eml_attachment");
+	json_object_put(j);
+	T_END();
+	extract_free(&x);
+}
+
 int
 main(void)
 {
@@ -1166,5 +1322,6 @@ main(void)
 	test_utf8();
 	test_bounds();
 	test_writer();
+	test_attach_eml();
 	return t_done();
 }
