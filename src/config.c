@@ -93,9 +93,9 @@ static const struct key_def config_keys[] = {
 	  "prefix of the stable alert id (letters, digits, '-', '_', '.')" },
 	{ "attach_eml", KT_BOOL, F(attach_eml), "no", 0, 0, NULL,
 	  "attach the original message to the alert (\"attachments\": <subject>.eml, base64), as the SOAR mail connectors' \"Attach Original EML\"" },
-	{ "attach_eml_max_bytes", KT_SIZE, F(attach_eml_max_bytes), "10m",
-	  1024, 32 << 20, NULL,
-	  "largest message attached by attach_eml; a larger (or truncated) one is not attached and the alert says so (truncated: eml_attachment)" },
+	{ "attach_eml_max_bytes", KT_SIZE, F(attach_eml_max_bytes), "2m",
+	  1024, 2700 << 10, NULL,
+	  "largest message attached by attach_eml (larger or truncated: not attached, truncated says eml_attachment); at most 2700k: an alert stays under SOAR's 8 MB" },
 
 	SECTION("Milter daemon"),
 	{ "socket", KT_STR, F(socket), "inet:8894@127.0.0.1", 0, 0, NULL,
@@ -178,7 +178,7 @@ static const struct key_def config_keys[] = {
 	{ "tls_cert_file", KT_STR, F(tls_cert_file), "", 0, 0, NULL,
 	  "client certificate (PEM) for the SOAR" },
 	{ "tls_key_file", KT_STR, F(tls_key_file), "", 0, 0, NULL,
-	  "client key (PEM) for the SOAR; must not be group/world readable" },
+	  "client key (PEM) for the SOAR; others must have no access and its group no write (0600, or 0640 for a key group such as ssl-cert)" },
 	{ "http_proxy", KT_STR, F(http_proxy), "", 0, 0, NULL,
 	  "proxy URL for the SOAR (empty: none; the environment is ignored)" },
 	{ "connect_timeout", KT_TIME, F(connect_timeout), "10", 1, 600, NULL,
@@ -696,6 +696,14 @@ config_validate(const struct config *cfg, struct errbuf *err)
 	if (cfg->state_dir == NULL || cfg->state_dir[0] != '/') {
 		return verr(cfg, err, "state_dir", "must be an absolute path");
 	}
+	/* the daemon's working directory is / once it detached */
+	if (cfg->pid_file != NULL && cfg->pid_file[0] != '\0' &&
+	    cfg->pid_file[0] != '/')
+		return verr(cfg, err, "pid_file", "must be an absolute path");
+	if (cfg->metrics_file != NULL && cfg->metrics_file[0] != '\0' &&
+	    cfg->metrics_file[0] != '/')
+		return verr(cfg, err, "metrics_file", "must be an absolute "
+		    "path");
 	if (cfg->log_level == NULL || (strcmp(cfg->log_level, "err") != 0 &&
 	    strcmp(cfg->log_level, "warn") != 0 &&
 	    strcmp(cfg->log_level, "info") != 0 &&

@@ -153,6 +153,11 @@ main(void)
 	    "chronicle)");
 	expect_error("state_dir = relative/dir\n",
 	    "1: state_dir: must be an absolute path");
+	/* the daemon's working directory is / once it detached */
+	expect_error("pid_file = run/x.pid\n",
+	    "1: pid_file: must be an absolute path");
+	expect_error("metrics_file = m.prom\n",
+	    "1: metrics_file: must be an absolute path");
 	expect_error("environment = "
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
