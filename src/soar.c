@@ -330,8 +330,12 @@ file_readable(const char *key, const char *path, struct errbuf *err)
 	return 0;
 }
 
-/* private_file_ok - the client key: a regular file that group and
- * other cannot access, like the secret files */
+/*
+ * private_file_ok - the client key: a regular file that others cannot
+ * access and its group cannot write.  Group read is allowed: Debian
+ * keeps private keys 0640 root:ssl-cert for the services in that group
+ * (OpenDKIM's RequireSafeKeys draws the same line).
+ */
 static int
 private_file_ok(const char *key, const char *path, struct errbuf *err)
 {
@@ -347,11 +351,11 @@ private_file_ok(const char *key, const char *path, struct errbuf *err)
 		errbuf_set(err, "%s %s: not a regular file", key, path);
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0) {
-		errbuf_set(err, "%s %s: mode %04o gives group or other access "
-		    "to a private key; make it readable by the service user "
-		    "only (chmod 600)", key, path,
-		    (unsigned)(st.st_mode & 07777));
+	if ((st.st_mode & 027) != 0) {
+		errbuf_set(err, "%s %s: mode %04o gives other access, or "
+		    "group write, to a private key; make it readable by the "
+		    "service user (or its group) only (chmod 600 or 640)", key,
+		    path, (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;

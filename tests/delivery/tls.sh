@@ -71,10 +71,10 @@ cp "$P/cli.key" "$T/cli-open.key" && chmod 644 "$T/cli-open.key"
 # shellcheck disable=SC2086
 sm $HTTPS -o tls_cert_file="$P/cli.crt" -o tls_key_file="$T/cli-open.key" \
     flush >"$T/f4k.out" 2>"$T/f4k.log" && fail "a 0644 tls_key_file was accepted"
-grep -q "tls_key_file $T/cli-open.key: mode 0644 gives group or other access" \
+grep -q "tls_key_file $T/cli-open.key: mode 0644 gives other access" \
     "$T/f4k.log" || fail "unclear error: $(cat "$T/f4k.log")"
 [ "$(count "$STATE/spool/new")" = 1 ] || fail "alert lost"
-ok "a tls_key_file open to group or other is refused, naming key and file"
+ok "a tls_key_file open to others is refused, naming key and file"
 # shellcheck disable=SC2086
 sm $HTTPS -o tls_cert_file="$P/cli.crt" -o tls_key_file="$P/cli.key" \
     flush >"$T/f5.out" 2>"$T/f5.log" || fail "client certificate: $(cat "$T/f5.log")"

@@ -288,7 +288,7 @@ test_refuse_config(void)
 	T_ASSERT(soar_new(&cfg, &err) == NULL);
 	T_ASSERT(strstr(err.msg, "tls_ca_file") != NULL);
 	cfg.tls_ca_file = NULL;
-	/* the client private key gets the secret files' check */
+	/* the client private key: no other access, no group write */
 	write_file(cf, "certificate\n", 0644);
 	cfg.tls_cert_file = cf;
 	cfg.tls_key_file = ck;
@@ -297,11 +297,17 @@ test_refuse_config(void)
 	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL &&
 	    strstr(err.msg, ck) != NULL && strstr(err.msg, "0644") != NULL &&
 	    strstr(err.msg, "chmod 600") != NULL);
-	write_file(ck, "private key\n", 0640);
+	write_file(ck, "private key\n", 0660);
 	T_ASSERT(soar_new(&cfg, &err) == NULL);
-	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL);
+	T_ASSERT(strstr(err.msg, "tls_key_file") != NULL &&
+	    strstr(err.msg, "0660") != NULL);
 	write_file(ck, "private key\n", 0604);
 	T_ASSERT(soar_new(&cfg, &err) == NULL);
+	/* 0640 root:ssl-cert, Debian's layout for services' keys */
+	write_file(ck, "private key\n", 0640);
+	so = soar_new(&cfg, &err);
+	T_ASSERT(so != NULL);
+	soar_free(&so);
 	write_file(ck, "private key\n", 0600);
 	so = soar_new(&cfg, &err);
 	T_ASSERT(so != NULL);
