@@ -401,7 +401,7 @@ str_redact_url(const char *url)
 {
 	static const char scheme_chars[] = "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-";
-	const char	*a = url, *e, *p, *at = NULL;
+	const char	*a = url, *e, *p, *q, *at = NULL;
 
 	if (url == NULL)
 		return NULL;
@@ -415,6 +415,18 @@ str_redact_url(const char *url)
 			at = p;
 	if (at == NULL && strchr(e, '@') != NULL && !hostport_ok(a, e))
 		at = strrchr(e, '@');
+	/*
+	 * An '@' after a valid-looking host:port and before the query:
+	 * "https://svc:123/abc@host/" also reads as host "svc", port
+	 * 123, but is a "user:pass" whose '/' ended the authority early.
+	 * Hide up to the last such '@': hiding a part of an odd URL in a
+	 * log costs nothing, leaking a password does.
+	 */
+	if (at == NULL && memchr(a, ':', (size_t)(e - a)) != NULL &&
+	    (q = strpbrk(e, "@?")) != NULL && *q == '@')
+		for (at = q; (q = strpbrk(q + 1, "@?")) != NULL && *q == '@';
+		    at = q)
+			;
 	if (at == NULL)
 		return xstrdup(url);
 	return xasprintf("%.*s***%s", (int)(a - url), url, at);

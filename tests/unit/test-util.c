@@ -186,11 +186,20 @@ main(void)
 			{ "https://u:sec/retpw@host/x", "https://***@host/x" },
 			{ "http://u:sec#retpw@host", "http://***@host" },
 			{ "u:sec?retpw@proxy:3128", "***@proxy:3128" },
+			/* ... even when what is before it reads as host:port
+			 * ("svc:123"): an '@' before the query after a ':' is
+			 * taken for the end of a password */
+			{ "https://svc:123/abc@soar.example/",
+			  "https://***@soar.example/" },
+			{ "http://svc:8080#pw@soar.example",
+			  "http://***@soar.example" },
+			{ "https://host:8443/a@b", "https://***@b" },
 			/* no userinfo: unchanged, '@' in path or query too */
 			{ "https://soar.example.com", "https://soar.example.com" },
-			{ "https://host:8443/a@b", "https://host:8443/a@b" },
+			{ "https://host/a@b", "https://host/a@b" },
 			{ "https://host/?to=a@b", "https://host/?to=a@b" },
-			{ "http://[::1]:80/a@b", "http://[::1]:80/a@b" },
+			{ "https://host:8443/?to=a@b",
+			  "https://host:8443/?to=a@b" },
 			{ "proxy.example:3128", "proxy.example:3128" },
 			{ "", "" },
 		};
