@@ -101,6 +101,7 @@ fail:
 	return -1;
 }
 
+/* metrics_free - the page's memory; the struct can be used again */
 void
 metrics_free(struct metrics *m)
 {
