@@ -184,6 +184,7 @@ struct folder {
 	 * -1 unknown; imap_since, "" none, "?" unknown */
 	int		 ckpt_search;
 	char		 ckpt_since[12];
+	bool		 ckpt_old;		/* no search/since lines */
 	struct counts	 c;
 };
 
@@ -1500,18 +1501,26 @@ parse_fetch(struct resp *r, const char *p, const char *end,
 
 /* --------------------------------------------------------- checkpoint */
 
-/* ckpt_read - load a folder's checkpoint; 0 none, 1 loaded, -1 corrupt */
+/*
+ * ckpt_read - load a folder's checkpoint; 0 none, 1 loaded, -1 corrupt.
+ * A checkpoint written before the search/since lines existed is taken
+ * as made with this run's search (cfg): its search is not known, and
+ * sweeping every folder again on the first run after an upgrade would
+ * alert again what sent_retention has forgotten.  The next write
+ * records the lines (ckpt_old).
+ */
 static int
-ckpt_read(struct folder *f, struct errbuf *err)
+ckpt_read(const struct config *cfg, struct folder *f, struct errbuf *err)
 {
 	char		*buf = NULL, *line, *save = NULL;
 	size_t		 len;
 	bool		 v_ok = false, l_ok = false, magic = false;
+	bool		 s_ok = false, d_ok = false;
 	struct errbuf	 e;
 
-	/* a checkpoint from before these lines: unseen, no since */
-	f->ckpt_search = IMAP_SEARCH_UNSEEN;
-	f->ckpt_since[0] = '\0';
+	f->ckpt_search = (int)cfg->imap_search;
+	snprintf(f->ckpt_since, sizeof(f->ckpt_since), "%s",
+	    cfg->imap_since != NULL ? cfg->imap_since : "");
 	if (access(f->ckpt_path, F_OK) == -1 && errno == ENOENT)
 		return 0;
 	if (file_read_all(f->ckpt_path, CKPT_MAX, &buf, &len, &e) == -1) {
@@ -1529,13 +1538,15 @@ ckpt_read(struct folder *f, struct errbuf *err)
 			    &f->ckpt_validity);
 		else if (strncmp(line, "last_uid ", 9) == 0)
 			l_ok = parse_u32(line + 9, strlen(line + 9), &f->last);
-		else if (strncmp(line, "search ", 7) == 0)
+		else if (strncmp(line, "search ", 7) == 0) {
+			s_ok = true;
 			f->ckpt_search = strcmp(line + 7, "unseen") == 0 ?
 			    IMAP_SEARCH_UNSEEN : strcmp(line + 7, "all") == 0 ?
 			    IMAP_SEARCH_ALL : -1;
-		else if (strncmp(line, "since ", 6) == 0) {
+		} else if (strncmp(line, "since ", 6) == 0) {
 			char	arg[32];
 
+			d_ok = true;
 			if (strcmp(line + 6, "-") == 0)
 				f->ckpt_since[0] = '\0';
 			else if (imap_since_arg(line + 6, arg, sizeof(arg)))
@@ -1552,6 +1563,7 @@ ckpt_read(struct folder *f, struct errbuf *err)
 		return -1;
 	}
 	f->have_ckpt = true;
+	f->ckpt_old = !s_ok || !d_ok;
 	return 1;
 }
 
@@ -1590,6 +1602,7 @@ ckpt_write(struct bf *bf, struct folder *f, struct errbuf *err)
 	f->have_ckpt = rc == 0 || f->have_ckpt;
 	f->ckpt_validity = f->uidvalidity;
 	if (rc == 0) {
+		f->ckpt_old = false;
 		f->ckpt_search = (int)bf->cfg->imap_search;
 		snprintf(f->ckpt_since, sizeof(f->ckpt_since), "%s",
 		    bf->cfg->imap_since != NULL ? bf->cfg->imap_since : "");
@@ -1940,8 +1953,10 @@ job_run(struct bf *bf, struct job *j)
 		env.mailbox = j->mailbox;
 		env.imap_uid = uidbuf;
 		env.received_ms = j->idate_ms;
-		if (j->size <= j->body.len) {	/* fetched whole */
-			env.raw = j->body.s;
+		/* fetched whole: BODY[]<0.fetch_limit> sent less than
+		 * asked (RFC822.SIZE may be an estimate, or 0) */
+		if (j->body.len < bf->fetch_limit) {
+			env.raw = j->body.s != NULL ? j->body.s : "";
 			env.raw_len = j->body.len;
 		}
 		j->json = alert_json(bf->cfg, &x, &env, util_now_ms(), false);
@@ -2812,8 +2827,10 @@ run_folder(struct bf *bf, struct folder *f)
 		if (checkpoint(bf, f, 0, true) == -1)
 			return -1;
 	}
-	/* remember UIDVALIDITY from the first run on */
-	if (!f->have_ckpt && checkpoint(bf, f, f->last, true) == -1)
+	/* remember UIDVALIDITY from the first run on, and this run's
+	 * search in a checkpoint from before it was recorded */
+	if ((!f->have_ckpt || f->ckpt_old) &&
+	    checkpoint(bf, f, f->last, true) == -1)
 		return -1;
 	if (f->last == UINT32_MAX)
 		return 0;
@@ -3040,7 +3057,7 @@ imap_backfill(const struct config *cfg, const struct backfill_opts *opts)
 	for (i = 0; rc == 0 && i < nf; i++) {
 		hash_name(fv[i].name, 32, fh, sizeof(fh));
 		fv[i].ckpt_path = xasprintf("%s/%s", bf.ckpt_dir, fh);
-		if (ckpt_read(&fv[i], &e) == -1) {
+		if (ckpt_read(cfg, &fv[i], &e) == -1) {
 			log_err("-: imap: %s", e.msg);
 			rc = BACKFILL_EXIT_STATE;
 		}

@@ -7,7 +7,8 @@
 # error, the right exit code, bounded time, and no state written.  A
 # FETCH refused, or answered without the message (BODY[] NIL), is an
 # error for those UIDs (exit 19) and the checkpoint stays before them;
-# a body sent as a quoted string is unescaped.
+# a body sent as a quoted string is unescaped; attach_eml attaches a
+# message whole when less than the FETCH limit came, whatever its size.
 . "$top_srcdir/tests/lib/dovecot.sh"
 it_init			# for the certificate and CA (Dovecot itself idle)
 
@@ -29,14 +30,17 @@ fake()
 	FPORT=$(cat "$T/fake.port")
 }
 
-# run MODE - backfill --output against the fake server; sets RC
+# run MODE [OPTION...] - backfill --output against the fake server, with
+# more -o options; sets RC
 run()
 {
-	fake "$1"
-	rm -rf "$T/out-$1" "$T/st-$1"
-	bf -o state_dir="$T/st-$1" -o imap_port="$FPORT" -o imap_timeout=3 \
-	    backfill --output "$T/out-$1" --no-progress >/dev/null \
-	    2>"$T/$1.log"
+	_m=$1
+	shift
+	fake "$_m"
+	rm -rf "$T/out-$_m" "$T/st-$_m"
+	bf -o state_dir="$T/st-$_m" -o imap_port="$FPORT" -o imap_timeout=3 \
+	    "$@" backfill --output "$T/out-$_m" --no-progress >/dev/null \
+	    2>"$T/$_m.log"
 	RC=$?
 	kill "$FPID" 2>/dev/null
 	wait "$FPID" 2>/dev/null
@@ -151,4 +155,32 @@ assert ev["Subject"] == want, ev["Subject"]
 assert ev["message_size"] == len("Subject: " + want), ev["message_size"]
 EOF
 it_ok "a body sent as a quoted string is unescaped"
+
+# --- attach_eml: a message is whole when the server sent less than the
+# partial FETCH asked for, whatever RFC822.SIZE says (an estimate, or 0)
+run sizes -o attach_eml=yes -o max_message_bytes=65536
+[ $RC = 0 ] || it_fail "sizes: exit $RC"
+"$PYTHON3" - "$T/out-sizes" <<'EOF' || it_fail "sizes: attach_eml wrong"
+import base64, json, os, sys
+d = sys.argv[1]
+got = {}
+for f in os.listdir(d):
+    if f.endswith(".json"):
+        a = json.load(open(os.path.join(d, f)))
+        got[a["events"][0]["imap_uid"]] = a
+assert sorted(got) == ["1", "2", "3"], sorted(got)
+n = 2 * 65536 + 2                   # the FETCH limit
+for uid, size in (("1", 2000), ("3", n - 1)):
+    a = got[uid]
+    att = a["attachments"]
+    assert len(att) == 1, (uid, att)
+    raw = base64.b64decode(att[0]["base64_blob"])
+    assert len(raw) == size and att[0]["orig_size"] == size, (uid, len(raw))
+    assert raw.startswith(b"From: s@example.test"), uid
+    assert "eml_attachment" not in a["events"][0].get("truncated", ""), uid
+a = got["2"]
+assert a["attachments"] == [], a["attachments"]
+assert "eml_attachment" in a["events"][0]["truncated"], a["events"][0]
+EOF
+it_ok "attach_eml: whole below the FETCH limit (size estimate or 0), cut at it: none"
 exit 0

@@ -23,6 +23,10 @@ says when the client opens a folder or fetches:
               its size and date but no body, nothing for 5 (expunged),
               and an unsolicited flag change for 3
   quoted      the message comes as a quoted string with \\ and \"
+  sizes       UIDs 1-3, RFC822.SIZE not the size (as Exchange may
+              send): 1 whole with a size 3 times too big, 2 cut at the
+              partial FETCH's limit N with no size, 3 whole of N - 1
+              bytes with size 0
 
 Each connection is served in turn; the server exits after --max-seconds
 (default 300) or when the client count reaches --max-conns.  Every
@@ -103,6 +107,31 @@ def fetch_bodynil(c, tag):
     c.send(tag.encode() + b" OK UID FETCH completed\r\n")
 
 
+def sized(n, uid):
+    """a message of exactly n bytes (n large enough for the header)"""
+    m = (b"From: s@example.test\r\nTo: r@example.test\r\n"
+         b"Subject: sizes %d\r\nMessage-ID: <sizes-%d@example.test>\r\n"
+         b"\r\n" % (uid, uid))
+    line = b"filler https://sizes.example.test/%d\r\n" % uid
+    m += line * ((n - len(m)) // len(line))
+    return m + b"x" * (n - len(m))
+
+
+def fetch_sizes(c, tag, cmdline):
+    # the partial FETCH's limit: BODY.PEEK[]<0.N>
+    n = int(cmdline.split("<0.", 1)[1].split(">", 1)[0])
+    whole = sized(2000, 1)
+    cut = sized(n + 5000, 2)[:n]
+    last = sized(n - 1, 3)
+    c.send(b"* 1 FETCH (UID 1 RFC822.SIZE %d BODY[]<0> {%d}\r\n"
+           % (3 * len(whole), len(whole)) + whole + b")\r\n")
+    c.send(b"* 2 FETCH (UID 2 BODY[]<0> {%d}\r\n" % len(cut) + cut +
+           b")\r\n")
+    c.send(b"* 3 FETCH (UID 3 RFC822.SIZE 0 BODY[]<0> {%d}\r\n"
+           % len(last) + last + b")\r\n")
+    c.send(tag.encode() + b" OK UID FETCH completed\r\n")
+
+
 def serve(c, mode, end):
     c.send("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n")
     while True:
@@ -135,6 +164,7 @@ def serve(c, mode, end):
             c.send(tag + " OK [READ-ONLY] done\r\n")
         elif cmd == "UID SEARCH":
             c.send("* SEARCH 2 1 5 4 3\r\n" if mode == "bodynil" else
+                   "* SEARCH 1 2 3\r\n" if mode == "sizes" else
                    "* SEARCH 1\r\n" if mode == "quoted" else
                    "* SEARCH 2 1\r\n")
             c.send(tag + " OK done\r\n")
@@ -156,6 +186,8 @@ def serve(c, mode, end):
                 c.send(tag + " NO [SERVERBUG] message 2 is unavailable\r\n")
             elif mode == "bodynil":
                 fetch_bodynil(c, tag)
+            elif mode == "sizes":
+                fetch_sizes(c, tag, ln)
             elif mode == "quoted":
                 c.send(b'* 1 FETCH (UID 1 BODY[]<0> "' + QUOTED + b'")\r\n')
                 c.send(tag + " OK done\r\n")
