@@ -105,6 +105,7 @@ struct msg {
 
 struct conn {
 	unsigned long	 pflags;	/* negotiated SMFIP_* (0: unknown) */
+	unsigned long	 actions;	/* granted SMFIF_* */
 	char		*client_ip;
 	char		*client_host;
 	char		*helo;
@@ -130,6 +131,9 @@ static uint64_t		 st_unwanted;	/* no alert recipient */
 static uint64_t		 st_truncated;	/* over max_message_bytes */
 static uint64_t		 st_failed;	/* internal error: no alert */
 static time_t			 mstart_unix;	/* for the metrics */
+/* Retries counted by the senders a reload stopped (the metrics stay
+ * monotonic): the reload thread's, then milter_run's after the join. */
+static uint64_t			 retried_base;
 
 /* The unix socket we bound (its path and identity), removed at exit if
  * it is still that socket. */
@@ -138,6 +142,9 @@ static dev_t		 msock_dev;
 static ino_t		 msock_ino;
 
 #define ALERT_HDR	"X-SOAR-Alert-Id"
+/* More incoming copies than this: a hostile message; none is deleted
+ * and ours is not added (bounded work per message). */
+#define OWN_HDRS_MAX	64
 
 #define COUNT(c)	__atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
 #define COUNTED(c)	__atomic_load_n(&(c), __ATOMIC_RELAXED)
@@ -248,6 +255,7 @@ conn_get(SMFICTX *ctx)
 
 	if ((cc = smfi_getpriv(ctx)) == NULL) {
 		cc = xcalloc(1, sizeof(*cc));
+		cc->actions = want_actions;	/* until negotiated */
 		smfi_setpriv(ctx, cc);
 	}
 	return cc;
@@ -435,6 +443,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 				    "failed", syms[i].stage);
 	} else
 		*pf0 &= ~SMFIF_SETSYMLIST;
+	cc->actions = *pf0;
 	log_debug("-: milter: negotiated: MTA offers actions 0x%lx, steps "
 	    "0x%lx; we take 0x%lx, 0x%lx", f0, f1, *pf0, *pf1);
 	return SMFIS_CONTINUE;
@@ -552,7 +561,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return reply(cc, SMFIP_NR_HDR);
 	/* Ours only: copies that came with the message go at end of
 	 * message, whatever the policy and the bound. */
-	if ((want_actions & SMFIF_CHGHDRS) != 0 &&
+	if ((cc->actions & SMFIF_CHGHDRS) != 0 &&
 	    strcasecmp(name, ALERT_HDR) == 0)
 		m->own_hdrs++;
 	if (m->hdr_full || !msg_wanted(m))
@@ -743,9 +752,11 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 		rc = on_error_action();
 		break;
 	}
-	/* Only an id that is pending or sent: a dropped alert has none. */
+	/* Only an id that is pending or sent: a dropped alert has none;
+	 * none either beside forged copies that could not all go. */
 	if ((want_actions & SMFIF_ADDHDRS) != 0 &&
 	    (r == SPOOL_OK || r == SPOOL_DUP) &&
+	    m->own_hdrs <= OWN_HDRS_MAX &&
 	    smfi_addheader(ctx, ALERT_HDR, id) != MI_SUCCESS)
 		log_warn("%s: milter: cannot add " ALERT_HDR " (the MTA "
 		    "did not allow header changes)", qid);
@@ -758,13 +769,20 @@ eom_alert(SMFICTX *ctx, struct conn *cc, struct msg *m)
 /*
  * own_hdrs_delete - with add_header, X-SOAR-Alert-Id is ours: delete
  * the copies the message came with (last first, so that the indexes
- * of the others stay), before ours is added.
+ * of the others stay), before ours is added.  Past OWN_HDRS_MAX copies
+ * none is deleted and eom_alert adds none.
  */
 static void
 own_hdrs_delete(SMFICTX *ctx, struct msg *m)
 {
 	size_t	i;
 
+	if (m->own_hdrs > OWN_HDRS_MAX) {
+		log_warn("%s: milter: %zu incoming " ALERT_HDR " fields (more "
+		    "than %d): none deleted, none added", m->queue_id !=
+		    NULL ? m->queue_id : "-", m->own_hdrs, OWN_HDRS_MAX);
+		return;
+	}
 	for (i = m->own_hdrs; i > 0; i--)
 		if (smfi_chgheader(ctx, ALERT_HDR, (int)i, NULL) !=
 		    MI_SUCCESS) {
@@ -902,11 +920,12 @@ sock_dir_check(const char *spec, const char *path, struct errbuf *err)
 	else
 		*slash = '\0';
 	if (stat(dir, &st) == -1) {
-		errbuf_set(err, "socket %s: directory %s: %s", spec, dir,
+		errbuf_set(err, "socket: %s: directory %s: %s", spec, dir,
 		    strerror(errno));
 		rc = -1;
 	} else if (!S_ISDIR(st.st_mode)) {
-		errbuf_set(err, "socket %s: %s is not a directory", spec, dir);
+		errbuf_set(err, "socket: %s: %s is not a directory", spec,
+		    dir);
 		rc = -1;
 	}
 	free(dir);
@@ -927,11 +946,11 @@ sock_remove_stale(const char *path, struct errbuf *err)
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		errbuf_set(err, "socket: %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		errbuf_set(err, "socket %s exists and is not a socket: not "
+		errbuf_set(err, "socket: %s: exists and is not a socket: not "
 		    "removing it", path);
 		return -1;
 	}
@@ -945,17 +964,17 @@ sock_remove_stale(const char *path, struct errbuf *err)
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
 	if (rc == 0) {
-		errbuf_set(err, "socket %s is in use by another process "
+		errbuf_set(err, "socket: %s: in use by another process "
 		    "(is soar-milter already running?)", path);
 		return -1;
 	}
 	if (errno != ECONNREFUSED) {
-		errbuf_set(err, "socket %s: connect: %s", path,
+		errbuf_set(err, "socket: %s: connect: %s", path,
 		    strerror(errno));
 		return -1;
 	}
 	if (unlink(path) == -1 && errno != ENOENT) {
-		errbuf_set(err, "socket %s: cannot remove the stale socket: "
+		errbuf_set(err, "socket: %s: cannot remove the stale socket: "
 		    "%s", path, strerror(errno));
 		return -1;
 	}
@@ -1003,7 +1022,7 @@ sock_why(const char *spec, const char *path, struct errbuf *err)
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 		if ((gai = getaddrinfo(host, port, &hints, &ai)) != 0) {
-			errbuf_set(err, "socket %s: cannot listen: host %s: "
+			errbuf_set(err, "socket: %s: cannot listen: host %s: "
 			    "%s", spec, host != NULL ? host : "(any)",
 			    gai_strerror(gai));
 			goto out;
@@ -1019,10 +1038,10 @@ sock_why(const char *spec, const char *path, struct errbuf *err)
 		}
 	}
 	if (e != 0)
-		errbuf_set(err, "socket %s: cannot listen: %s", spec,
+		errbuf_set(err, "socket: %s: cannot listen: %s", spec,
 		    strerror(e));
 	else
-		errbuf_set(err, "socket %s: cannot listen (libmilter "
+		errbuf_set(err, "socket: %s: cannot listen (libmilter "
 		    "failed; a bind of the same address works now)", spec);
 out:
 	if (fd != -1)
@@ -1072,10 +1091,15 @@ out:
 int
 milter_check(const struct config *cfg, struct errbuf *err)
 {
-	uid_t	uid;
-	gid_t	gid;
+	const char	*path;
+	uid_t		 uid;
+	gid_t		 gid;
 
 	if (sock_check_spec(cfg->socket, err) == -1)
+		return -1;
+	/* what the daemon refuses, check-config refuses too */
+	if ((path = sock_unix_path(cfg->socket)) != NULL &&
+	    sock_dir_check(cfg->socket, path, err) == -1)
 		return -1;
 	if (cfg->user != NULL && *cfg->user != '\0' &&
 	    getpwnam(cfg->user) == NULL) {
@@ -1087,7 +1111,7 @@ milter_check(const struct config *cfg, struct errbuf *err)
 		errbuf_set(err, "group: no such group: %s", cfg->group);
 		return -1;
 	}
-	if (sock_unix_path(cfg->socket) != NULL && cfg->socket_owner != NULL &&
+	if (path != NULL && cfg->socket_owner != NULL &&
 	    *cfg->socket_owner != '\0' &&
 	    lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
 		return -1;
@@ -1112,15 +1136,15 @@ sock_own(const struct config *cfg, const char *path, struct errbuf *err)
 	int		 fd, rc = -1;
 
 	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		errbuf_set(err, "socket: %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		errbuf_set(err, "socket %s: %s", path, strerror(errno));
+		errbuf_set(err, "socket: %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
-		errbuf_set(err, "socket %s: no longer the socket just bound "
+		errbuf_set(err, "socket: %s: no longer the socket just bound "
 		    "(now %s): not changing its mode or owner", path,
 		    S_ISLNK(st.st_mode) ? "a symbolic link" :
 		    S_ISSOCK(st.st_mode) ? "another user's socket" :
@@ -1135,7 +1159,7 @@ sock_own(const struct config *cfg, const char *path, struct errbuf *err)
 		/* Not expected (the umask said it): through the inode. */
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 		if (chmod(proc, (mode_t)cfg->socket_mode) == -1) {
-			errbuf_set(err, "socket %s: chmod %04o: %s", path,
+			errbuf_set(err, "socket: %s: chmod %04o: %s", path,
 			    (unsigned)cfg->socket_mode, strerror(errno));
 			goto out;
 		}
@@ -1144,7 +1168,7 @@ sock_own(const struct config *cfg, const char *path, struct errbuf *err)
 		if (lookup_owner(cfg->socket_owner, &uid, &gid, err) == -1)
 			goto out;
 		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
-			errbuf_set(err, "socket %s: chown %s: %s", path,
+			errbuf_set(err, "socket: %s: chown %s: %s", path,
 			    cfg->socket_owner, strerror(errno));
 			goto out;
 		}
@@ -1171,7 +1195,7 @@ sock_open(const struct config *cfg, struct errbuf *err)
 	    sock_remove_stale(path, err) == -1))
 		return -1;
 	if (smfi_setconn(cfg->socket) != MI_SUCCESS) {
-		errbuf_set(err, "socket %s: rejected by libmilter",
+		errbuf_set(err, "socket: %s: rejected by libmilter",
 		    cfg->socket);
 		return -1;
 	}
@@ -1325,6 +1349,13 @@ pid_lock(const char *path, struct errbuf *err)
 		close(fd);
 		return -1;
 	}
+	/* ours now: a dead daemon's pid must not stay readable */
+	if (ftruncate(fd, 0) == -1) {
+		errbuf_set(err, "pid_file %s: truncate: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -1456,6 +1487,20 @@ config_release(const struct config *cfg)
 	}
 }
 
+/* sender_retire - stop a sender, keeping its retry count for metrics */
+static void
+sender_retire(struct sender **sp)
+{
+	struct sender_stats	 ds;
+
+	if (*sp == NULL)
+		return;
+	memset(&ds, 0, sizeof(ds));
+	sender_get_stats(*sp, &ds);
+	retried_base += ds.retried;
+	sender_stop(sp);
+}
+
 /*
  * reload - SIGUSR1: read the configuration again.  Nothing changes unless
  * it is valid, its recipient regex compiles and its delivery settings
@@ -1511,7 +1556,7 @@ reload(void)
 	msender = NULL;		/* kicks meanwhile: the new one looks anyway */
 	pthread_rwlock_unlock(&shared_lock);
 
-	sender_stop(&os);	/* lets a POST in flight end */
+	sender_retire(&os);	/* lets a POST in flight end */
 	if ((ns = sender_start(nc, mspool, &err)) == NULL)
 		log_err("-: milter: reload: sender: %s: alerts stay in the "
 		    "spool until the next reload or start", err.msg);
@@ -1568,13 +1613,14 @@ metrics_on(void)
 
 /*
  * metrics_dump - rewrite metrics_file (if set) with the counters of
- * stats_log, the sender's and the spool's, in the Prometheus text
- * format.  A failure is logged once until the next success.
+ * stats_log and the senders' retries, in the Prometheus text format.
+ * The spool's counters and retried_base survive a reload (it replaces
+ * the sender).  A failure is logged once until the next success: last
+ * is the caller's (one thread's) memory of the previous one.
  */
 static void
-metrics_dump(void)
+metrics_dump(struct errbuf *last)
 {
-	static char		 last_err[sizeof(((struct errbuf *)0)->msg)];
 	struct spool_stats	 ss;
 	struct sender_stats	 ds;
 	struct metrics		 m = { { NULL, 0, 0 }, NULL };
@@ -1608,15 +1654,15 @@ metrics_dump(void)
 	    ss.full);
 	M("alerts_total", METRIC_COUNTER, "", "result", "error", ss.err);
 	M("delivered_total", METRIC_COUNTER, "Alerts delivered to the SOAR "
-	    "(or written to the outbox).", NULL, NULL, ds.delivered);
+	    "(or written to the outbox).", NULL, NULL, ss.acked);
 	M("delivery_retries_total", METRIC_COUNTER, "Deliveries that "
 	    "failed and will be retried (network errors, 5xx, 408, 429).",
-	    NULL, NULL, ds.retried);
+	    NULL, NULL, retried_base + ds.retried);
 	M("dead_letters_total", METRIC_COUNTER, "Alerts the SOAR refused "
 	    "for good, moved to the dead-letter folder.", NULL, NULL,
-	    ds.dead);
+	    ss.dead);
 	M("spool_bad_files_total", METRIC_COUNTER, "Spool files that did "
-	    "not validate, moved to spool/bad.", NULL, NULL, ds.bad);
+	    "not validate, moved to spool/bad.", NULL, NULL, ss.bad);
 	M("spool_pending_alerts", METRIC_GAUGE, "Alerts waiting in the "
 	    "spool.", NULL, NULL, ss.files);
 	M("spool_pending_bytes", METRIC_GAUGE, "Bytes of the alerts waiting "
@@ -1626,11 +1672,11 @@ metrics_dump(void)
 #undef M
 	err.msg[0] = '\0';
 	if (metrics_write(&m, mcfg->metrics_file, &err) == -1) {
-		if (strcmp(err.msg, last_err) != 0)
+		if (strcmp(err.msg, last->msg) != 0)
 			log_warn("-: milter: metrics_file: %s", err.msg);
-		snprintf(last_err, sizeof(last_err), "%s", err.msg);
+		snprintf(last->msg, sizeof(last->msg), "%s", err.msg);
 	} else
-		last_err[0] = '\0';
+		last->msg[0] = '\0';
 	metrics_free(&m);
 }
 
@@ -1664,11 +1710,13 @@ reload_main(void *arg)
 {
 	struct timespec	 now, next_stats, next_metrics, wait;
 	const struct timespec *next;
+	struct errbuf	 last;		/* the last metrics_file failure */
 	sigset_t	 set;
 	int64_t		 stats_every, metrics_every;
 	int		 sig;
 
 	(void)arg;
+	last.msg[0] = '\0';
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	stats_every = mcfg->stats_interval;
@@ -1676,7 +1724,7 @@ reload_main(void *arg)
 	    mcfg->metrics_interval : 0;
 	next_stats = ts_in(stats_every);
 	next_metrics = ts_in(metrics_every);
-	metrics_dump();
+	metrics_dump(&last);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (stats_every > 0 && ts_due(&now, &next_stats)) {
@@ -1685,7 +1733,7 @@ reload_main(void *arg)
 			continue;
 		}
 		if (metrics_every > 0 && ts_due(&now, &next_metrics)) {
-			metrics_dump();
+			metrics_dump(&last);
 			next_metrics = ts_in(metrics_every);
 			continue;
 		}
@@ -1724,10 +1772,9 @@ reload_main(void *arg)
 		metrics_every = metrics_on() ?
 		    mcfg->metrics_interval : 0;
 		next_metrics = ts_in(metrics_every);
-		metrics_dump();
+		metrics_dump(&last);
 	}
-	metrics_dump();
-	return NULL;
+	return NULL;	/* milter_run writes the last metrics */
 }
 
 /* milter_run - the daemon: bind, drop privileges, serve until a signal */
@@ -1737,7 +1784,7 @@ milter_run(const struct config *cfg, bool foreground,
 {
 	struct smfiDesc		 desc;
 	pthread_rwlockattr_t	 rwa;
-	struct errbuf		 err;
+	struct errbuf		 err, merr;
 	sigset_t		 set;
 	int			 pidfd = -1, rc = 1;
 	bool			 drained, served = false;
@@ -1745,6 +1792,7 @@ milter_run(const struct config *cfg, bool foreground,
 	err.msg[0] = '\0';
 	mcfg = mcfg_start = cfg;
 	mstart_unix = time(NULL);
+	retried_base = 0;
 	mreload = reload_fn;
 	mreload_arg = reload_arg;
 	max_bytes = cfg->max_message_bytes > 0 ?
@@ -1798,6 +1846,9 @@ milter_run(const struct config *cfg, bool foreground,
 		log_err("-: milter: %s", err.msg);
 		goto out;
 	}
+	/* in the foreground the pid is known already: write it at once */
+	if (pidfd != -1 && foreground)
+		pid_write(pidfd, cfg->pid_file);
 	if (sock_open(cfg, &err) == -1) {
 		log_err("-: milter: %s", err.msg);
 		goto out;
@@ -1814,7 +1865,7 @@ milter_run(const struct config *cfg, bool foreground,
 		log_err("-: milter: %s", err.msg);
 		goto out;
 	}
-	if (pidfd != -1)
+	if (pidfd != -1 && !foreground)
 		pid_write(pidfd, cfg->pid_file);
 
 	/*
@@ -1863,10 +1914,13 @@ out:
 	if (!drained)
 		log_warn("-: milter: some message callbacks still running "
 		    "after %d s; stopping anyway", MILTER_DRAIN_SECONDS);
-	if (msender != NULL)
-		sender_stop(&msender);
-	if (served)
-		stats_log("at stop");	/* deliveries of the last pass too */
+	sender_retire(&msender);
+	if (served) {
+		/* deliveries of the last pass too */
+		stats_log("at stop");
+		merr.msg[0] = '\0';
+		metrics_dump(&merr);
+	}
 	if (drained) {
 		if (mspool != NULL)
 			spool_close(&mspool);

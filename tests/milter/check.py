@@ -195,7 +195,8 @@ def case_onerror(al, arg):
 
 
 def case_header(al, arg):
-    want_ids(al, ["<header-1@example.org>", "<header-2@example.org>"])
+    want_ids(al, ["<header-1@example.org>", "<header-2@example.org>",
+                  "<header-3@example.org>"])
     with open(arg) as f:
         hdr = f.read().strip()
     a = al.get("<header-1@example.org>")

@@ -44,6 +44,13 @@ expect "socket port out of range (-o)" 78 \
 expect "relative unix socket path" 78 \
     "^soar-milter: -o: socket: unix:run/m.sock: the path must be absolute" \
     "$M" -o socket=unix:run/m.sock -n
+expect "unix socket in a missing directory" 78 \
+    "^soar-milter: -o: socket: unix:$tmp/nodir/m.sock: directory $tmp/nodir: No such file or directory$" \
+    "$M" -o socket="unix:$tmp/nodir/m.sock" -n
+: >"$tmp/plain"
+expect "unix socket in a file, not a directory" 78 \
+    "^soar-milter: -o: socket: unix:$tmp/plain/m.sock: $tmp/plain is not a directory$" \
+    "$M" -o socket="unix:$tmp/plain/m.sock" check-config
 
 # users and groups
 printf 'user = no-such-user-soar\n' >"$conf"

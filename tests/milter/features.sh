@@ -30,7 +30,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sock=inet:$port@127.0.0.1
 prom=$tmp/metrics/soar-milter.prom
 mkdir -p "$tmp/metrics" "$tmp/state"
-"$SOAR_MILTER" -f -o socket="$sock" -o state_dir="$tmp/state" \
+# a configuration file, so that SIGUSR1 has something to reload
+conf=$tmp/soar-milter.conf
+printf 'stats_interval = 0\n' >"$conf"
+"$SOAR_MILTER" -f -c "$conf" -o socket="$sock" -o state_dir="$tmp/state" \
     -o attach_eml=yes -o metrics_file="$prom" -o metrics_interval=1 \
     -o log_level=debug >"$tmp/log" 2>&1 &
 mpid=$!
@@ -98,6 +101,24 @@ if bad:
 print("ok: attach_eml: the alert carries the message as received")
 EOF
 
+# a reload replaces the sender: the counters go on from where they were
+kill -USR1 "$mpid"
+i=0
+while ! grep -q "milter: stats (at reload)" "$tmp/log" && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep -q "milter: stats (at reload)" "$tmp/log" || fail "no reload"
+# every rewrite from now on is after the reload
+rm -f "$prom"
+i=0
+while [ ! -f "$prom" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -f "$prom" ] || fail "no $prom after the reload"
+grep -qx 'soar_milter_delivered_total 1' "$prom" &&
+    grep -qx 'soar_milter_messages_total 1' "$prom" ||
+    fail "metrics after reload: $(cat "$prom")"
+echo "ok: metrics after a reload still count the delivered alert"
+
 kill -TERM "$mpid"
 i=0
 while kill -0 "$mpid" 2>/dev/null && [ $i -lt 600 ]; do
@@ -109,4 +130,4 @@ wait "$mpid" || fail "soar-milter exit status $? after SIGTERM"
 mpid=""
 ls "$tmp/metrics" | grep -q tmp && fail "temporary metrics file left"
 echo "ok: clean stop, no temporary metrics file left"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"

@@ -195,6 +195,9 @@ CHECK_ARG=
 grep -q "4HDR2: milter: 2 incoming X-SOAR-Alert-Id field(s) deleted" \
     "$tmp/header.log" && ok "header: forged copies counted and logged" ||
     bad "header: no log line for the deleted copies"
+grep -q "4HDR3: milter: 70 incoming X-SOAR-Alert-Id fields (more than 64): none deleted, none added" \
+    "$tmp/header.log" && ok "header: 70 forged copies: bound logged" ||
+    bad "header: no log line for 70 forged copies"
 
 # add_header with a full spool: delivery broken once the daemon runs (the
 # outbox is a file), so the first alert stays pending and fills the spool
@@ -230,10 +233,15 @@ mkdir -p "$sockdir"
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' \
     "$sockdir/m.sock"
 owner=nobody:$(id -gn nobody 2>/dev/null)
+printf '999999\n' >"$tmp/unix.pid"	# a dead daemon's
 start_milter unix "unix:$sockdir/m.sock" -o socket_mode=0640 \
     -o socket_owner="$owner" -o pid_file="$tmp/unix.pid"
 if wait_listen "unix:$sockdir/m.sock"; then
 	ok "unix: stale socket replaced, listening"
+	# -f: the pid is written at once, before the socket is bound
+	[ "$(cat "$tmp/unix.pid" 2>/dev/null)" = "$MPID" ] &&
+	    ok "unix: stale pid replaced before the socket listens" ||
+	    bad "unix: pid_file at listen: $(cat "$tmp/unix.pid" 2>&1)"
 	wait_ready
 	mode=$(stat -c %a "$sockdir/m.sock")
 	[ "$mode" = 640 ] && ok "unix: socket_mode applied" ||

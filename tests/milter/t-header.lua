@@ -47,4 +47,22 @@ local id2 = mt.getheader(conn, "X-SOAR-Alert-Id", 0)
 if id2 == nil or id2 == "forged-1" or id2 == "forged-2" or id2 == id then
 	error("header-2: X-SOAR-Alert-Id is " .. tostring(id2))
 end
+
+-- 3: more than 64 forged copies: a hostile message; its alert is made,
+-- but no copy is deleted and ours is not added (bounded work)
+local h3 = { { "Subject", "header-3" },
+	{ "Message-ID", "<header-3@example.org>" } }
+for i = 1, 70 do
+	table.insert(h3, { "X-SOAR-Alert-Id", "forged-" .. i })
+end
+start_message(conn, { from = "<h3@example.org>",
+    rcpts = { "<r3@example.com>" }, headers = h3 })
+send_body(conn, "text\r\n")
+finish_message(conn, "4HDR3")
+if mt.eom_check(conn, MT_HDRADD) then
+	error("header-3: a header field was added beside 70 forged copies")
+end
+if mt.eom_check(conn, MT_HDRDELETE) then
+	error("header-3: forged copies deleted past the bound")
+end
 mt.disconnect(conn)
