@@ -706,6 +706,67 @@ jis_to_euc(struct obuf *ob, const char *s, size_t n)
 }
 
 /*
+ * conv_run - s[0..n) through cd, the decoder of label cl (NULL: iconv's
+ * own for the charset), appended to ob, then the shift back to the
+ * initial state; ob stays NUL-terminated.  A byte cd cannot convert is
+ * U+FFFD (a sequence cut at the end, EINVAL: one for the rest), or with
+ * strict ends the run: false, and ob keeps what came before it.  With
+ * CSF_GB_EURO a lone 0x80 is the euro sign, as the WHATWG gb18030
+ * decoder reads it.  Shared by to_utf8 and to_utf8_strict.
+ */
+static bool
+conv_run(iconv_t cd, const struct cs_label *cl, const char *s, size_t n,
+    struct obuf *ob, bool strict)
+{
+	static const char	 repl[] = "\xef\xbf\xbd";
+	static const char	 euro[] = "\xe2\x82\xac";
+	struct obuf		 jis = { NULL, 0, 0 };
+	char			*in, *out;
+	size_t			 inleft, outleft, r;
+	bool			 ok = true;
+
+	if (cl != NULL && (cl->flags & CSF_JIS)) {
+		jis_to_euc(&jis, s, n);
+		s = jis.p;
+		n = jis.len;
+	}
+	in = (char *)s;
+	inleft = n;
+	while (inleft > 0) {
+		out = ob_reserve(ob, inleft * 2 + 16);
+		outleft = ob->cap - ob->len - 1;
+		r = iconv(cd, &in, &inleft, &out, &outleft);
+		ob->len = (size_t)(out - ob->p);
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		if (errno == EILSEQ && *in == '\x80' && cl != NULL &&
+		    (cl->flags & CSF_GB_EURO))
+			ob_put(ob, euro, 3);	/* WHATWG gb18030 decoder */
+		else if (strict) {
+			ok = false;
+			break;
+		} else
+			ob_put(ob, repl, 3);	/* EILSEQ or EINVAL */
+		if (errno == EINVAL)
+			break;
+		in++;
+		inleft--;
+	}
+	if (ok) {
+		out = ob_reserve(ob, 16);
+		outleft = ob->cap - ob->len - 1;
+		(void)iconv(cd, NULL, NULL, &out, &outleft);	/* shift back */
+		ob->len = (size_t)(out - ob->p);
+	}
+	ob_reserve(ob, 0);
+	ob->p[ob->len] = '\0';
+	ob_free(&jis);
+	return ok;
+}
+
+/*
  * to_utf8 - append s[0..n) in charset cs to ob as valid UTF-8, with the
  * decoder cs_labels gives cs.  An unknown charset falls back to
  * UTF-8-else-windows-1252 and sets EXF_CHARSET in *flags.  Invalid
@@ -715,13 +776,10 @@ static void
 to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
     bool drop_nul, unsigned *flags)
 {
-	static const char	 repl[] = "\xef\xbf\xbd";
-	static const char	 euro[] = "\xe2\x82\xac";
 	const struct cs_label	*cl;
-	struct obuf		 jis = { NULL, 0, 0 };
 	iconv_t			 cd;
-	char			*in, *out;
-	size_t			 inleft, outleft, r, before;
+	char			*out;
+	size_t			 r, before;
 	const unsigned char	*p, *end;
 
 	before = ob->len;
@@ -756,39 +814,8 @@ to_utf8(struct obuf *ob, const char *s, size_t n, const char *cs,
 		utf8_fix(ob, s, n, drop_nul);
 		return;
 	}
-	if (cl != NULL && (cl->flags & CSF_JIS)) {
-		jis_to_euc(&jis, s, n);
-		s = jis.p;
-		n = jis.len;
-	}
-	in = (char *)s;
-	inleft = n;
-	while (inleft > 0) {
-		out = ob_reserve(ob, inleft * 2 + 16);
-		outleft = ob->cap - ob->len - 1;
-		r = iconv(cd, &in, &inleft, &out, &outleft);
-		ob->len = (size_t)(out - ob->p);
-		if (r != (size_t)-1)
-			break;
-		if (errno == E2BIG)
-			continue;
-		if (errno == EILSEQ && *in == '\x80' && cl != NULL &&
-		    (cl->flags & CSF_GB_EURO))
-			ob_put(ob, euro, 3);	/* WHATWG gb18030 decoder */
-		else
-			ob_put(ob, repl, 3);	/* EILSEQ or EINVAL */
-		if (errno == EINVAL)
-			break;
-		in++;
-		inleft--;
-	}
-	out = ob_reserve(ob, 16);
-	outleft = ob->cap - ob->len - 1;
-	(void)iconv(cd, NULL, NULL, &out, &outleft);	/* shift back */
-	ob->len = (size_t)(out - ob->p);
-	ob->p[ob->len] = '\0';
+	(void)conv_run(cd, cl, s, n, ob, false);
 	g_mime_iconv_close(cd);
-	ob_free(&jis);
  nul:
 	if (drop_nul && memchr(ob->p + before, '\0', ob->len - before)) {
 		char	*w = ob->p + before, *q;
@@ -2463,56 +2490,21 @@ nonempty(char *s)
 static bool
 to_utf8_strict(struct obuf *ob, const char *s, size_t n, const char *cs)
 {
-	static const char	 euro[] = "\xe2\x82\xac";
 	const struct cs_label	*cl = cs_lookup(cs);
-	struct obuf		 jis = { NULL, 0, 0 };
 	iconv_t			 cd;
-	char			*in, *out;
-	size_t			 inleft, outleft, r, before = ob->len;
-	bool			 ok = true;
+	size_t			 before = ob->len;
+	bool			 ok;
 
 	if ((cd = g_mime_iconv_open("UTF-8", cl != NULL ? cl->conv : cs)) ==
 	    (iconv_t)-1)
 		return false;
-	if (cl != NULL && (cl->flags & CSF_JIS)) {
-		jis_to_euc(&jis, s, n);
-		s = jis.p;
-		n = jis.len;
-	}
-	in = (char *)s;
-	inleft = n;
-	while (inleft > 0) {
-		out = ob_reserve(ob, inleft * 2 + 16);
-		outleft = ob->cap - ob->len - 1;
-		r = iconv(cd, &in, &inleft, &out, &outleft);
-		ob->len = (size_t)(out - ob->p);
-		if (r != (size_t)-1)
-			break;
-		if (errno == E2BIG)
-			continue;
-		if (errno == EILSEQ && *in == '\x80' && cl != NULL &&
-		    (cl->flags & CSF_GB_EURO)) {
-			ob_put(ob, euro, 3);	/* WHATWG gb18030 decoder */
-			in++;
-			inleft--;
-			continue;
-		}
-		ok = false;
-		break;
-	}
-	if (ok) {
-		out = ob_reserve(ob, 16);
-		outleft = ob->cap - ob->len - 1;
-		(void)iconv(cd, NULL, NULL, &out, &outleft);
-		ob->len = (size_t)(out - ob->p);
-		ok = utf8_valid(ob->p + before, ob->len - before);
-	}
-	if (!ok)
+	ok = conv_run(cd, cl, s, n, ob, true) &&
+	    utf8_valid(ob->p + before, ob->len - before);
+	if (!ok) {
 		ob->len = before;
-	ob_reserve(ob, 0);
-	ob->p[ob->len] = '\0';
+		ob->p[ob->len] = '\0';
+	}
 	g_mime_iconv_close(cd);
-	ob_free(&jis);
 	return ok;
 }
 
