@@ -884,8 +884,9 @@ emit(struct scan *sc, const char *u, size_t n, int depth)
 		return;
 	if ((rc = set_add(sc->set, u, n)) == ADD_FULL)
 		sc->stop = true;
-	else if (rc == ADD_NEW && depth < UNWRAP_MAX_DEPTH)
-		unwrap(sc, u, n, depth);
+	else if ((rc == ADD_NEW || sc->cap != NULL) &&
+	    depth < UNWRAP_MAX_DEPTH)
+		unwrap(sc, u, n, depth);	/* a link's: for its target */
 }
 
 /*
@@ -1459,21 +1460,50 @@ glued_end(const char *s, size_t a, size_t e)
 }
 
 /*
+ * The last '/', '?' or '#' of the text before upto (lastp, SIZE_MAX:
+ * none), carried along one scan_plain call so that each byte is looked
+ * at once, however often a run is read again after a cut.
+ */
+struct path_memo {
+	size_t	upto;
+	size_t	lastp;
+};
+
+/* path_before - whether s[i..e) holds '/', '?' or '#' (via the memo) */
+static bool
+path_before(const char *s, size_t i, size_t e, struct path_memo *m)
+{
+	size_t	p;
+
+	if (e < m->upto) {		/* behind the memo: look directly */
+		for (p = i; p < e; p++)
+			if (s[p] == '/' || s[p] == '?' || s[p] == '#')
+				return true;
+		return false;
+	}
+	for (p = m->upto; p < e; p++)
+		if (s[p] == '/' || s[p] == '?' || s[p] == '#')
+			m->lastp = p;
+	m->upto = e;
+	return m->lastp != SIZE_MAX && m->lastp >= i;
+}
+
+/*
  * run_past_ignorables - the URL s[a..e) ends at a character the reader
  * does not see (ignorable_len(): "micro\u200bsoft.example"): while that
  * is in its host part, the URL goes on past it.  The new end.
  */
 static size_t
-run_past_ignorables(const char *s, size_t len, size_t a, size_t e)
+run_past_ignorables(const char *s, size_t len, size_t a, size_t e,
+    struct path_memo *m)
 {
 	size_t	i, k;
 	bool	defanged;
 
 	i = a + text_prefix(s + a, e - a, &defanged);
 	while (e < len && (k = ignorable_len(s + e, len - e)) > 0) {
-		for (; i < e; i++)
-			if (s[i] == '/' || s[i] == '?' || s[i] == '#')
-				return e;
+		if (path_before(s, i, e, m))
+			return e;
 		e = url_run(s, len, e + k);
 	}
 	return e;
@@ -1488,6 +1518,7 @@ run_past_ignorables(const char *s, size_t len, size_t a, size_t e)
 static void
 scan_plain(struct scan *sc, const char *s, size_t len)
 {
+	struct path_memo	memo = { 0, SIZE_MAX };
 	size_t	pos = 0, c, a, e, end, g, run_end = 0;
 
 	for (c = find_anchor(s, len, 0); c < len && !sc->stop;
@@ -1498,7 +1529,7 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		    (e = url_at(sc, s, len, a, run_end)) == (size_t)-1)
 			continue;
 		if (e < len && (unsigned char)s[e] >= 0xe2)
-			e = run_past_ignorables(s, len, a, e);
+			e = run_past_ignorables(s, len, a, e, &memo);
 		if ((g = glued_end(s, a, e)) < e) {
 			/* the rest of the run is read again from g: its end
 			 * is known (linear, however many cuts) */
@@ -1989,7 +2020,19 @@ url_host_at(const char *u, size_t n, size_t *hs, size_t *hl)
 			at = e;
 	if (at != SIZE_MAX)
 		s = at + 1;
-	for (i = s; i < e && host_char((unsigned char)u[i]); i++)
+	if (s < e && u[s] == '[') {	/* IPv6 literal, brackets kept */
+		for (i = s; i < e && u[i] != ']'; i++)
+			;
+		if (i == e)
+			return false;
+		*hs = s;
+		*hl = i + 1 - s;
+		return true;
+	}
+	/* to the port or the end of the authority: a '_' or '%' is part
+	 * of the host a browser goes to (www.paypal.com_x.evil.example) */
+	for (i = s; i < e && u[i] != ':' && !is_space((unsigned char)u[i]) &&
+	    u[i] != '<' && u[i] != '>' && u[i] != '"'; i++)
 		;
 	while (i > s && u[i - 1] == '.')
 		i--;
@@ -2072,8 +2115,10 @@ shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
 		for (e = i; e < n && !is_space((unsigned char)t[e]) &&
 		    t[e] != '<' && t[e] != '>' && t[e] != '"'; e++)
 			;
-		if (!url_host_at(t + i, e - i, hs, hl))
+		if (!url_host_at(t + i, e - i, hs, hl)) {
+			i = e;		/* not again inside this token */
 			continue;
+		}
 		*hs += i;
 		*s = i;
 		*sl = e - i;
@@ -2814,14 +2859,19 @@ css_attr(struct scan *sc, const char *v, size_t n)
 static inline void
 run_add(struct scan *sc, const char *t, size_t n, bool refs)
 {
+	size_t	room;
+
 	if (n == 0)
 		return;
 	if (sc->in_a && sc->a_text.len < A_TEXT_MAX) {
+		/* at most A_TEXT_MAX source bytes: decoding makes text
+		 * shorter, but for &nGt; and &nLt; (a few bytes) */
+		room = A_TEXT_MAX - sc->a_text.len;
 		if (refs)
-			decode_append(&sc->a_text, t, n, false);
+			decode_append(&sc->a_text, t, n < room ? n : room,
+			    false);
 		else
-			sb_append(&sc->a_text, t, n < A_TEXT_MAX ? n :
-			    A_TEXT_MAX);
+			sb_append(&sc->a_text, t, n < room ? n : room);
 	}
 	if (sc->run.len == 0 && !refs) {
 		if (sc->seg == NULL) {

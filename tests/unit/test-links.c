@@ -60,6 +60,26 @@ main(void)
 	T_STREQ(set.target.v[1], "http://c.example/");
 	T_END();
 
+	T_BEGIN("the target's host as a browser reads it");
+	/* '_' and '%' do not end a host: these go to evil.example */
+	T_ASSERT(scan("<a href=\"https://www.paypal.com_x.evil.example/\">"
+	    "https://www.paypal.com/</a>") == 1);
+	T_STREQ(set.target.v[0], "https://www.paypal.com_x.evil.example/");
+	T_ASSERT(scan("<a href=\"https://www.paypal.com%2eevil.example/\">"
+	    "https://www.paypal.com/</a>") == 1);
+	/* an IPv6 literal target is a host too */
+	T_ASSERT(scan("<a href=\"http://[::ffff:c000:280]/\">"
+	    "https://www.paypal.com/</a>") == 1);
+	T_END();
+
+	T_BEGIN("a wrapped link repeated: each compared with what it wraps");
+	T_ASSERT(scan("<a href=\"https://nam01.safelinks.protection.outlook."
+	    "com/?url=https%3A%2F%2Fwww.contoso.com%2F&amp;data=x\">"
+	    "https://www.contoso.com/</a><p><a href=\"https://nam01.safelinks."
+	    "protection.outlook.com/?url=https%3A%2F%2Fwww.contoso.com%2F&amp;"
+	    "data=x\">https://www.contoso.com/</a>") == 0);
+	T_END();
+
 	T_BEGIN("same site: no mismatch");
 	T_ASSERT(scan("<a href=\"https://login.paypal.com/x\">paypal.com</a>"
 	    "<a href=\"https://www.paypal.com/\">www.paypal.com</a>"
@@ -95,6 +115,14 @@ main(void)
 	T_ASSERT(strlen(set.shown.v[0]) <= 512);
 	T_ASSERT(strlen(set.shown.v[0]) % 2 == 0);	/* "https://s.example/"
 							   is 18, then whole é */
+	/* link text with references is cut at 1 KiB too: the first
+	 * candidate past it is not seen */
+	sb_reset(&big);
+	sb_puts(&big, "<a href=http://t.example/>&amp; ");
+	for (i = 0; i < 2000; i++)
+		sb_puts(&big, "http:///");
+	sb_puts(&big, " https://s.example/</a>");
+	T_ASSERT(scan(big.s) == 0);
 	sb_free(&big);
 	T_END();
 
