@@ -4551,8 +4551,13 @@ html_charset(const char *s, size_t n, char *buf)
 		}
 		if (p >= e)
 			return NULL;	/* cut by the prescan bound */
-		if (cs != NULL)
-			return meta_label(cs, csn, buf) ? buf : NULL;
+		/* an unknown label: on to the next <meta>, as HTML's
+		 * prescan goes */
+		if (cs != NULL) {
+			if (meta_label(cs, csn, buf))
+				return buf;
+			continue;
+		}
 		if (!equiv || ct == NULL)
 			continue;
 		/* HTML's "extract a character encoding from a meta element" */
@@ -4570,8 +4575,9 @@ html_charset(const char *s, size_t n, char *buf)
 			for (val = c; c < ce && *c != ';' &&
 			    !is_lwsp((unsigned char)*c); c++)
 				;
-			return meta_label(val, (size_t)(c - val), buf) ? buf :
-			    NULL;
+			if (meta_label(val, (size_t)(c - val), buf))
+				return buf;
+			break;
 		}
 	}
 	return NULL;
