@@ -37,7 +37,7 @@ struct config;
 #define EXF_REGEX_LIMIT		0x0040	/* PCRE2 match limit hit in a part */
 #define EXF_TRUNC_ATTACH	0x0080	/* more than max_attachments */
 #define EXF_NO_HEADERS		0x0100	/* no header field at all: not mail */
-#define EXF_BAD_DATE		0x0200	/* Date missing or unparseable */
+#define EXF_BAD_DATE		0x0200	/* Date missing, unparseable, < 1970 */
 #define EXF_NO_MESSAGE_ID	0x0400	/* no usable Message-ID: id from content */
 #define EXF_CHARSET		0x0800	/* unknown charset, fell back */
 #define EXF_PARSE_DEFECT	0x1000	/* parser reported structural defects */

@@ -2995,6 +2995,7 @@ is_month(const char *s, size_t n)
 	return false;
 }
 
+/* all_digits - s[0..n) is one or more ASCII digits */
 static bool
 all_digits(const char *s, size_t n)
 {

@@ -2052,7 +2052,7 @@ url_host_at(const char *u, size_t n, size_t *hs, size_t *hl)
 static bool
 bare_host(const char *t, size_t n, size_t *hl)
 {
-	size_t	i, last = 0, dots = 0;
+	size_t	i, j, last = 0, dots = 0;
 
 	for (i = 0; i < n && host_char((unsigned char)t[i]); i++)
 		if (t[i] == '.') {
@@ -2064,13 +2064,13 @@ bare_host(const char *t, size_t n, size_t *hl)
 	if (dots == 0 || last >= i || (i < n && t[i] != '/') ||
 	    !domain_known_tld(t, i))
 		return false;
-	for (size_t j = i; j < n; j++)
+	for (j = i; j < n; j++)
 		if (is_space((unsigned char)t[j]))
 			return false;
 	if (!(i - last >= 4 && eq_ci(t + last, "xn--", 4))) {
 		if (i - last < 2)
 			return false;
-		for (size_t j = last; j < i; j++)
+		for (j = last; j < i; j++)
 			if (!is_alpha((unsigned char)t[j]) &&
 			    (unsigned char)t[j] < 0x80)
 				return false;
