@@ -3040,8 +3040,11 @@ css_hides(const char *v, size_t n)
 		while (a < e && is_space((unsigned char)*a))
 			a++;
 		k = (size_t)(b - v);
+		/* "none" as the whole value: "display:none/" (an unquoted
+		 * style="display:none/>") is no valid CSS, so not hidden */
 		if (k >= 7 && eq_ci(b - 7, "display", 7) && e - a >= 4 &&
-		    eq_ci(a, "none", 4))
+		    eq_ci(a, "none", 4) && (a + 4 == e || is_space((unsigned
+		    char)a[4]) || a[4] == ';' || a[4] == '!'))
 			return true;
 		if (k >= 9 && eq_ci(b - 9, "font-size", 9) && a < e &&
 		    *a == '0' && (a + 1 == e || (!is_digit((unsigned char)a[1])
@@ -3153,15 +3156,19 @@ text_add(struct scan *sc, const char *t, size_t n, bool refs)
 
 /*
  * hide_update - after the tag name[0..nl) (an end tag, a start tag that
- * hides its inline element, an open one: not "<x/>"), follow the depth
- * of the hidden element being in (text_add()).
+ * hides its inline element, an open one: HTML ignores the "/" of "<x/>"
+ * on a non-void element), follow the depth of the hidden element being
+ * in (text_add()).  The void <wbr> has no content to hide; any other
+ * tag than an inline one ends the hiding (scan_html()): an unclosed
+ * hidden element must not hide the rest of the document from us.
  */
 static __attribute__((noinline)) void
 hide_update(struct scan *sc, const char *name, size_t nl, bool end_tag,
     bool hidden, bool open)
 {
 	if (sc->hide_depth == 0) {
-		if (hidden && open && !end_tag) {
+		if (hidden && open && !end_tag &&
+		    !(nl == 3 && strncasecmp(name, "wbr", 3) == 0)) {
 			sc->hide_name = name;	/* <span style=display:none> */
 			sc->hide_nl = nl;
 			sc->hide_depth = 1;
@@ -3370,6 +3377,8 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		name = h + q;
 		nl = ne - q;
 		inl = inline_elem(name, nl);
+		if (!inl)
+			sc->hide_depth = 0;	/* see hide_update() */
 		if (!inl || run_ends_blank(sc))
 			flush_run(sc);
 		hidden = false;
@@ -3377,7 +3386,7 @@ scan_html(struct scan *sc, const char *h, size_t len)
 		    inl ? &hidden : NULL);
 		if (inl && __builtin_expect(hidden || sc->hide_depth > 0, 0))
 			hide_update(sc, name, nl, end_tag, hidden,
-			    h[p - 1] == '>' && h[p - 2] != '/');
+			    h[p - 1] == '>');
 		if (end_tag || p >= limit || h[p - 1] != '>')
 			continue;
 		if ((kind = elem_kind(name, nl)) == ELEM_MARKUP)

@@ -80,6 +80,22 @@ main(void)
 	    "data=x\">https://www.contoso.com/</a>") == 0);
 	T_END();
 
+	T_BEGIN("a hidden element ends: void, unclosed, or written <x/>");
+	/* <wbr> is void: it cannot hide what follows */
+	T_ASSERT(scan("<p>a<wbr style=\"display:none\">b</p><a "
+	    "href=\"https://evil.example/\">https://www.paypal.com/</a>") ==
+	    1);
+	/* a hidden <span> closed by </p> hides nothing after it */
+	T_ASSERT(scan("<p><span style=\"display:none\">x</p><a "
+	    "href=\"https://evil.example/\">https://www.paypal.com/</a>") ==
+	    1);
+	/* "/>" does not close a <span>: its text stays hidden */
+	(void)scan("<p>http://pay<span style=\"display:none\"/>zz</span>"
+	    "pal.example/x</p>");
+	T_ASSERT(set.list.n >= 1);
+	T_STREQ(set.list.v[0], "http://paypal.example/x");
+	T_END();
+
 	T_BEGIN("same site: no mismatch");
 	T_ASSERT(scan("<a href=\"https://login.paypal.com/x\">paypal.com</a>"
 	    "<a href=\"https://www.paypal.com/\">www.paypal.com</a>"
