@@ -3921,6 +3921,59 @@ pct_decode(struct obuf *ob, const char *t, size_t n)
 }
 
 /*
+ * A parameter of a raw header value: its name ns..ne and its value
+ * v..ve (without the quotes of a quoted-string, escapes kept).
+ */
+struct rawparam {
+	const char	*ns, *ne, *v, *ve;
+	bool		 quoted;
+};
+
+/*
+ * param_next - the next "; name = value" of a raw header value from *pp
+ * (at the value's start: its first ';', else at a ';') to e; a name
+ * without '=' is skipped.  Moves *pp on; false at the end.  Shared by
+ * param_2231() and param_path(), which read what GMime's parser would
+ * not keep.
+ */
+static bool
+param_next(const char **pp, const char *e, struct rawparam *rp)
+{
+	const char	*p = *pp;
+
+	while (p < e && (p = memchr(p, ';', (size_t)(e - p))) != NULL) {
+		p = str_skip_cfws(p + 1, e);	/* after ';' */
+		for (rp->ns = p; p < e && *p != '=' && *p != ';' &&
+		    !is_lwsp((unsigned char)*p); p++)
+			;
+		rp->ne = p;
+		p = str_skip_cfws(p, e);
+		if (p >= e || *p != '=')
+			continue;
+		p = str_skip_cfws(p + 1, e);
+		rp->v = p;
+		rp->quoted = p < e && *p == '"';
+		if (rp->quoted) {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < e)
+					p++;
+			rp->ve = p;
+			rp->v++;
+			if (p < e)
+				p++;
+		} else {
+			while (p < e && *p != ';' && !is_lwsp((unsigned char)*p))
+				p++;
+			rp->ve = p;
+		}
+		*pp = p;
+		return true;
+	}
+	*pp = e;
+	return false;
+}
+
+/*
  * param_2231 - the RFC 2231 value of parameter pname in the raw header
  * value raw ("pname*=charset'lang'%XX..." or the continuations
  * "pname*0*=...; pname*1=..."), converted from its charset by to_utf8()
@@ -3939,6 +3992,7 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 		bool		 ext, quoted;
 	} seg[MIME_2231_SEGS];
 	struct obuf	 b = { NULL, 0, 0 }, u = { NULL, 0, 0 };
+	struct rawparam	 rp;
 	const char	*p, *e, *ns, *ne, *v, *ve, *q;
 	size_t		 pl = strlen(pname), nseg = 0, idx;
 	bool		 ext, any = false;
@@ -3946,36 +4000,11 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 
 	memset(seg, 0, sizeof(seg));
 	e = raw + strlen(raw);
-	if ((p = memchr(raw, ';', (size_t)(e - raw))) == NULL)
-		return NULL;
-	while (p < e) {
-		p = str_skip_cfws(p + 1, e);	/* after ';' */
-		for (ns = p; p < e && *p != '=' && *p != ';' &&
-		    !is_lwsp((unsigned char)*p); p++)
-			;
-		ne = p;
-		p = str_skip_cfws(p, e);
-		if (p >= e || *p != '=') {
-			p = memchr(p, ';', (size_t)(e - p));
-			if (p == NULL)
-				break;
-			continue;
-		}
-		p = str_skip_cfws(p + 1, e);
-		v = p;
-		if (p < e && *p == '"') {
-			for (p++; p < e && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < e)
-					p++;
-			ve = p;
-			v++;
-			if (p < e)
-				p++;
-		} else {
-			while (p < e && *p != ';' && !is_lwsp((unsigned char)*p))
-				p++;
-			ve = p;
-		}
+	for (p = raw; param_next(&p, e, &rp); ) {
+		ns = rp.ns;
+		ne = rp.ne;
+		v = rp.v;
+		ve = rp.ve;
 		/* the name: pname "*" [index] ["*"] */
 		if ((size_t)(ne - ns) > pl && ns[pl] == '*' &&
 		    g_ascii_strncasecmp(ns, pname, pl) == 0) {
@@ -3994,12 +4023,10 @@ param_2231(const char *raw, const char *pname, unsigned *flags)
 				seg[idx].v = v;
 				seg[idx].n = (size_t)(ve - v);
 				seg[idx].ext = ext;
-				seg[idx].quoted = v > raw && v[-1] == '"';
+				seg[idx].quoted = rp.quoted;
 				any = true;
 			}
 		}
-		if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
-			break;
 	}
 	if (!any || seg[0].v == NULL)
 		return NULL;
@@ -4051,48 +4078,29 @@ static char *
 param_path(const char *raw, const char *pname, unsigned *flags)
 {
 	struct obuf	 ob = { NULL, 0, 0 };
-	const char	*p, *e, *ns, *ne, *v, *ve, *q;
+	struct rawparam	 rp;
+	const char	*p, *e, *v, *ve, *q;
 	size_t		 pl = strlen(pname);
 	bool		 lone = false, found = false;
 	char		*r, *b;
 
 	e = raw + strlen(raw);
-	if ((p = memchr(raw, ';', (size_t)(e - raw))) == NULL)
-		return NULL;
-	while (!found && p < e) {
-		p = str_skip_cfws(p + 1, e);	/* after ';' */
-		for (ns = p; p < e && *p != '=' && *p != ';' &&
-		    !is_lwsp((unsigned char)*p); p++)
-			;
-		ne = p;
-		p = str_skip_cfws(p, e);
-		if (p >= e || *p != '=') {
-			if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
-				return NULL;
-			continue;
-		}
-		p = str_skip_cfws(p + 1, e);
-		if (p >= e || *p != '"') {
-			if ((p = memchr(p, ';', (size_t)(e - p))) == NULL)
-				return NULL;
-			continue;
-		}
-		for (v = ++p; p < e && *p != '"'; p++)
-			if (*p == '\\' && p + 1 < e) {
-				if (p[1] != '"' && p[1] != '\\')
-					lone = true;
-				p++;
-			}
-		ve = p;
-		if ((size_t)(ne - ns) == pl &&
-		    g_ascii_strncasecmp(ns, pname, pl) == 0) {
+	for (p = raw; param_next(&p, e, &rp); )
+		if (rp.quoted && (size_t)(rp.ne - rp.ns) == pl &&
+		    g_ascii_strncasecmp(rp.ns, pname, pl) == 0) {
 			found = true;
 			break;
 		}
-		lone = false;
-		if (p >= e || (p = memchr(p, ';', (size_t)(e - p))) == NULL)
-			return NULL;
-	}
+	if (!found)
+		return NULL;
+	v = rp.v;
+	ve = rp.ve;
+	for (q = v; q < ve; q++)
+		if (*q == '\\' && q + 1 < ve) {
+			if (q[1] != '"' && q[1] != '\\')
+				lone = true;
+			q++;
+		}
 	if (!found || !lone)
 		return NULL;
 	for (q = v; q < ve; q++) {
