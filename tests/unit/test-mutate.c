@@ -232,7 +232,11 @@ main(void)
 	if ((s = getenv("SOAR_MUTATE_ROUNDS")) != NULL)
 		rounds = strtoul(s, NULL, 10);
 	dir = xasprintf("%s/tests/data", top != NULL ? top : ".");
-	nftw(dir, collect, 16, FTW_PHYS);
+	if (nftw(dir, collect, 16, FTW_PHYS) != 0 || files.n == 0) {
+		fprintf(stderr, "test-mutate: no messages under %s (set "
+		    "top_srcdir to the source tree)\n", dir);
+		return 1;
+	}
 	qsort(files.v, files.n, sizeof(*files.v), cmp_str);
 
 	for (k = 0; k < 2; k++)
