@@ -197,6 +197,15 @@ macro_dup(SMFICTX *ctx, const char *name)
 	return bounded_dup(v);
 }
 
+/* host_known - a client host name the MTA verified (not "[addr]" or
+ * "unknown") */
+static bool
+host_known(const char *h)
+{
+	return h != NULL && *h != '\0' && *h != '[' &&
+	    strcmp(h, "unknown") != 0;
+}
+
 /* macro_update - replace *dst with the macro's value when there is one */
 static void
 macro_update(SMFICTX *ctx, const char *name, char **dst)
@@ -470,11 +479,11 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 		cc->client_ip = xstrdup(ip);
 	else
 		cc->client_ip = macro_dup(ctx, "{client_addr}");
-	/* No verified name: Sendmail passes "[addr]", Postfix "unknown". */
-	if (hostname != NULL && *hostname != '\0' && *hostname != '[' &&
-	    strcmp(hostname, "unknown") != 0)
+	/* No verified name: Sendmail passes "[addr]", Postfix "unknown",
+	 * in the argument and in {client_name} alike. */
+	if (host_known(hostname))
 		cc->client_host = bounded_dup(hostname);
-	else
+	else if (host_known(smfi_getsymval(ctx, "{client_name}")))
 		cc->client_host = macro_dup(ctx, "{client_name}");
 	cc->daemon = macro_dup(ctx, "{daemon_name}");
 	return reply(cc, SMFIP_NR_CONN);

@@ -145,7 +145,7 @@ def case_multi(al, arg):
 
 def case_macros(al, arg):
     want_ids(al, ["<macros-1@example.org>", "<macros-2@example.org>",
-                  "<macros-3@example.org>"])
+                  "<macros-3@example.org>", "<macros-4@example.org>"])
     e1 = ev(al, "<macros-1@example.org>")
     absent(e1, ["SourceAddress", "client_hostname", "queue_id", "auth_user",
                 "auth_method", "tls_version", "tls_cipher", "mta_daemon"],
@@ -159,6 +159,9 @@ def case_macros(al, arg):
     eq(e3, "SourceAddress", "198.51.100.9", "macros-3")
     eq(e3, "client_hostname", "mx.example.net", "macros-3")
     eq(e3, "queue_id", "4MACRO3", "macros-3")
+    e4 = ev(al, "<macros-4@example.org>")
+    eq(e4, "SourceAddress", "203.0.113.44", "macros-4")
+    absent(e4, ["client_hostname"], "macros-4")
 
 
 def case_bounds(al, arg):

@@ -30,3 +30,13 @@ ok(mt.eoh(conn), "eoh")
 send_body(conn, "body\r\n")
 finish_message(conn, nil)
 mt.disconnect(conn)
+
+-- 4: Postfix for a client without reverse DNS: "unknown" as the name
+-- and as {client_name}, the address as {client_addr}
+conn = open_conn()
+ok(mt.macro(conn, SMFIC_CONNECT, "{client_addr}", "203.0.113.44",
+    "{client_name}", "unknown"), "connect macros")
+ok(mt.conninfo(conn, "unknown", "unspec"), "conninfo")
+simple_message(conn, "macros-4", "<m4@example.org>", { "<r4@example.com>" },
+    "4MACRO4")
+mt.disconnect(conn)
