@@ -10,13 +10,17 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -206,6 +210,159 @@ engine_shutdown(void)
 }
 
 /*
+ * The service user: the user the daemon runs as, and so the owner of
+ * what it keeps under state_dir.  `user` (and `group`) when set, else
+ * the owner of state_dir when that is not root.  1 and the identity,
+ * 0 none (or root), -1 and err.
+ */
+struct svc_user {
+	char	 name[64];
+	uid_t	 uid;
+	gid_t	 gid;
+	bool	 from_owner;	/* found as state_dir's owner */
+};
+
+static int
+service_user(const struct config *cfg, struct svc_user *su,
+    struct errbuf *err)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	struct stat	 st;
+
+	memset(su, 0, sizeof(*su));
+	if (cfg->user != NULL && *cfg->user != '\0') {
+		if ((pw = getpwnam(cfg->user)) == NULL) {
+			errbuf_set(err, "user: no such user: %s", cfg->user);
+			return -1;
+		}
+	} else if (stat(cfg->state_dir, &st) == 0 && st.st_uid != 0) {
+		if ((pw = getpwuid(st.st_uid)) == NULL) {
+			errbuf_set(err, "state_dir: %s belongs to uid %lu, "
+			    "which has no user name: set user = or chown it",
+			    cfg->state_dir, (unsigned long)st.st_uid);
+			return -1;
+		}
+		su->from_owner = true;
+	} else
+		return 0;
+	if (pw->pw_uid == 0)
+		return 0;
+	snprintf(su->name, sizeof(su->name), "%s", pw->pw_name);
+	su->uid = pw->pw_uid;
+	su->gid = pw->pw_gid;
+	if (cfg->group != NULL && *cfg->group != '\0') {
+		if ((gr = getgrnam(cfg->group)) == NULL) {
+			errbuf_set(err, "group: no such group: %s", cfg->group);
+			return -1;
+		}
+		su->gid = gr->gr_gid;
+	}
+	return 1;
+}
+
+/*
+ * as_service_user - flush, sender, dead and backfill started by root:
+ * go on as the service user, so that what they create under state_dir
+ * (spool files, sent records, dead letters, checkpoints) is the
+ * daemon's and not root's, which the daemon could not read or replace.
+ * Their secret files are then read as that user too, as the daemon
+ * reads them.
+ */
+static void
+as_service_user(const struct config *cfg, const char *mode)
+{
+	struct svc_user	 su;
+	struct errbuf	 err;
+	int		 rc;
+
+	if (geteuid() != 0)
+		return;
+	if ((rc = service_user(cfg, &su, &err)) == -1) {
+		fprintf(stderr, "soar-milter: %s: %s\n", mode, err.msg);
+		exit(EX_CONFIG);
+	}
+	if (rc == 0)
+		return;
+	if (priv_become(su.name, su.uid, su.gid, &err) == -1) {
+		fprintf(stderr, "soar-milter: %s: %s\n", mode, err.msg);
+		exit(EX_OSERR);
+	}
+	log_debug("-: %s: running as user %s (%s)", mode, su.name,
+	    su.from_owner ? "the owner of state_dir" : "user =");
+}
+
+/*
+ * check_as_service_user - check-config run by root: can the service
+ * user read what the daemon reads after dropping privileges (secret and
+ * CA files) and write state_dir?  Tried for real, in a child that
+ * becomes that user.  0 or EX_CONFIG (the reasons on stderr).
+ */
+static int
+check_as_service_user(const struct config *cfg, const char *file)
+{
+	const struct { const char *key, *path; } f[] = {
+		{ "soar_key_file", cfg->soar_api == SOAR_API_SDK ?
+		    cfg->soar_key_file : NULL },
+		{ "soar_token_file", cfg->soar_api == SOAR_API_CHRONICLE ?
+		    cfg->soar_token_file : NULL },
+		{ "tls_ca_file", cfg->tls_ca_file },
+		{ "tls_cert_file", cfg->tls_cert_file },
+		{ "tls_key_file", cfg->tls_key_file },
+		{ "imap_password_file", cfg->imap_password_file },
+		{ "imap_token_file", cfg->imap_token_file },
+		{ "imap_ca_file", cfg->imap_ca_file },
+	};
+	struct svc_user	 su;
+	struct errbuf	 err;
+	struct stat	 st;
+	pid_t		 pid;
+	size_t		 i;
+	int		 fd, bad = 0, status;
+
+	if (geteuid() != 0 || service_user(cfg, &su, &err) != 1)
+		return 0;	/* errors there: milter_check said them */
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "soar-milter: fork: %s\n", strerror(errno));
+		return EX_OSERR;
+	}
+	if (pid == 0) {
+		if (priv_become(su.name, su.uid, su.gid, &err) == -1) {
+			fprintf(stderr, "soar-milter: %s\n", err.msg);
+			_exit(EX_CONFIG);
+		}
+		for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			if (f[i].path == NULL || *f[i].path == '\0')
+				continue;
+			if ((fd = open(f[i].path, O_RDONLY | O_CLOEXEC |
+			    O_NOCTTY)) != -1) {
+				close(fd);
+				continue;
+			}
+			fprintf(stderr, "soar-milter: %s: %s: %s: the "
+			    "service user %s cannot read it (%s): chown %s "
+			    "%s\n", file, f[i].key, f[i].path, su.name,
+			    strerror(errno), su.name, f[i].path);
+			bad = 1;
+		}
+		if (stat(cfg->state_dir, &st) == 0 &&
+		    access(cfg->state_dir, W_OK | X_OK) == -1) {
+			fprintf(stderr, "soar-milter: %s: state_dir: %s: the "
+			    "service user %s cannot write it (%s): chown -R "
+			    "%s %s\n", file, cfg->state_dir, su.name,
+			    strerror(errno), su.name, cfg->state_dir);
+			bad = 1;
+		}
+		fflush(NULL);
+		_exit(bad ? EX_CONFIG : 0);
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EX_CONFIG;
+}
+
+/*
  * check_config - -n: the file is valid; also compile patterns, and what
  * the daemon checks at start without privilege or network: the socket
  * spec, users and groups (milter_check), the SOAR settings and secret
@@ -219,6 +376,7 @@ mode_check_config(const struct config *cfg)
 	struct errbuf		 err;
 	const char		*file = cfg->path ? cfg->path : "-o";
 	size_t			 k;
+	int			 rc;
 
 	if (cfg->alert_recipient_regex != NULL) {
 		engine_init(cfg);
@@ -249,6 +407,8 @@ mode_check_config(const struct config *cfg)
 		}
 		soar_free(&so);
 	}
+	if ((rc = check_as_service_user(cfg, file)) != 0)
+		return rc;
 	config_print(cfg, stdout);
 	return 0;
 }
@@ -499,8 +659,11 @@ mode_dead(const struct config *cfg, int argc, char **argv)
 		    "purge ID|all");
 	sp = open_spool(cfg);
 	id = argc == 3 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL;
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
-		n = spool_dead_print(sp, stdout, &err);
+	if (strcmp(argv[1], "list") == 0 && argc == 2) {
+		if ((n = spool_dead_print(sp, stdout, &err)) == 0)
+			fprintf(stderr, "soar-milter: no dead letters in "
+			    "%s/spool/dead\n", cfg->state_dir);
+	}
 	else if (strcmp(argv[1], "show") == 0 && id != NULL)
 		n = spool_dead_show(sp, id, stdout, &err);
 	else if (strcmp(argv[1], "retry") == 0 && argc == 3) {
@@ -617,6 +780,11 @@ main(int argc, char **argv)
 		argc = k;
 		argv[argc] = NULL;
 	}
+	if (mode != NULL && argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(usage_text, stdout);	/* "MODE --help" */
+		return 0;
+	}
 	load_config(&cli, &cfg);
 	if (cli.check_only || (mode != NULL &&
 	    strcmp(mode, "check-config") == 0))
@@ -629,6 +797,9 @@ main(int argc, char **argv)
 		log_close();
 	} else {
 		open_log(&cfg, false, false);
+		if (strcmp(mode, "flush") == 0 || strcmp(mode, "sender") == 0 ||
+		    strcmp(mode, "dead") == 0 || strcmp(mode, "backfill") == 0)
+			as_service_user(&cfg, mode);
 		if (strcmp(mode, "scan") == 0)
 			rc = mode_scan(&cfg, argc, argv);
 		else if (strcmp(mode, "flush") == 0)

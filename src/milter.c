@@ -1301,17 +1301,8 @@ drop_privileges(const struct config *cfg, struct errbuf *err)
 		    "privileges after binding)");
 		return 0;
 	}
-	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
-	    setuid(pw->pw_uid) == -1) {
-		errbuf_set(err, "cannot drop privileges to %s: %s", cfg->user,
-		    strerror(errno));
+	if (priv_become(cfg->user, pw->pw_uid, gid, err) == -1)
 		return -1;
-	}
-	if (pw->pw_uid != 0 && (setuid(0) != -1 || geteuid() == 0)) {
-		errbuf_set(err, "privileges of root could be regained after "
-		    "switching to %s: refusing to run", cfg->user);
-		return -1;
-	}
 	log_info("-: milter: running as user %s", cfg->user);
 	return 0;
 }

@@ -178,7 +178,7 @@ secret_load(struct secret *sec, bool force, struct errbuf *err)
 	if ((st.st_mode & 077) != 0) {
 		errbuf_set(err, "%s %s: mode %04o gives group or other access "
 		    "to a secret; make it readable by the service user only "
-		    "(chmod 600)", sec->key, sec->path,
+		    "(chown it to that user, chmod 600)", sec->key, sec->path,
 		    (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return -1;

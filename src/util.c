@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,4 +529,25 @@ util_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * priv_become - initgroups + setgid + setuid, then check that setuid(0)
+ * fails: a process that could become root again has dropped nothing.
+ */
+int
+priv_become(const char *name, uid_t uid, gid_t gid, struct errbuf *err)
+{
+	if (initgroups(name, gid) == -1 || setgid(gid) == -1 ||
+	    setuid(uid) == -1) {
+		errbuf_set(err, "cannot drop privileges to %s: %s", name,
+		    strerror(errno));
+		return -1;
+	}
+	if (uid != 0 && (setuid(0) != -1 || geteuid() == 0)) {
+		errbuf_set(err, "privileges of root could be regained after "
+		    "switching to %s: refusing to run", name);
+		return -1;
+	}
+	return 0;
 }

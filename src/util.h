@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -142,6 +143,13 @@ int	fd_write_all(int fd, const void *buf, size_t n);
 
 /* Create path and its missing parents (new ones get mode). */
 int	mkdir_p(const char *path, unsigned mode, struct errbuf *);
+
+/*
+ * As root: become user name (uid, with gid and name's supplementary
+ * groups) for good, and make sure root cannot be regained.  0, or -1
+ * and err ("cannot drop privileges to NAME: ...").
+ */
+int	priv_become(const char *name, uid_t uid, gid_t gid, struct errbuf *);
 
 /* Wall clock in unix milliseconds. */
 int64_t	util_now_ms(void);

@@ -12,6 +12,8 @@ conf=$tmp/soar.conf
 
 expect "help" 0 "usage: soar-milter" "$M" -h
 expect "version" 0 "^soar-milter [0-9]" "$M" version
+expect "flush --help" 0 "usage: soar-milter" "$M" flush --help
+expect "dead -h" 0 "dead list.show ID" "$M" dead -h
 expect "unknown mode" 64 "unknown mode 'frobnicate'" "$M" frobnicate
 expect "bad option" 64 "soar-milter -h for help" "$M" --bogus-option
 
@@ -99,6 +101,45 @@ else
 fi
 expect "scan: no file" 64 "no FILE given" "$M" scan
 expect "scan: bad --now" 64 "not a number" "$M" scan --now soon "$sample"
+
+# Run by root, the modes that write under state_dir run as the service
+# user (user =, else state_dir's owner), so that the daemon can read and
+# replace what they create; check-config tries the secrets as that user.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 755 "$tmp"
+	mkdir "$tmp/svc" && chown nobody "$tmp/svc"
+	expect "flush as root in a state_dir of nobody's" 0 "pending" \
+	    "$M" -c /dev/null -o state_dir="$tmp/svc" flush
+	if [ -d "$tmp/svc/spool/new" ] &&
+	    [ -z "$(find "$tmp/svc" ! -user nobody)" ]; then
+		ok "flush as root: what it made under state_dir is nobody's"
+	else
+		bad "flush as root: root-owned: $(find "$tmp/svc" ! -user nobody)"
+	fi
+	expect "dead list: says when there are none" 0 "no dead letters" \
+	    "$M" -c /dev/null -o state_dir="$tmp/svc" dead list
+	mkdir "$tmp/rootstate"
+	expect "dead list as root with user = nobody: runs as nobody" \
+	    73 "rootstate/spool: Permission denied" \
+	    "$M" -c /dev/null -o state_dir="$tmp/rootstate" \
+	    -o user=nobody -o soar_api=none dead list
+	printf 'KEY\n' > "$tmp/key"
+	chmod 600 "$tmp/key"
+	expect "check-config: a key the service user cannot read" 78 \
+	    "soar_key_file: $tmp/key: the service user nobody cannot read it.*chown nobody" \
+	    "$M" -c /dev/null -o state_dir="$tmp/svc" -o soar_api=sdk \
+	    -o soar_url=http://127.0.0.1:9 -o soar_key_file="$tmp/key" -n
+	chown nobody "$tmp/key"
+	expect "check-config: the same key, the service user's" 0 \
+	    "^soar_key_file = $tmp/key$" \
+	    "$M" -c /dev/null -o state_dir="$tmp/svc" -o soar_api=sdk \
+	    -o soar_url=http://127.0.0.1:9 -o soar_key_file="$tmp/key" -n
+	expect "check-config: user = nobody, state_dir root's" 78 \
+	    "state_dir: $tmp/rootstate: the service user nobody cannot write it" \
+	    "$M" -c /dev/null -o state_dir="$tmp/rootstate" -o user=nobody -n
+else
+	bad "service user checks need root and the user nobody"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
