@@ -1,6 +1,17 @@
 #!/bin/sh
-# install-deps.sh - install every build and test dependency of soar-milter
-# on Debian 12 (bookworm) with apt-get.  Run as root.  Idempotent.
+# install-deps.sh - install the dependencies of soar-milter on Debian 12
+# (bookworm) with apt-get.  Run as root.  Idempotent.
+#
+#   install-deps.sh build   what building and running soar-milter needs
+#                           (compiler, autotools, the -dev libraries):
+#                           what contrib/quickstart.sh installs on a mail
+#                           server.  No MTA, no IMAP server.
+#   install-deps.sh [all]   that and everything the test suite needs
+#                           (contrib/run-tests.sh, .ci/run).
+#
+# The test set must not go onto a production mail server: it installs
+# Postfix (on a Sendmail or Exim host apt replaces the running MTA) and
+# Dovecot (enabled at boot by its package).
 #
 # Postfix and Dovecot are installed for the tests, which run private
 # instances on loopback; this script keeps the packaged system services
@@ -14,6 +25,13 @@
 set -eu
 SENDMAIL_ROOT=${SENDMAIL_ROOT:-/var/cache/soar-milter-tests/sendmail}
 
+case ${1:-all} in
+build) WHAT=build ;;
+all|test) WHAT=all ;;
+*)	echo "install-deps.sh: usage: install-deps.sh [build|all]" >&2
+	exit 64 ;;
+esac
+
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (apt-get)" >&2
 	exit 1
@@ -21,11 +39,12 @@ fi
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
  libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libmilter-dev
- libjson-c-dev libssl-dev libinih-dev libpsl-dev"
+ libjson-c-dev libssl-dev libinih-dev libpsl-dev ca-certificates"
 TEST_PKGS="python3 valgrind miltertest postfix dovecot-core dovecot-imapd
- openssl ca-certificates procps iproute2 file m4 util-linux
+ openssl procps iproute2 file m4 util-linux
  libdb5.3 libldap-2.5-0 libnsl2 libsasl2-2 libssl3 libwrap0"
 
+[ "$WHAT" = build ] && TEST_PKGS=""
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -52,7 +71,7 @@ sendmail_unpack() {
 
 if [ -z "$missing" ]; then
 	echo "install-deps.sh: all packages present"
-	sendmail_unpack
+	[ "$WHAT" = build ] || sendmail_unpack
 	exit 0
 fi
 
@@ -72,4 +91,4 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing
 [ "$made_policy" = yes ] && rm -f "$policy"
 echo "install-deps.sh: installed:$missing"
-sendmail_unpack
+[ "$WHAT" = build ] || sendmail_unpack

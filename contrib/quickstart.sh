@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
-sh contrib/install-deps.sh
+sh contrib/install-deps.sh build
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 mkdir -p build/release
 (cd build/release &&
@@ -26,7 +26,13 @@ install -d -o soar-milter -g soar-milter -m 0750 /var/lib/soar-milter
 # the service user's own: the daemon removes its pid file there at exit
 install -d -o soar-milter -g soar-milter -m 0755 /run/soar-milter
 
-"$bin" -n >/dev/null	# the installed configuration is valid
+# the installed configuration is valid; what it says, for the messages
+eff=$("$bin" -o user=soar-milter -n)
+val() { printf '%s\n' "$eff" | sed -n "s/^$1 = //p"; }
+sock=$(val socket)
+api=$(val soar_api)
+outbox=$(val outbox_dir)
+[ -n "$outbox" ] || outbox="$(val state_dir)/outbox"
 
 # (re)start the daemon.  A running soar-milter holds a lock on its pid
 # file: only then is the pid in it ours to stop (a stale pid file may
@@ -57,7 +63,7 @@ if ! "$bin" -o user=soar-milter -o pid_file="$pidf"; then
 fi
 sleep 1
 if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
-	echo "soar-milter is running (pid $(cat "$pidf")) on inet:8894@127.0.0.1"
+	echo "soar-milter is running (pid $(cat "$pidf")) on $sock"
 else
 	echo "soar-milter did not start; see the mail log (journalctl -t soar-milter)" >&2
 	exit 1
@@ -67,14 +73,30 @@ echo
 echo "The alert soar-milter makes of a sample message (tests/data/sample.eml):"
 "$bin" scan --pretty tests/data/sample.eml
 
-cat <<'MSG'
+# the Postfix form of the socket spec: inet:PORT@HOST -> inet:HOST:PORT
+case $sock in
+inet:*@*) pf="inet:${sock#*@}:$(printf '%s' "${sock#inet:}" | cut -d@ -f1)" ;;
+inet6:*@*) pf="inet:[${sock#*@}]:$(printf '%s' "${sock#inet6:}" | cut -d@ -f1)" ;;
+local:*) pf="unix:${sock#local:}" ;;
+*) pf=$sock ;;
+esac
+if [ "$api" = none ]; then
+	where="Alerts of received mail appear as JSON files in $outbox/
+  until a SOAR is configured in /etc/soar-milter/soar-milter.conf
+  (soar_api, soar_url, soar_key_file; see docs/CONFIGURATION.md)."
+else
+	where="Alerts of received mail go to the SOAR (soar_api = $api, $(val soar_url));
+  \`soar-milter dead list\` shows any it refused."
+fi
+cat <<MSG
 
 Next steps
-  Point Postfix at the milter (main.cf), then `postfix reload`:
-      smtpd_milters = inet:127.0.0.1:8894
-      non_smtpd_milters = $smtpd_milters
+  Point Postfix at the milter (main.cf), then \`postfix reload\`:
+      smtpd_milters = $pf
+      non_smtpd_milters = \$smtpd_milters
       milter_default_action = accept
-  Alerts of received mail appear as JSON files in /var/lib/soar-milter/outbox/
-  until a SOAR is configured in /etc/soar-milter/soar-milter.conf
-  (soar_api, soar_url, soar_key_file; see docs/CONFIGURATION.md).
+  $where
+  Logs go to syslog (journalctl -t soar-milter, or /var/log/mail.log with
+  rsyslog). This daemon was started by hand: to run it under systemd
+  instead, see docs/MILTER.md ("Running under systemd").
 MSG
