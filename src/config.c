@@ -142,7 +142,9 @@ static const struct key_def config_keys[] = {
 
 	SECTION("State, spool and delivery to the SOAR"),
 	{ "state_dir", KT_STR, F(state_dir), LOCALSTATEDIR "/lib/soar-milter",
-	  0, 0, NULL, "directory for spool/, sent/, imap/ and outbox/" },
+	  0, 0, NULL, "directory for spool/, sent/, imap/ and outbox/ (the "
+	  "default follows configure's --localstatedir; contrib/quickstart.sh "
+	  "builds with /var: /var/lib/soar-milter)" },
 	{ "outbox_dir", KT_STR, F(outbox_dir), "", 0, 0, NULL,
 	  "with soar_api = none, alert JSON files go here (empty: state_dir/outbox)" },
 	{ "spool_max_files", KT_INT, F(spool_max_files), "100000", 1,
