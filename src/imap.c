@@ -1269,6 +1269,16 @@ ic_open(struct imapc *ic, const struct config *cfg)
 			    "%s (%s): %s", ic->where, cfg->imap_user,
 			    cfg->imap_auth == IMAP_AUTH_XOAUTH2 ? "XOAUTH2" :
 			    "password", detail);
+		/* the classic mix-up: each side waits for the other to
+		 * speak first (STARTTLS on 993) or TLS meets plain text */
+		if ((code == BACKFILL_EXIT_TIMEOUT ||
+		    code == BACKFILL_EXIT_TLS) &&
+		    ((port == 993 && cfg->imap_tls == IMAP_TLS_STARTTLS) ||
+		    (port == 143 && cfg->imap_tls == IMAP_TLS_IMPLICIT)))
+			return ic_fail(ic, code, "%s://%s: %s: %s (port %ld "
+			    "is usually %s: check imap_tls and imap_port)",
+			    scheme, ic->where, what, detail, port,
+			    port == 993 ? "implicit TLS" : "STARTTLS");
 		return ic_fail(ic, code, "%s://%s: %s: %s", scheme, ic->where,
 		    what, detail);
 	}
@@ -2528,10 +2538,10 @@ search(struct bf *bf, struct folder *f, struct uids *u)
 		u->n = (size_t)bf->budget;
 	}
 	bf->budget -= u->n;
-	BF_LOG(bf, LOG_LVL_INFO, "-: imap: %s: %zu %smessages after UID %"
+	BF_LOG(bf, LOG_LVL_INFO, "-: imap: %s: %zu %smessage%s after UID %"
 	    PRIu32 " (UIDVALIDITY %" PRIu32 ")", f->name, u->n,
-	    cfg->imap_search == IMAP_SEARCH_ALL ? "" : "unseen ", f->last,
-	    f->uidvalidity);
+	    cfg->imap_search == IMAP_SEARCH_ALL ? "" : "unseen ",
+	    u->n == 1 ? "" : "s", f->last, f->uidvalidity);
 	return 0;
 }
 
@@ -2854,9 +2864,11 @@ summary_line(struct bf *bf, const char *what, const struct counts *c)
 	if (c->gone)
 		snprintf(gone, sizeof(gone), ", gone before FETCH %" PRIu64,
 		    c->gone);
+	/* --dry-run alerts nothing: its alerts are only printed */
 	BF_LOG(bf, LOG_LVL_INFO, "-: imap: summary %s: seen %" PRIu64 ", "
-	    "alerted %" PRIu64 ", duplicate %" PRIu64 ", errors %" PRIu64
-	    "%s", what, c->seen, c->alerted, c->dup, c->errors, gone);
+	    "%s %" PRIu64 ", duplicate %" PRIu64 ", errors %" PRIu64
+	    "%s", what, c->seen, bf->opts->dry_run ? "printed (dry run)" :
+	    "alerted", c->alerted, c->dup, c->errors, gone);
 }
 
 static void

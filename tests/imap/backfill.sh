@@ -131,6 +131,8 @@ bf -o state_dir="$T/dry" backfill --dry-run --no-progress \
 [ "$(wc -l <"$T/dry.jsonl")" = "$IT_NUNSEEN" ] || it_fail "dry run lines"
 [ -z "$(find "$T/dry" -type f 2>/dev/null)" ] ||
     it_fail "dry run wrote files: $(find "$T/dry" -type f | head -3)"
+grep -q "summary total: seen $IT_NUNSEEN, printed (dry run) $IT_NUNSEEN," \
+    "$T/dry.log" || it_fail "dry run summary: $(grep summary "$T/dry.log")"
 it_ok "dry run: $IT_NUNSEEN alerts printed, no file written"
 
 # --- 5. search options
