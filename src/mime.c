@@ -858,29 +858,91 @@ hexval(int c)
 	return -1;
 }
 
-/* ew_decode - append the decoded payload of one encoded word to ob */
+/*
+ * What one encoded word of a run leaves for the next word of the same
+ * run (same charset): the bits of an unfinished base64 quantum, or an
+ * unfinished quoted-printable escape ("=" or "=X").  Broken encoders cut
+ * the payload anywhere, not only between characters: "=?utf-8?q?=C2=?="
+ * "=?utf-8?q?A3?=" is U+00A3, "=?x?b?ey?=" "=?x?b?NE6O...?=" is the
+ * base64 "eyNE6O...".  GMime's own decoder joins them likewise.
+ */
+struct ewcarry {
+	unsigned	 acc, bits;	/* base64: bits not yet a byte */
+	char		 q[3];		/* quoted-printable: "=" [hex] */
+	size_t		 nq;
+};
+
+/* ew_flush - what c still holds of the run, appended to ob as it was */
 static void
-ew_decode(struct obuf *ob, char enc, const char *t, size_t n)
+ew_flush(struct obuf *ob, struct ewcarry *c)
 {
-	unsigned	acc = 0, bits = 0;
+	if (c->nq > 0)
+		ob_put(ob, c->q, c->nq);
+	c->nq = 0;
+	c->bits = 0;
+	c->acc = 0;
+}
+
+/*
+ * ew_decode - append the decoded payload of one encoded word to ob; c
+ * carries an unfinished base64 quantum or quoted-printable escape from
+ * the previous word of the run into this one, and this word's to the
+ * next.  A base64 word ends its quantum when it has padding, or when
+ * its leftover bits are all zero (an encoder that omits the padding
+ * leaves zero bits); only nonzero leftover bits, or 6 of them (never a
+ * whole word), are carried.
+ */
+static void
+ew_decode(struct obuf *ob, char enc, const char *t, size_t n,
+    struct ewcarry *c)
+{
+	unsigned	acc, bits;
 	size_t		i;
 	int		v, h, l;
 
 	if (enc == 'b' || enc == 'B') {
+		if (c->nq > 0)
+			ew_flush(ob, c);
+		acc = c->acc;
+		bits = c->bits;
 		for (i = 0; i < n; i++) {
 			if (t[i] == '=')
 				break;
 			if ((v = b64val[(unsigned char)t[i]]) == 0)
 				continue;
-			acc = (acc << 6) | (unsigned)(v - 1);
+			acc = ((acc << 6) | (unsigned)(v - 1)) & 0xffff;
 			if ((bits += 6) >= 8) {
 				bits -= 8;
 				ob_putc(ob, (char)((acc >> bits) & 0xff));
 			}
 		}
+		acc &= (1u << bits) - 1;
+		if (i < n || bits == 0 || (bits < 6 && acc == 0))
+			acc = bits = 0;
+		c->acc = acc;
+		c->bits = bits;
 		return;
 	}
-	for (i = 0; i < n; i++) {
+	c->acc = c->bits = 0;
+	for (i = 0; i < n || c->nq > 0; i++) {
+		/* an escape the previous word began: its hex digits here */
+		if (c->nq > 0) {
+			if (i >= n)
+				return;
+			if (hexval((unsigned char)t[i]) < 0) {
+				ob_put(ob, c->q, c->nq);
+				c->nq = 0;
+				i--;
+				continue;
+			}
+			c->q[c->nq++] = t[i];
+			if (c->nq == 3) {
+				ob_putc(ob, (char)(hexval((unsigned char)c->q[1]) <<
+				    4 | hexval((unsigned char)c->q[2])));
+				c->nq = 0;
+			}
+			continue;
+		}
 		if (t[i] == '_')
 			ob_putc(ob, ' ');
 		else if (t[i] == '=' && i + 2 < n &&
@@ -888,6 +950,14 @@ ew_decode(struct obuf *ob, char enc, const char *t, size_t n)
 		    (l = hexval((unsigned char)t[i + 2])) >= 0) {
 			ob_putc(ob, (char)(h << 4 | l));
 			i += 2;
+		} else if (t[i] == '=' && (i + 1 == n || (i + 2 == n &&
+		    hexval((unsigned char)t[i + 1]) >= 0))) {
+			/* cut at the end of the word: kept for the next */
+			c->q[0] = '=';
+			c->nq = 1;
+			if (i + 2 == n)
+				c->q[c->nq++] = t[i + 1];
+			return;
 		} else
 			ob_putc(ob, t[i]);
 	}
@@ -1031,6 +1101,7 @@ struct ewrun {
 	struct obuf	 bytes;		/* decoded, not yet converted */
 	struct obuf	 u8;		/* converted text of the run */
 	char		 cs[64];	/* charset of bytes */
+	struct ewcarry	 carry;		/* of the last word */
 	bool		 active;
 };
 
@@ -1041,6 +1112,7 @@ struct ewrun {
 static void
 ewrun_conv(struct ewrun *r, unsigned *flags)
 {
+	ew_flush(&r->bytes, &r->carry);
 	if (r->bytes.len > 0)
 		to_utf8(&r->u8, r->bytes.p, r->bytes.len, r->cs, false, flags);
 	r->bytes.len = 0;
@@ -1074,7 +1146,9 @@ ewrun_end(struct ewrun *r, struct obuf *out, int mode, unsigned *flags)
  * between two encoded words is dropped; adjacent words in one charset
  * are joined before conversion, so a character split across words comes
  * out whole; each word's base64 is decoded on its own (padding in the
- * middle of a run is fine).  Unknown charsets: best effort and
+ * middle of a run is fine), except that a base64 quantum or a
+ * quoted-printable escape cut between two words of the run is joined
+ * (struct ewcarry).  Unknown charsets: best effort and
  * EXF_CHARSET.  A "B" word whose payload is not base64 (b64_word_ok) is
  * no encoded word: it stays as written.  Raw 8-bit text: UTF-8 if
  * valid, else windows-1252 (headers() first converts a raw value from
@@ -1152,7 +1226,7 @@ hdr_text(const char *raw, size_t n, int mode, unsigned *flags)
 		}
 		memcpy(run.cs, ew.cs, cslen);
 		run.cs[cslen] = '\0';
-		ew_decode(&run.bytes, ew.enc, ew.text, ew.textlen);
+		ew_decode(&run.bytes, ew.enc, ew.text, ew.textlen, &run.carry);
 		lit = p = ew.end;
 	}
 	if (run.active)
@@ -2902,6 +2976,34 @@ addr_items(struct mctx *m, struct addrlist *l, const char *text)
 }
 
 /*
+ * addr_name_split - From's display name cut at an unquoted comma: a
+ * first mailbox that is a bare word (no name, no '@') followed by one
+ * with a name and an addr-spec ("Charles,, likes commas <c@x.example>",
+ * "Charles, likes commas <c@x.example>": GMime makes "Charles" a
+ * mailbox without a domain) is the start of that name, as GMime itself
+ * reads "Charles Kerr, Pan Programmer <c@x.example>" and mail clients
+ * show it.  Only for From, where a local-only address is no sender.
+ */
+static void
+addr_name_split(struct addrlist *l)
+{
+	char	*n;
+	size_t	 i;
+
+	if (l->n < 2 || l->v[0].name != NULL || l->v[0].addr == NULL ||
+	    strchr(l->v[0].addr, '@') != NULL || l->v[1].name == NULL ||
+	    l->v[1].addr == NULL || strchr(l->v[1].addr, '@') == NULL)
+		return;
+	n = xasprintf("%s, %s", l->v[0].addr, l->v[1].name);
+	free(l->v[1].name);
+	l->v[1].name = n;
+	free(l->v[0].addr);
+	for (i = 1; i < l->n; i++)
+		l->v[i - 1] = l->v[i];
+	l->n--;
+}
+
+/*
  * addrs - parse an address header (display names decoded) into l.
  * When GMime reports part of it invalid (it then drops that part), each
  * item is parsed alone and an item without an address gets
@@ -3037,23 +3139,171 @@ is_dotted_time(const char *s, size_t n)
 }
 
 /*
+ * Zone names outside RFC 5322 that mailers write instead of an offset
+ * (GMime reads the RFC's UT, GMT, EST...PDT and reads any other name as
+ * +0000): the common unambiguous ones, minutes east of UTC.  "IST"
+ * (India, Ireland, Israel) and "CST" (GMime: US Central; also China)
+ * are left as they are.
+ */
+static const struct {
+	const char	*name;
+	int		 min;
+} date_zones[] = {
+	{ "ACST", 570 }, { "ADT", -180 }, { "AEDT", 660 }, { "AEST", 600 },
+	{ "AKDT", -480 }, { "AKST", -540 }, { "AST", -240 }, { "AWST", 480 },
+	{ "BST", 60 }, { "CEST", 120 }, { "CET", 60 }, { "EEST", 180 },
+	{ "EET", 120 }, { "HKT", 480 }, { "HST", -600 }, { "JST", 540 },
+	{ "KST", 540 }, { "MESZ", 120 }, { "MEST", 120 }, { "MET", 60 },
+	{ "MEZ", 60 }, { "MSK", 180 }, { "NDT", -150 }, { "NST", -210 },
+	{ "NZDT", 780 }, { "NZST", 720 }, { "SGT", 480 }, { "UTC", 0 },
+	{ "WEST", 60 }, { "WET", 0 }
+};
+
+/*
+ * date_zone - the offset, in minutes east, that zone name s[0..n) means,
+ * through date_zones[] or as a military letter other than Z (RFC 5322
+ * 4.3: their meaning was reversed in RFC 822, so they are -0000, UTC;
+ * GMime applies RFC 822's reading); false for other names
+ */
+static bool
+date_zone(const char *s, size_t n, int *min)
+{
+	size_t	 i;
+
+	if (n == 1 && g_ascii_isalpha(*s) && *s != 'z' && *s != 'Z' &&
+	    *s != 'j' && *s != 'J') {
+		*min = 0;
+		return true;
+	}
+	for (i = 0; i < sizeof(date_zones) / sizeof(date_zones[0]); i++)
+		if (strlen(date_zones[i].name) == n &&
+		    g_ascii_strncasecmp(s, date_zones[i].name, n) == 0) {
+			*min = date_zones[i].min;
+			return true;
+		}
+	return false;
+}
+
+/* put_offset - "+hhmm" / "-hhmm" for min minutes east */
+static void
+put_offset(struct obuf *ob, int min)
+{
+	char	 b[16];
+
+	(void)snprintf(b, sizeof(b), "%c%02d%02d", min < 0 ? '-' : '+',
+	    abs(min) / 60, abs(min) % 60);
+	ob_put(ob, b, 5);
+}
+
+/*
+ * is_clock - s[0..n) is a time "H:MM" or "H:MM:SS" (1 or 2 hour digits);
+ * *h gets the hour, *sec the offset of the seconds (0: none)
+ */
+static bool
+is_clock(const char *s, size_t n, int *h, size_t *sec)
+{
+	size_t	 hl;
+
+	hl = n > 1 && s[1] == ':' ? 1 : 2;
+	if ((n != hl + 3 && n != hl + 6) || !all_digits(s, hl) ||
+	    s[hl] != ':' || !all_digits(s + hl + 1, 2))
+		return false;
+	if (n == hl + 6 && (s[hl + 3] != ':' || !all_digits(s + hl + 4, 2)))
+		return false;
+	*h = hl == 1 ? s[0] - '0' : (s[0] - '0') * 10 + (s[1] - '0');
+	*sec = n == hl + 6 ? hl + 4 : 0;
+	return true;
+}
+
+/*
+ * date_iso - an ISO 8601 / RFC 3339 date-time, the whole of v
+ * ("2023-11-13T10:00:00Z", "2023-11-13 10:00:00.123+01:00", no zone is
+ * UTC), written to ob the RFC 5322 way; false if v is not one
+ */
+static bool
+date_iso(const char *v, struct obuf *ob)
+{
+	static const char	 mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char		*p;
+	char			 b[64];
+	int			 y, mo, d, h, mi, sec = 0, zh = 0, zm = 0, k = 0;
+	char			 sign = '+';
+
+	while (is_lwsp((unsigned char)*v))
+		v++;
+	if (!all_digits(v, 4) || v[4] != '-' || !all_digits(v + 5, 2) ||
+	    v[7] != '-' || !all_digits(v + 8, 2) ||
+	    (v[10] != 'T' && v[10] != 't' && v[10] != ' ') ||
+	    !all_digits(v + 11, 2) || v[13] != ':' || !all_digits(v + 14, 2))
+		return false;
+	y = atoi(v);
+	mo = atoi(v + 5);
+	d = atoi(v + 8);
+	h = atoi(v + 11);
+	mi = atoi(v + 14);
+	p = v + 16;
+	if (*p == ':' && all_digits(p + 1, 2)) {
+		sec = atoi(p + 1);
+		p += 3;
+		if (*p == '.' || *p == ',')
+			for (p++; g_ascii_isdigit(*p); p++)
+				;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if ((*p == '+' || *p == '-') && all_digits(p + 1, 2)) {
+		sign = *p;
+		zh = atoi(p + 1);
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (all_digits(p, 2)) {
+			zm = atoi(p);
+			p += 2;
+		}
+	}
+	while (is_lwsp((unsigned char)*p))
+		p++;
+	if (*p != '\0' || mo < 1 || mo > 12)
+		return false;
+	k = snprintf(b, sizeof(b), "%02d %.3s %04d %02d:%02d:%02d %c%02d%02d",
+	    d, mon + 3 * (mo - 1), y, h, mi, sec, sign, zh, zm);
+	ob_put(ob, b, (size_t)k);
+	return true;
+}
+
+/*
  * date_fix - the Date value v with what GMime (3.2) misreads put right,
  * or NULL when there is nothing to change:
  * - a 2-digit year after "day month" or in "dd-Mon-yy": 00-49 is 20xx,
  *   50-99 is 19xx; a 3-digit year is year + 1900 (RFC 5322 section 4.3;
  *   GMime reads 50-69 as 2050-2069 and refuses 3 digits);
  * - a time written with dots ("10.00.00", old mailers; Python's email
- *   package reads it so too), which GMime reads as midnight.
+ *   package reads it so too), which GMime reads as midnight;
+ * - after the time: "AM" / "PM" (a 12-hour clock), a zone offset
+ *   without its sign ("0200", "400": east, as Python and MimeKit read
+ *   it) when the date before the time is whole (day and year), a zone
+ *   name of date_zones[] or a military letter (date_zone()) when no
+ *   offset came first, all of which GMime ignores;
+ * - a leap second (":60"), which GMime refuses, is :59;
+ * - an ISO 8601 date-time (date_iso()), which GMime refuses.
  */
 static char *
 date_fix(const char *v)
 {
 	struct obuf	 ob = { NULL, 0, 0 };
 	const char	*p = v, *t, *te, *m1, *m2;
-	size_t		 n, i;
+	char		 tb[16], *ws;
+	size_t		 n, i, sec, tpos = 0, tend = 0;
 	int		 state = 0;	/* 1: after a day, 2: after day month */
-	bool		 changed = false;
+	int		 h, min, nums = 0;
+	bool		 changed = false, clock = false, zone = false;
+	bool		 just = false;	/* the token before was the time */
 
+	if (date_iso(v, &ob))
+		return ob_steal(&ob);
 	while (*p != '\0') {
 		for (t = p; *t != '\0' && (is_lwsp((unsigned char)*t) ||
 		    *t == ','); t++)
@@ -3068,6 +3318,25 @@ date_fix(const char *v)
 		m1 = memchr(t, '-', n);
 		m2 = m1 != NULL ? memchr(m1 + 1, '-', (size_t)(te - m1 - 1)) :
 		    NULL;
+		if (clock && just && n == 2 && (g_ascii_strncasecmp(t, "am",
+		    2) == 0 || g_ascii_strncasecmp(t, "pm", 2) == 0)) {
+			/* 12-hour clock: the time rewritten, AM/PM dropped */
+			h = atoi(ob.p + tpos);
+			if (g_ascii_tolower(*t) == 'a')
+				h = h == 12 ? 0 : h;
+			else
+				h = h < 12 ? h + 12 : h;
+			i = strspn(ob.p + tpos, "0123456789");
+			(void)snprintf(tb, sizeof(tb), "%02d", h);
+			ws = xasprintf("%s%.*s", tb, (int)(ob.len - tpos - i),
+			    ob.p + tpos + i);
+			ob.len = tpos;
+			ob_put(&ob, ws, strlen(ws));
+			free(ws);
+			changed = true;
+			p = te;
+			continue;	/* still just after the time */
+		}
 		if (state == 2 && (n == 2 || n == 3) && all_digits(t, n)) {
 			put_year(&ob, t, n);
 			changed = true;
@@ -3079,12 +3348,41 @@ date_fix(const char *v)
 			ob_put(&ob, t, (size_t)(m2 + 1 - t));
 			put_year(&ob, m2 + 1, (size_t)(te - m2 - 1));
 			changed = true;
+			nums += 2;
 		} else if (is_dotted_time(t, n)) {
+			if (!clock)
+				tpos = ob.len;
 			for (i = 0; i < n; i++)
 				ob_putc(&ob, t[i] == '.' ? ':' : t[i]);
-			changed = true;
-		} else
+			changed = clock = true;
+		} else if (!clock && is_clock(t, n, &h, &sec)) {
+			tpos = ob.len;
 			ob_put(&ob, t, n);
+			if (sec != 0 && t[sec] == '6' && t[sec + 1] == '0') {
+				ob.p[tpos + sec + 1] = '9';
+				ob.p[tpos + sec] = '5';
+				changed = true;
+			}
+			clock = true;
+		} else if (clock && !zone && just && nums >= 2 &&
+		    (n == 3 || n == 4) && all_digits(t, n) &&
+		    atoi(t) % 100 < 60) {
+			put_offset(&ob, atoi(t) / 100 * 60 + atoi(t) % 100);
+			changed = zone = true;
+		} else if (clock && !zone && date_zone(t, n, &min)) {
+			put_offset(&ob, min);
+			changed = zone = true;
+		} else {
+			if (clock && n >= 5 && (*t == '+' || *t == '-') &&
+			    all_digits(t + 1, 4))
+				zone = true;
+			ob_put(&ob, t, n);
+		}
+		if (!clock && all_digits(t, n))
+			nums++;
+		just = clock && tend == 0;
+		if (just)
+			tend = ob.len;
 		if (n <= 2 && all_digits(t, n))
 			state = 1;
 		else
@@ -3099,8 +3397,40 @@ date_fix(const char *v)
 }
 
 /*
+ * date_plausible - v names a day of the year: it has an English month
+ * name (a run of letters), or a numeric date "d-m-y" / "d/m/y" (GMime
+ * reads "17-6-2008 17:10:08").  GMime's lenient parser makes a date of
+ * any run of numbers (" 4 8 15 16 23 42" is 2015-04-08); such garbage
+ * is no date.
+ */
+static bool
+date_plausible(const char *v)
+{
+	const char	*p, *q;
+	size_t		 sep;
+
+	for (p = v; *p != '\0'; p = q) {
+		for (q = p; g_ascii_isalpha(*q); q++)
+			;
+		if (q > p && is_month(p, (size_t)(q - p)))
+			return true;
+		if (q > p)
+			continue;
+		for (sep = 0; g_ascii_isdigit(*q) || ((*q == '-' || *q == '/') &&
+		    g_ascii_isdigit(q[1])); q++)
+			if (*q == '-' || *q == '/')
+				sep++;
+		if (sep == 2 && q > p && g_ascii_isdigit(*p))
+			return true;
+		if (q == p)
+			q++;
+	}
+	return false;
+}
+
+/*
  * date_ms - unix ms of Date value v (GMime's reading of date_fix(v)), or
- * -1 when it is unparseable or before 1970 (no mail is that old: a
+ * -1 when it is unparseable (or not date_plausible()) or before 1970 (no mail is that old: a
  * forged or broken date, flagged as bad_date like an unreadable one)
  */
 static int64_t
@@ -3110,7 +3440,8 @@ date_ms(const char *v)
 	char		*fix = date_fix(v);
 	int64_t		 ms = -1;
 
-	if ((dt = g_mime_utils_header_decode_date(fix != NULL ? fix : v)) !=
+	if (date_plausible(fix != NULL ? fix : v) &&
+	    (dt = g_mime_utils_header_decode_date(fix != NULL ? fix : v)) !=
 	    NULL) {
 		ms = (int64_t)g_date_time_to_unix(dt) * 1000 +
 		    g_date_time_get_microsecond(dt) / 1000;
@@ -3230,6 +3561,7 @@ headers(struct mctx *m, GMimeMessage *msg, const char *v[H_N])
 	}
 	x->message_id = nonempty(raw_clean(v[H_MESSAGE_ID]));
 	addrs(m, &x->from, v[H_FROM]);
+	addr_name_split(&x->from);
 	addrs(m, &x->to, v[H_TO]);
 	for (k = 0; k < nmore; k++)
 		addrs(m, &x->to, more[2 * k]);
