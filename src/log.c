@@ -14,6 +14,7 @@
 #include "log.h"
 
 static bool		use_syslog;
+static bool		stamp;
 static enum log_level	cur_level = LOG_LVL_INFO;
 static const char	*log_ident = "soar-milter";
 static pthread_mutex_t	log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -38,6 +39,12 @@ log_close(void)
 }
 
 void
+log_set_stamp(bool on)
+{
+	stamp = on;
+}
+
+void
 log_set_level(enum log_level level)
 {
 	cur_level = level;
@@ -56,8 +63,10 @@ log_msg(enum log_level level, const char *fmt, ...)
 				    LOG_DEBUG };
 	static const char	*name[] = { "error", "warning", "info",
 				    "debug" };
-	char			 line[2048];
+	char			 line[2048], when[32];
 	va_list			 ap;
+	struct tm		 tm;
+	time_t			 t;
 
 	if (!log_enabled(level))
 		return;
@@ -68,8 +77,12 @@ log_msg(enum log_level level, const char *fmt, ...)
 		syslog(prio[level], "%s", line);
 		return;
 	}
+	when[0] = '\0';
+	if (stamp && (t = time(NULL)) != (time_t)-1 &&
+	    localtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S ", &tm);
 	pthread_mutex_lock(&log_lock);
-	fprintf(stderr, "%s: %s: %s\n", log_ident, name[level], line);
+	fprintf(stderr, "%s%s: %s: %s\n", when, log_ident, name[level], line);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }

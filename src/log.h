@@ -20,6 +20,8 @@ enum log_level {
 void	log_open(const char *ident, bool to_syslog, int facility,
 	    enum log_level level);
 void	log_close(void);
+/* stderr lines begin with the local time ("2026-11-28 08:30:01 ") */
+void	log_set_stamp(bool);
 void	log_set_level(enum log_level);
 bool	log_enabled(enum log_level);
 

@@ -189,6 +189,10 @@ open_log(const struct config *cfg, bool daemon_mode, bool foreground)
 	log_open("soar-milter", to_syslog,
 	    log_facility_from_name(cfg->log_facility),
 	    level_from_name(cfg->log_level));
+	/* the daemon on stderr: a time on each line, unless systemd's
+	 * journal (which stamps them itself) is the reader */
+	log_set_stamp(daemon_mode && !to_syslog &&
+	    getenv("JOURNAL_STREAM") == NULL);
 }
 
 static void

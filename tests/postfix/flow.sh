@@ -78,13 +78,15 @@ ok "local submission (sendmail command, non_smtpd_milters): relayed, alert with 
 no_deferral
 ok "queue empty, nothing deferred"
 
-# one log line per message, keyed by Postfix's queue id
+# one log line per message, keyed by Postfix's queue id, with its time
+# (-f to a file, not the journal)
 "$PYTHON3" - "$T/suite.json" "$MLOG" <<'EOF' || fail "milter log lines"
 import json, re, sys
 sent = json.load(open(sys.argv[1]))
 log = open(sys.argv[2]).read()
 bad = [m["queue_id"] for m in sent
-       if not re.search(r"^soar-milter: info: %s: milter: alert \S+ spooled" %
+       if not re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
+                        r"soar-milter: info: %s: milter: alert \S+ spooled" %
                         re.escape(m["queue_id"]), log, re.M)]
 if bad:
     print("no spooled line for", bad)
