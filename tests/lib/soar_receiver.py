@@ -2,8 +2,8 @@
 """soar_receiver - the project's fake Chronicle SOAR API, for tests only.
 
 Standard library only.  Listens on 127.0.0.1 on a port chosen by the
-kernel and writes that port to --port-file (atomically) once it accepts
-connections.  Exits by itself after --max-seconds (default 1800), on
+kernel (or --port) and writes that port to --port-file (atomically) once
+it accepts connections.  Exits by itself after --max-seconds (default 1800), on
 SIGTERM/SIGINT, or on POST /_shutdown.
 
 Routes (both need ?format=snake):
@@ -411,29 +411,46 @@ class Server(ThreadingHTTPServer):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port-file", required=True)
-    ap.add_argument("--record", required=True)
-    ap.add_argument("--app-key")
-    ap.add_argument("--bearer-file")
-    ap.add_argument("--project")
-    ap.add_argument("--location")
-    ap.add_argument("--instance")
-    ap.add_argument("--fail-first", type=int, default=0)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        epilog="Routes, faults and checks: see the top of this file.")
+    ap.add_argument("--port-file", required=True,
+                    help="write the port here once listening")
+    ap.add_argument("--port", type=int, default=0,
+                    help="listen on this port (default: one the kernel "
+                    "picks); a restarted receiver can keep its URL")
+    ap.add_argument("--record", required=True,
+                    help="directory: DISPLAY_ID.json per accepted alert, "
+                    "_log.jsonl per request")
+    ap.add_argument("--app-key", help="the AppKey the sdk route wants "
+                    "(default: any non-empty one)")
+    ap.add_argument("--bearer-file", help="file with the Bearer token of "
+                    "the chronicle route, re-read per request")
+    ap.add_argument("--project", help="chronicle path: project")
+    ap.add_argument("--location", help="chronicle path: location")
+    ap.add_argument("--instance", help="chronicle path: instance")
+    ap.add_argument("--fail-first", type=int, default=0,
+                    help="answer the first N requests --fail-status")
     ap.add_argument("--fail-status", type=int, default=503)
-    ap.add_argument("--status-429", type=int, default=0)
-    ap.add_argument("--retry-after", default="1")
-    ap.add_argument("--delay", type=float, default=0.0)
-    ap.add_argument("--drop-first", type=int, default=0)
-    ap.add_argument("--max-seconds", type=float, default=1800.0)
-    ap.add_argument("--tls-cert")
+    ap.add_argument("--status-429", type=int, default=0,
+                    help="answer the next N requests 429 + Retry-After")
+    ap.add_argument("--retry-after", default="1",
+                    help='seconds, or "date:N" for an HTTP-date')
+    ap.add_argument("--delay", type=float, default=0.0,
+                    help="sleep S seconds before every answer")
+    ap.add_argument("--drop-first", type=int, default=0,
+                    help="close the first N connections unanswered")
+    ap.add_argument("--max-seconds", type=float, default=1800.0,
+                    help="exit after S seconds")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this chain")
     ap.add_argument("--tls-key")
-    ap.add_argument("--tls-client-ca")
+    ap.add_argument("--tls-client-ca",
+                    help="require client certificates from this CA")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
     os.makedirs(args.record, exist_ok=True)
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
