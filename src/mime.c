@@ -3744,7 +3744,8 @@ struct b64 {
  * faster: whole groups of four alphabet characters are decoded at once.
  * Bytes outside the alphabet are skipped; the first '=' ends the data
  * (a group cut short by it gives its whole bytes: 2 characters 1 byte,
- * 3 characters 2); an incomplete group at the very end gives nothing.
+ * 3 characters 2); an incomplete group at the end stays in *st
+ * (b64_flush() ends the data).
  */
 static size_t
 b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
@@ -3818,6 +3819,31 @@ b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 }
 
 /*
+ * b64_flush - the end of the data: an incomplete last group (its '='
+ * padding lost) gives its whole bytes, as if padded: 2 characters 1
+ * byte, 3 characters 2; a lone character nothing.  What mail clients
+ * (Thunderbird) and Python's email package save; GMime 3.2 drops them.
+ * Returns the bytes written to dst (room for 2).
+ */
+static size_t
+b64_flush(struct b64 *st, char *dst)
+{
+	size_t	k = 0;
+
+	if (!st->done && st->k == 2) {
+		dst[0] = (char)(unsigned char)(st->acc >> 4);
+		k = 1;
+	} else if (!st->done && st->k == 3) {
+		dst[0] = (char)(unsigned char)(st->acc >> 10);
+		dst[1] = (char)(unsigned char)(st->acc >> 2);
+		k = 2;
+	}
+	st->k = 0;
+	st->done = true;
+	return k;
+}
+
+/*
  * decode_all - transfer-decode s[0..n): identity encodings are returned
  * as they are (no copy), the others decoded into ob.
  */
@@ -3839,6 +3865,7 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 
 		o = ob_reserve(ob, n / 4 * 3 + 8);
 		k = b64_decode(&b, s, n, o);
+		k += b64_flush(&b, o + k);
 	} else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
 		o = ob_reserve(ob, n);
 		k = qp_decode(s, n, o, true, &used);
@@ -3876,6 +3903,8 @@ att_new(struct mctx *m)
 	return a;
 }
 
+static bool ct_untyped_text(GMimeObject *);
+
 /* media_type - "type/subtype" in lowercase, valid UTF-8 */
 static char *
 media_type(GMimeObject *obj)
@@ -3884,7 +3913,10 @@ media_type(GMimeObject *obj)
 	const char		*t = NULL, *s = NULL;
 	char			*r, *c;
 
-	if ((ct = g_mime_object_get_content_type(obj)) != NULL) {
+	if (ct_untyped_text(obj)) {
+		t = "text";
+		s = "plain";
+	} else if ((ct = g_mime_object_get_content_type(obj)) != NULL) {
 		t = g_mime_content_type_get_media_type(ct);
 		s = g_mime_content_type_get_media_subtype(ct);
 	}
@@ -4119,6 +4151,72 @@ param_path(const char *raw, const char *pname, unsigned *flags)
 }
 
 /*
+ * ct_unparsed - raw Content-Type value v names no "type/subtype" (GMime
+ * then says application/octet-stream and keeps no parameter)
+ */
+static bool
+ct_unparsed(const char *v)
+{
+	const char	*e = v + strlen(v), *t;
+
+	v = str_skip_cfws(v, e);
+	for (t = v; v < e && str_is_tchar((unsigned char)*v); v++)
+		;
+	if (v == t || (v = str_skip_cfws(v, e)) >= e || *v != '/')
+		return true;
+	v = str_skip_cfws(v + 1, e);
+	for (t = v; v < e && str_is_tchar((unsigned char)*v); v++)
+		;
+	return v == t;
+}
+
+/*
+ * ct_raw - obj's raw Content-Type value when GMime could not read it
+ * (its type is then application/octet-stream), else NULL
+ */
+static const char *
+ct_raw(GMimeObject *obj)
+{
+	GMimeContentType	*ct;
+	GMimeHeaderList		*hl;
+	GMimeHeader		*h;
+	const char		*t, *sub, *raw;
+
+	if ((ct = g_mime_object_get_content_type(obj)) == NULL ||
+	    (t = g_mime_content_type_get_media_type(ct)) == NULL ||
+	    (sub = g_mime_content_type_get_media_subtype(ct)) == NULL ||
+	    g_ascii_strcasecmp(t, "application") != 0 ||
+	    g_ascii_strcasecmp(sub, "octet-stream") != 0 ||
+	    (hl = g_mime_object_get_header_list(obj)) == NULL ||
+	    (h = g_mime_header_list_get_header(hl, "Content-Type")) == NULL ||
+	    (raw = g_mime_header_get_raw_value(h)) == NULL ||
+	    !ct_unparsed(raw))
+		return NULL;
+	return raw;
+}
+
+/*
+ * ct_untyped_text - obj's Content-Type is one GMime could not read whose
+ * type is "text" without a subtype ("text", "text/"), or none at all:
+ * plain text, as RFC 2045 5.2 has an invalid Content-Type read and as
+ * mail clients show it (Thunderbird's untyped text, Python's email),
+ * not an application/octet-stream attachment
+ */
+static bool
+ct_untyped_text(GMimeObject *obj)
+{
+	const char	*raw, *e, *t, *p;
+
+	if ((raw = ct_raw(obj)) == NULL)
+		return false;
+	e = raw + strlen(raw);
+	t = str_skip_cfws(raw, e);
+	for (p = t; p < e && str_is_tchar((unsigned char)*p); p++)
+		;
+	return p == t || (p - t == 4 && g_ascii_strncasecmp(t, "text", 4) == 0);
+}
+
+/*
  * param_of - parameter pname of the Content-Disposition (disp) or
  * Content-Type header of obj, decoded.  A raw 8-bit value that is not
  * UTF-8 is read in the message's charset (hdr_raw()).  When the raw
@@ -4134,7 +4232,7 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 	GMimeContentDisposition	*cd = NULL;
 	GMimeContentType	*ct = NULL;
 	const char		*raw, *v = NULL, *text;
-	char			*norm = NULL, *r = NULL, *conv;
+	char			*norm = NULL, *r = NULL, *conv, *fix = NULL;
 	unsigned		*flags = &m->x->flags;
 
 	hl = g_mime_object_get_header_list(obj);
@@ -4147,12 +4245,19 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 		return r;
 	if ((conv = hdr_raw(m, raw)) != NULL)
 		raw = conv;
+	/* a type GMime could not read: its parameters still count */
+	if (!disp && ct_raw(obj) != NULL) {
+		fix = xasprintf("application/octet-stream%s",
+		    (text = strchr(raw, ';')) != NULL ? text : "");
+		raw = fix;
+	}
 	if (strchr(raw, '\\') != NULL &&
 	    (r = param_path(raw, pname, flags)) != NULL) {
+		free(fix);
 		free(conv);
 		return r;
 	}
-	if (conv != NULL || strstr(raw, "=?") != NULL) {
+	if (conv != NULL || fix != NULL || strstr(raw, "=?") != NULL) {
 		if (strstr(raw, "=?") != NULL)
 			norm = hdr_text(raw, strlen(raw), 1, flags);
 		text = norm != NULL ? norm : raw;
@@ -4174,6 +4279,7 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 	if (ct != NULL)
 		g_object_unref(ct);
 	free(norm);
+	free(fix);
 	free(conv);
 	return r;
 }
@@ -4231,6 +4337,12 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 			} else
 				k = qp_decode(s + off, c, m->scratch,
 				    off + c == n, &used);
+			digest_update(sha, m->scratch, k);
+			digest_update(md5, m->scratch, k);
+			size += k;
+		}
+		if (enc == GMIME_CONTENT_ENCODING_BASE64 &&
+		    (k = b64_flush(&b, m->scratch)) > 0) {
 			digest_update(sha, m->scratch, k);
 			digest_update(md5, m->scratch, k);
 			size += k;
@@ -4792,7 +4904,7 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	GMimeDataWrapper	*w;
 	GByteArray		*own;
 	const char		*type, *sub, *cs, *s, *d;
-	char			*name, *tl, *sl;
+	char			*name, *tl, *sl, *csown;
 	size_t			 n, dn;
 	bool			 text, att, msg;
 	enum scan_kind		 kind;
@@ -4800,6 +4912,10 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	ct = g_mime_object_get_content_type(obj);
 	type = ct != NULL ? g_mime_content_type_get_media_type(ct) : NULL;
 	sub = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
+	if (ct_untyped_text(obj)) {
+		type = "text";
+		sub = "plain";
+	}
 	tl = g_ascii_strdown(type != NULL ? type : "application", -1);
 	sl = g_ascii_strdown(sub != NULL ? sub : "octet-stream", -1);
 	text = strcmp(tl, "text") == 0 ||
@@ -4820,7 +4936,12 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 			    d, dn);
 		else
 			free(name);
-		if (kind != SK_MSG) {
+		if (kind != SK_MSG && ct_raw(obj) != NULL) {
+			/* GMime kept no parameter of that type */
+			csown = param_of(m, obj, false, "charset");
+			scan_part(m, d, dn, csown, kind);
+			free(csown);
+		} else if (kind != SK_MSG) {
 			cs = g_mime_object_get_content_type_parameter(obj,
 			    "charset");
 			scan_part(m, d, dn, cs, kind);
