@@ -1253,11 +1253,12 @@ struct prepass {
 	bool		 parent_digest;	/* block is a part of a digest */
 	size_t		 blk_start;
 	bool		 in_field;
+	bool		 blk_odd;	/* a line of the block is no field */
 	bool		 fld_drop;	/* rest of this field dropped */
 	size_t		 fld_start;	/* NO_OFF: not kept */
 	size_t		 fld_bytes;
 	enum fld_kind	 fld_kind;
-	size_t		 ct_off, ct_end;	/* last Content-Type value */
+	size_t		 ct_off, ct_end;	/* the Content-Type value */
 	int		 cte;		/* first C-T-E: -1 none, 1 encoded */
 	size_t		 n_bounds;	/* boundary lines seen */
 	struct bound	*stack;
@@ -1481,6 +1482,7 @@ pp_block_begin(struct prepass *pp, bool parent_digest)
 	pp->parent_digest = parent_digest;
 	pp->blk_start = pp->olen;
 	pp->in_field = false;
+	pp->blk_odd = false;
 	pp->fld_drop = false;
 	pp->fld_start = NO_OFF;
 	pp->ct_off = NO_OFF;
@@ -1750,8 +1752,8 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 		return;
 	}
 	pp_field_end(pp);
-	if (!pp->suspect && !clean_field_line(s, n))
-		pp->suspect = true;
+	if (!pp->blk_odd && !clean_field_line(s, n))
+		pp->blk_odd = pp->suspect = true;
 	if (pp->top)
 		pp->n_headers++;
 	pp->in_field = true;
@@ -1770,6 +1772,22 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 			pp->fld_kind = FK_CT;
 		else if (field_name_is(s, n, "content-transfer-encoding"))
 			pp->fld_kind = FK_CTE;
+	}
+	/*
+	 * A second Content-Type or Content-Transfer-Encoding of the block
+	 * is dropped: GMime would take the last, mail clients (and
+	 * Python's email) take the first, so a "text/html" read as
+	 * "application/octet-stream" would hide its links.  Not after a
+	 * line that is no field (a boundary line where GMime ends the
+	 * block, garbage): whose field it is is unsure there.
+	 */
+	if (!pp->blk_odd && ((pp->fld_kind == FK_CT &&
+	    pp->ct_off != NO_OFF) || (pp->fld_kind == FK_CTE &&
+	    pp->cte != -1))) {
+		pp->fld_drop = true;
+		pp->fld_start = NO_OFF;
+		pp->fld_kind = FK_OTHER;
+		return;
 	}
 	pp_field_bytes(pp, s, n, eol);
 }
@@ -4922,7 +4940,9 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	    (strcmp(tl, "message") == 0 && is_text_message(sl));
 	msg = strcmp(tl, "message") == 0 && is_rfc822_sub(sl);
 	name = part_filename(m, obj);
-	att = !text || name != NULL || is_attachment_disp(obj);
+	/* an encoded message/rfc822 is attached on the terms of walk()'s
+	 * unencoded one: a file name or an attachment disposition */
+	att = (!text && !msg) || name != NULL || is_attachment_disp(obj);
 	kind = text ? text_kind(obj, sl) : msg ? SK_MSG :
 	    att_kind(tl, sl, name);
 	w = g_mime_part_get_content(part);

@@ -610,6 +610,31 @@ static const struct xcase cases[] = {
 	  "fwd.eml|message/rfc822|86|3a23e34b791253e5ccc2a5d656a600e0a06c27b9"
 	  "4a2510f00099163eb130ace7|51bbc4b1701aff0d590b4447cedcf269",
 	  "", 3 },
+	{ "structure: a base64 message/rfc822 without a name or attachment "
+	  "disposition is read but not listed, as an unencoded one",
+	  HDRS
+	  "Subject: encoded inline\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogYUBleGFtcGxlLmNvbQpTdWJqZWN0OiBpbjEKCnNlZSBodHRwOi8vZW5j\n"
+	  "LW9uZS5leGFtcGxlLwo=\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Disposition: attachment\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogYkBleGFtcGxlLmNvbQoKc2VlIGh0dHA6Ly9lbmMtdHdvLmV4YW1wbGUvCg==\n"
+	  "--e--\n",
+	  "encoded inline",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://enc-one.example/\nhttp://enc-two.example/",
+	  "(null)|message/rfc822|49|76776c19f62766fa482da7e3bf2d73f3cf27194"
+	  "3d1b659137790ee8889990ed1|f54f3b883cf0334058ed1c1073e349c8",
+	  "", 5 },
 	{ "attached messages: the bytes as carried (From line, 8bit, "
 	  "nested, empty)",
 	  HDRS
@@ -1138,6 +1163,38 @@ static const struct xcase cases[] = {
 	  "doc.xml.gz|application/octet-stream|" HI_ATT "\n"
 	  "notes.txt|text/plain|" HI_ATT,
 	  "", 6 },
+	{ "types: the first Content-Type and Content-Transfer-Encoding of a "
+	  "part count, as in mail clients (GMime would take the last)",
+	  HDRS
+	  "Subject: dup\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "Content-Type: text/plain\n"
+	  "\n--b\nContent-Type: text/html\n"
+	  "Content-Type: application/octet-stream\n\n"
+	  "<a href=\"http://first-type.example/\">x</a>\n"
+	  "--b\nContent-Type: text/plain\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "Content-Transfer-Encoding: 7bit\n\n"
+	  "aHR0cDovL2ZpcnN0LWNvZGluZy5leGFtcGxlLw==\n"
+	  "--b--\n",
+	  "dup",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://first-type.example/\nhttp://first-coding.example/",
+	  "", "", 3 },
+	{ "types: a part's header cut short by a boundary line keeps the "
+	  "next part's Content-Type (not a duplicate)",
+	  HDRS
+	  "Subject: cut\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\nContent-Type: text/plain\n"
+	  "--b\nContent-Type: text/html\n\n"
+	  "<a href=\"http://cut.example/?a=1&amp;b=2\">x</a>\n"
+	  "--b--\n",
+	  "cut",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://cut.example/?a=1&b=2",
+	  "", "parse_defect", 3 },
 	{ "base64: a last group without its '=' padding gives its bytes "
 	  "(attachment digests and text)",
 	  HDRS
