@@ -1538,6 +1538,26 @@ struct ctinfo {
 };
 
 /*
+ * maybe_ew - s[0..n) may hold an RFC 2047 encoded word ("=?" charset
+ * "?" B or Q "?" ... "?="), which GMime decodes inside a parameter
+ * value.  A mere "=?" (mime4j's weird-boundary.msg) is kept as written.
+ */
+static bool
+maybe_ew(const char *s, size_t n)
+{
+	const char	*p = s, *e = s + n, *q;
+
+	while ((p = g_strstr_len(p, e - p, "=?")) != NULL) {
+		p += 2;
+		if ((q = memchr(p, '?', (size_t)(e - p))) != NULL && q > p &&
+		    e - q >= 5 && strchr("bBqQ", q[1]) != NULL &&
+		    q[2] == '?' && g_strstr_len(q + 3, e - q - 3, "?=") != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
  * ct_parse - the parts of a Content-Type value that decide GMime's
  * structure: the type, and the boundary parameter.  A boundary we would
  * not match exactly as GMime does (RFC 2231 continuations, quoted
@@ -1627,8 +1647,7 @@ ct_parse(const char *v, size_t n, struct ctinfo *ci)
 		ci->b = val;
 		ci->blen = (size_t)(ve - val);
 		ci->simple = !esc && ci->blen > 0 &&
-		    ci->blen <= MIME_BOUNDARY_MAX &&
-		    g_strstr_len(val, (gssize)ci->blen, "=?") == NULL;
+		    ci->blen <= MIME_BOUNDARY_MAX && !maybe_ew(val, ci->blen);
 		for (s = val; ci->simple && s < ve; s++)
 			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 				ci->simple = false;

@@ -1195,6 +1195,23 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "http://cut.example/?a=1&b=2",
 	  "", "parse_defect", 3 },
+	{ "structure: a boundary with '=?' that is no encoded word "
+	  "(mime4j weird-boundary) still separates parts",
+	  HDRS
+	  "Subject: weird\n"
+	  "Content-Type: multipart/mixed; boundary=\"a'()+_,-./:=?  \"\n"
+	  "\nmultipart\n\n--a'()+_,-./:=?  \n"
+	  "Content-Type: text/plain\n\nText http://weird.example/\n"
+	  "--a'()+_,-./:=? \nstill the body\n"
+	  "--a'()+_,-./:=?  \n"
+	  "Content-Type: application/octet-stream; name=w.bin\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--a'()+_,-./:=?  --\nepilogue",
+	  "weird",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://weird.example/",
+	  "w.bin|application/octet-stream|" HI_ATT,
+	  "", 3 },
 	{ "base64: a last group without its '=' padding gives its bytes "
 	  "(attachment digests and text)",
 	  HDRS
