@@ -4835,7 +4835,9 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 			walk(m, g_mime_message_get_mime_part(msg), depth);
 		g_object_unref(msg);
 		parse_warnings(m, &pp, opts);
-	}
+	} else if (!pp.has_headers)
+		/* no header at all: text, as a top-level one is */
+		scan_text(m, pp.out, pp.olen, NULL, false);
 	m->recheck = recheck;
 	m->pp = outer;
 	pp_free(&pp);
@@ -5031,6 +5033,33 @@ mp_text(struct mctx *m, GMimeObject *obj)
 }
 
 /*
+ * msg_headerless - an unencoded message part whose content starts with
+ * a line that is no header field: GMime keeps none of it, mail clients
+ * (and Python's email) show it as the message's text, so it is read
+ * as plain text, as a top-level message without header is (its whole
+ * content: there is no structure to walk).  False when it is not so.
+ */
+static bool
+msg_headerless(struct mctx *m, GMimeObject *obj)
+{
+	const struct msgspan	*sp;
+	const char		*s, *nl;
+	size_t			 n;
+
+	if ((sp = msg_span(m->pp, obj)) == NULL || sp->end == NO_OFF ||
+	    sp->end <= sp->start)
+		return false;
+	s = m->pp->out + sp->start;
+	n = sp->end - sp->start;
+	nl = memchr(s, '\n', n);
+	if (is_field_line(s, nl != NULL ? (size_t)(nl - s) : n) ||
+	    lwsp_only(s, nl != NULL ? (size_t)(nl - s) : n))
+		return false;
+	scan_text(m, s, n, NULL, false);
+	return true;
+}
+
+/*
  * walk - every part below obj in document order, with explicit depth
  * and part counters (not g_mime_message_foreach): the root part is at
  * depth 0; nothing deeper than max_mime_depth is visited and no more
@@ -5077,6 +5106,10 @@ walk(struct mctx *m, GMimeObject *obj, size_t depth)
 		    g_mime_object_get_content_type_parameter(obj, "name") !=
 		    NULL)
 			att_message(m, obj, inner);
+		if (depth < m->max_depth && (inner == NULL ||
+		    g_mime_header_list_get_count(g_mime_object_get_header_list(
+		    GMIME_OBJECT(inner))) == 0) && msg_headerless(m, obj))
+			return;
 		if (inner == NULL || g_mime_message_get_mime_part(inner) == NULL)
 			return;
 		if (depth >= m->max_depth) {

@@ -635,6 +635,30 @@ static const struct xcase cases[] = {
 	  "(null)|message/rfc822|49|76776c19f62766fa482da7e3bf2d73f3cf27194"
 	  "3d1b659137790ee8889990ed1|f54f3b883cf0334058ed1c1073e349c8",
 	  "", 5 },
+	{ "structure: a message/rfc822 part without any header field, "
+	  "encoded or not, is read as text (GMime keeps none of it)",
+	  HDRS
+	  "Subject: headerless\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "\n"
+	  "visit http://raw-nohdr.example/ now\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "dmlzaXQgaHR0cDovL2VuYy1ub2hkci5leGFtcGxlLyBub3cK\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "\n"
+	  "X-Only: a header, no body http://header-only.example/\n"
+	  "--e--\n",
+	  "headerless",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://raw-nohdr.example/\nhttp://enc-nohdr.example/",
+	  "", "parse_defect", 5 },
 	{ "attached messages: the bytes as carried (From line, 8bit, "
 	  "nested, empty)",
 	  HDRS
