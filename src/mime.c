@@ -3530,6 +3530,75 @@ uu_begin(const char *s, size_t *n)
 	return e;
 }
 
+/* uudecoding state between calls */
+struct uu {
+	size_t		 left;		/* output still allowed */
+	bool		 done;		/* "end" line seen */
+};
+
+/*
+ * uu_decode - uuencoded lines of s[0..n) (after the "begin" line) into
+ * dst (room for room bytes), line by line as mail clients and Python's
+ * email read them: a line's first character gives its byte count
+ * (0-63), the characters after it give the bytes four for three, and a
+ * line cut short (its trailing spaces, zero bits, lost in transit) is
+ * read as if padded with spaces; characters past the count are
+ * ignored, blank lines skipped, an "end" line ends the data.  GMime's
+ * decoder loses step on a short line and decodes garbage after it.
+ * Only whole lines, while their bytes fit in room and in st->left (a
+ * bound on the whole output: a line "_" alone makes 63 bytes out of 2,
+ * and a run of zero bytes whose spaces were all stripped does too, so
+ * a few times the input is allowed, not more).  Returns the bytes
+ * written, *used the input read.
+ */
+static size_t
+uu_decode(struct uu *st, const char *s, size_t n, char *dst, size_t room,
+    size_t *used)
+{
+	const unsigned char	*p = (const unsigned char *)s, *e = p + n;
+	const unsigned char	*nl, *le, *next, *q;
+	unsigned char		*o = (unsigned char *)dst;
+	unsigned		 len, k, i, c[4];
+
+	while (p < e && !st->done) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		le = nl != NULL ? nl : e;
+		next = nl != NULL ? nl + 1 : e;
+		if (le > p && le[-1] == '\r')
+			le--;
+		if (le - p >= 3 && memcmp(p, "end", 3) == 0 &&
+		    lwsp_only((const char *)p + 3, (size_t)(le - p - 3))) {
+			st->done = true;
+			p = next;
+			break;
+		}
+		if (le == p) {
+			p = next;
+			continue;
+		}
+		len = (unsigned)(p[0] - 0x20) & 0x3f;
+		if (len > room - (size_t)(o - (unsigned char *)dst))
+			break;
+		if (len > st->left) {
+			st->done = true;
+			break;
+		}
+		st->left -= len;
+		for (q = p + 1, k = 0; k < len; k += 3) {
+			for (i = 0; i < 4; i++, q++)
+				c[i] = q < le ? (unsigned)(*q - 0x20) & 0x3f : 0;
+			*o++ = (unsigned char)(c[0] << 2 | c[1] >> 4);
+			if (k + 1 < len)
+				*o++ = (unsigned char)(c[1] << 4 | c[2] >> 2);
+			if (k + 2 < len)
+				*o++ = (unsigned char)(c[2] << 6 | c[3]);
+		}
+		p = next;
+	}
+	*used = (size_t)(p - (const unsigned char *)s);
+	return (size_t)(o - (unsigned char *)dst);
+}
+
 static bool
 is_coded(GMimeContentEncoding enc)
 {
@@ -3888,7 +3957,6 @@ static const char *
 decode_all(GMimeContentEncoding enc, const char *s, size_t n,
     struct obuf *ob, size_t *outlen)
 {
-	GMimeEncoding	 st;
 	char		*o;
 	size_t		 k, used;
 
@@ -3907,12 +3975,12 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 		o = ob_reserve(ob, n);
 		k = qp_decode(s, n, o, true, &used);
 	} else {
+		struct uu	 u = { 0, false };
+
 		s = uu_begin(s, &n);
-		g_mime_encoding_init_decode(&st, enc);
-		k = g_mime_encoding_outlen(&st, n);
-		o = ob_reserve(ob, (k > n ? k : n) + 16);
-		k = g_mime_encoding_step(&st, s, n, o);
-		k += g_mime_encoding_flush(&st, "", 0, o + k);
+		u.left = 2 * n + 64;	/* text: memory held */
+		o = ob_reserve(ob, u.left);
+		k = uu_decode(&u, s, n, o, u.left, &used);
 	}
 	ob->len = k;
 	ob->p[k] = '\0';
@@ -4348,7 +4416,6 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 {
 	struct attachment	*a;
 	struct digest		*sha, *md5;
-	GMimeEncoding		 st;
 	struct b64		 b = { 0, 0, false };
 	uint64_t		 size = 0;
 	size_t			 off, c, k, used;
@@ -4385,21 +4452,22 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 			size += k;
 		}
 	} else if (is_coded(enc)) {
+		struct uu	 u = { 0, false };
+
 		if (m->scratch == NULL)
 			m->scratch = xmalloc(MIME_CHUNK + 64);
 		s = uu_begin(s, &n);
-		g_mime_encoding_init_decode(&st, enc);
-		for (off = 0; off < n; off += c) {
-			c = n - off < MIME_CHUNK ? n - off : MIME_CHUNK;
-			k = g_mime_encoding_step(&st, s + off, c, m->scratch);
+		u.left = 8 * n + 64;	/* digested only: CPU bound */
+		/* whole lines, MIME_CHUNK bytes out at a time */
+		for (off = 0; off < n && !u.done; off += used) {
+			k = uu_decode(&u, s + off, n - off, m->scratch,
+			    MIME_CHUNK, &used);
 			digest_update(sha, m->scratch, k);
 			digest_update(md5, m->scratch, k);
 			size += k;
+			if (used == 0)
+				break;
 		}
-		k = g_mime_encoding_flush(&st, "", 0, m->scratch);
-		digest_update(sha, m->scratch, k);
-		digest_update(md5, m->scratch, k);
-		size += k;
 	} else {
 		digest_update(sha, s, n);
 		digest_update(md5, s, n);

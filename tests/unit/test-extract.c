@@ -1236,6 +1236,23 @@ static const struct xcase cases[] = {
 	  "http://weird.example/",
 	  "w.bin|application/octet-stream|" HI_ATT,
 	  "", 3 },
+	{ "uuencode: lines whose trailing spaces (zero bits) were lost are "
+	  "read as padded, line by line (GMime's decoder loses step)",
+	  HDRS
+	  "Subject: uu\n"
+	  "Content-Type: application/octet-stream; name=z.bin\n"
+	  "Content-Transfer-Encoding: x-uuencode\n"
+	  "\n"
+	  "begin 644 z.bin\n"
+	  "M=75E;F-O9&5D(&%T=&%C:&UE;G0@=VAO<V4@;&EN92!E;F1S(&EN('IE\n"
+	  ".<V5C;VYD(&QI;F4\n"
+	  "`\n"
+	  "end\n",
+	  "uu",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "z.bin|application/octet-stream|59|116f68588cfb0d56bdd475ed47670524"
+	  "099c84996b680d7c27ed29b5d8c81e3c|531caca7c69e6aa1ccf299738e71fb64",
+	  "", 1 },
 	{ "base64: a last group without its '=' padding gives its bytes "
 	  "(attachment digests and text)",
 	  HDRS
