@@ -1276,6 +1276,12 @@ struct prepass {
 	/* blocks whose boundary was disabled for depth: not a defect */
 	struct capped	*caps;		/* document order */
 	size_t		 ncaps, ccap;
+	/* header blocks that are text (no field line): GMime drops them */
+	struct capped	*lost;
+	size_t		 nlost, clost;
+	size_t		 blk_lines;	/* lines of the block, no field yet */
+	bool		 blk_field;	/* a field line in the block */
+	bool		 blk_nottext;	/* a "--" or "From " line in it */
 };
 
 /* grow - make room for one more element in *v (n used, *cap allocated) */
@@ -1483,6 +1489,8 @@ pp_block_begin(struct prepass *pp, bool parent_digest)
 	pp->blk_start = pp->olen;
 	pp->in_field = false;
 	pp->blk_odd = false;
+	pp->blk_lines = 0;
+	pp->blk_field = pp->blk_nottext = false;
 	pp->fld_drop = false;
 	pp->fld_start = NO_OFF;
 	pp->ct_off = NO_OFF;
@@ -1756,6 +1764,14 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 {
 	if (n == 0) {
 		pp_field_end(pp);
+		if (!pp->top && pp->blk_lines > 0 && !pp->blk_field &&
+		    !pp->blk_nottext) {
+			/* text where a header should be: kept to read */
+			pp->lost = grow(pp->lost, pp->nlost, &pp->clost,
+			    sizeof(*pp->lost));
+			pp->lost[pp->nlost].start = pp->blk_start;
+			pp->lost[pp->nlost++].end = pp->olen;
+		}
 		if (!eol || !pp_emit(pp, "\n", 1))
 			return;
 		if (pp->top) {
@@ -1771,6 +1787,15 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 		return;
 	}
 	pp_field_end(pp);
+	if (!pp->blk_field && !pp->top) {
+		/* a block of text lines only?  (one check per block) */
+		if (is_field_line(s, n))
+			pp->blk_field = true;
+		else if ((pp->blk_lines++ == 0 && n >= 5 &&
+		    memcmp(s, "From ", 5) == 0) ||
+		    (n >= 2 && s[0] == '-' && s[1] == '-'))
+			pp->blk_nottext = true;
+	}
 	if (!pp->blk_odd && !clean_field_line(s, n))
 		pp->blk_odd = pp->suspect = true;
 	if (pp->top)
@@ -2182,6 +2207,8 @@ pp_free(struct prepass *pp)
 	free(pp->open);
 	free(pp->deep);
 	free(pp->caps);
+	free(pp->lost);
+	pp->lost = NULL;
 	pp->buf = NULL;
 	pp->stack = NULL;
 	pp->spans = NULL;
@@ -4874,6 +4901,23 @@ scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
 }
 
 /*
+ * lost_text - the header blocks of pp that hold only text lines (a part
+ * or message "without header" whose text starts right away, ended by
+ * a blank line): GMime drops them as bad header lines, Python's email
+ * (and RFC 5322's reading: the header ends there) shows them as the
+ * part's text, so they are read as plain text, after the walk.
+ */
+static void
+lost_text(struct mctx *m, const struct prepass *pp)
+{
+	size_t	 i;
+
+	for (i = 0; i < pp->nlost; i++)
+		scan_text(m, pp->out + pp->lost[i].start,
+		    pp->lost[i].end - pp->lost[i].start, NULL, false);
+}
+
+/*
  * reparse - an encoded message/rfc822 part (GMime keeps it a leaf):
  * pre-pass and parse its decoded bytes like a message, then walk it.
  */
@@ -4903,6 +4947,7 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 			walk(m, g_mime_message_get_mime_part(msg), depth);
 		g_object_unref(msg);
 		parse_warnings(m, &pp, opts);
+		lost_text(m, &pp);
 	} else if (!pp.has_headers)
 		/* no header at all: text, as a top-level one is */
 		scan_text(m, pp.out, pp.olen, NULL, false);
@@ -5309,6 +5354,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 		headers(&m, msg, v);
 		walk(&m, g_mime_message_get_mime_part(msg), 0);
 		parse_warnings(&m, &pp, opts);
+		lost_text(&m, &pp);
 		body = pp.out + pp.body_off;
 		bodylen = pp.olen - pp.body_off;
 	} else {

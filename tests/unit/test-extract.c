@@ -659,6 +659,29 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "",
 	  "http://raw-nohdr.example/\nhttp://enc-nohdr.example/",
 	  "", "parse_defect", 5 },
+	{ "structure: a part whose 'header' is text lines up to a blank line "
+	  "is read as text (enmime multi-malformed); a field, a From line "
+	  "or a boundary-like line keeps it a header",
+	  HDRS
+	  "Subject: textual header\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "I'm a section without headers http://textual.example/\n"
+	  "\n"
+	  "--e\n"
+	  "X Bad Header: http://bad-then-field.example/\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "body\n"
+	  "--e\n"
+	  "--not-a-boundary http://dash.example/\n"
+	  "\n"
+	  "--e--\n",
+	  "textual header",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://textual.example/",
+	  "", "parse_defect", 4 },
 	{ "attached messages: the bytes as carried (From line, 8bit, "
 	  "nested, empty)",
 	  HDRS
