@@ -1558,8 +1558,9 @@ maybe_ew(const char *s, size_t n)
 	while ((p = g_strstr_len(p, e - p, "=?")) != NULL) {
 		p += 2;
 		if ((q = memchr(p, '?', (size_t)(e - p))) != NULL && q > p &&
-		    e - q >= 5 && strchr("bBqQ", q[1]) != NULL &&
-		    q[2] == '?' && g_strstr_len(q + 3, e - q - 3, "?=") != NULL)
+		    e - q >= 5 && (q[1] == 'b' || q[1] == 'B' || q[1] == 'q' ||
+		    q[1] == 'Q') && q[2] == '?' &&
+		    g_strstr_len(q + 3, e - q - 3, "?=") != NULL)
 			return true;
 	}
 	return false;
