@@ -1327,11 +1327,12 @@ struct prepass {
 	bool		 parent_digest;	/* block is a part of a digest */
 	size_t		 blk_start;
 	bool		 in_field;
+	bool		 blk_odd;	/* a line of the block is no field */
 	bool		 fld_drop;	/* rest of this field dropped */
 	size_t		 fld_start;	/* NO_OFF: not kept */
 	size_t		 fld_bytes;
 	enum fld_kind	 fld_kind;
-	size_t		 ct_off, ct_end;	/* last Content-Type value */
+	size_t		 ct_off, ct_end;	/* the Content-Type value */
 	int		 cte;		/* first C-T-E: -1 none, 1 encoded */
 	size_t		 n_bounds;	/* boundary lines seen */
 	struct bound	*stack;
@@ -1349,6 +1350,12 @@ struct prepass {
 	/* blocks whose boundary was disabled for depth: not a defect */
 	struct capped	*caps;		/* document order */
 	size_t		 ncaps, ccap;
+	/* header blocks that are text (no field line): GMime drops them */
+	struct capped	*lost;
+	size_t		 nlost, clost;
+	size_t		 blk_lines;	/* lines of the block, no field yet */
+	bool		 blk_field;	/* a field line in the block */
+	bool		 blk_nottext;	/* a "--" or "From " line in it */
 };
 
 /* grow - make room for one more element in *v (n used, *cap allocated) */
@@ -1555,6 +1562,9 @@ pp_block_begin(struct prepass *pp, bool parent_digest)
 	pp->parent_digest = parent_digest;
 	pp->blk_start = pp->olen;
 	pp->in_field = false;
+	pp->blk_odd = false;
+	pp->blk_lines = 0;
+	pp->blk_field = pp->blk_nottext = false;
 	pp->fld_drop = false;
 	pp->fld_start = NO_OFF;
 	pp->ct_off = NO_OFF;
@@ -1608,6 +1618,27 @@ struct ctinfo {
 	const char	*b;
 	size_t		 blen;
 };
+
+/*
+ * maybe_ew - s[0..n) may hold an RFC 2047 encoded word ("=?" charset
+ * "?" B or Q "?" ... "?="), which GMime decodes inside a parameter
+ * value.  A mere "=?" (mime4j's weird-boundary.msg) is kept as written.
+ */
+static bool
+maybe_ew(const char *s, size_t n)
+{
+	const char	*p = s, *e = s + n, *q;
+
+	while ((p = g_strstr_len(p, e - p, "=?")) != NULL) {
+		p += 2;
+		if ((q = memchr(p, '?', (size_t)(e - p))) != NULL && q > p &&
+		    e - q >= 5 && (q[1] == 'b' || q[1] == 'B' || q[1] == 'q' ||
+		    q[1] == 'Q') && q[2] == '?' &&
+		    g_strstr_len(q + 3, e - q - 3, "?=") != NULL)
+			return true;
+	}
+	return false;
+}
 
 /*
  * ct_parse - the parts of a Content-Type value that decide GMime's
@@ -1699,8 +1730,7 @@ ct_parse(const char *v, size_t n, struct ctinfo *ci)
 		ci->b = val;
 		ci->blen = (size_t)(ve - val);
 		ci->simple = !esc && ci->blen > 0 &&
-		    ci->blen <= MIME_BOUNDARY_MAX &&
-		    g_strstr_len(val, (gssize)ci->blen, "=?") == NULL;
+		    ci->blen <= MIME_BOUNDARY_MAX && !maybe_ew(val, ci->blen);
 		for (s = val; ci->simple && s < ve; s++)
 			if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 				ci->simple = false;
@@ -1809,6 +1839,14 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 {
 	if (n == 0) {
 		pp_field_end(pp);
+		if (!pp->top && pp->blk_lines > 0 && !pp->blk_field &&
+		    !pp->blk_nottext) {
+			/* text where a header should be: kept to read */
+			pp->lost = grow(pp->lost, pp->nlost, &pp->clost,
+			    sizeof(*pp->lost));
+			pp->lost[pp->nlost].start = pp->blk_start;
+			pp->lost[pp->nlost++].end = pp->olen;
+		}
 		if (!eol || !pp_emit(pp, "\n", 1))
 			return;
 		if (pp->top) {
@@ -1824,8 +1862,17 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 		return;
 	}
 	pp_field_end(pp);
-	if (!pp->suspect && !clean_field_line(s, n))
-		pp->suspect = true;
+	if (!pp->blk_field && !pp->top) {
+		/* a block of text lines only?  (one check per block) */
+		if (is_field_line(s, n))
+			pp->blk_field = true;
+		else if ((pp->blk_lines++ == 0 && n >= 5 &&
+		    memcmp(s, "From ", 5) == 0) ||
+		    (n >= 2 && s[0] == '-' && s[1] == '-'))
+			pp->blk_nottext = true;
+	}
+	if (!pp->blk_odd && !clean_field_line(s, n))
+		pp->blk_odd = pp->suspect = true;
 	if (pp->top)
 		pp->n_headers++;
 	pp->in_field = true;
@@ -1844,6 +1891,22 @@ pp_hdr_line(struct prepass *pp, const char *s, size_t n, bool eol)
 			pp->fld_kind = FK_CT;
 		else if (field_name_is(s, n, "content-transfer-encoding"))
 			pp->fld_kind = FK_CTE;
+	}
+	/*
+	 * A second Content-Type or Content-Transfer-Encoding of the block
+	 * is dropped: GMime would take the last, mail clients (and
+	 * Python's email) take the first, so a "text/html" read as
+	 * "application/octet-stream" would hide its links.  Not after a
+	 * line that is no field (a boundary line where GMime ends the
+	 * block, garbage): whose field it is is unsure there.
+	 */
+	if (!pp->blk_odd && ((pp->fld_kind == FK_CT &&
+	    pp->ct_off != NO_OFF) || (pp->fld_kind == FK_CTE &&
+	    pp->cte != -1))) {
+		pp->fld_drop = true;
+		pp->fld_start = NO_OFF;
+		pp->fld_kind = FK_OTHER;
+		return;
 	}
 	pp_field_bytes(pp, s, n, eol);
 }
@@ -2219,6 +2282,8 @@ pp_free(struct prepass *pp)
 	free(pp->open);
 	free(pp->deep);
 	free(pp->caps);
+	free(pp->lost);
+	pp->lost = NULL;
 	pp->buf = NULL;
 	pp->stack = NULL;
 	pp->spans = NULL;
@@ -3825,6 +3890,75 @@ uu_begin(const char *s, size_t *n)
 	return e;
 }
 
+/* uudecoding state between calls */
+struct uu {
+	size_t		 left;		/* output still allowed */
+	bool		 done;		/* "end" line seen */
+};
+
+/*
+ * uu_decode - uuencoded lines of s[0..n) (after the "begin" line) into
+ * dst (room for room bytes), line by line as mail clients and Python's
+ * email read them: a line's first character gives its byte count
+ * (0-63), the characters after it give the bytes four for three, and a
+ * line cut short (its trailing spaces, zero bits, lost in transit) is
+ * read as if padded with spaces; characters past the count are
+ * ignored, blank lines skipped, an "end" line ends the data.  GMime's
+ * decoder loses step on a short line and decodes garbage after it.
+ * Only whole lines, while their bytes fit in room and in st->left (a
+ * bound on the whole output: a line "_" alone makes 63 bytes out of 2,
+ * and a run of zero bytes whose spaces were all stripped does too, so
+ * a few times the input is allowed, not more).  Returns the bytes
+ * written, *used the input read.
+ */
+static size_t
+uu_decode(struct uu *st, const char *s, size_t n, char *dst, size_t room,
+    size_t *used)
+{
+	const unsigned char	*p = (const unsigned char *)s, *e = p + n;
+	const unsigned char	*nl, *le, *next, *q;
+	unsigned char		*o = (unsigned char *)dst;
+	unsigned		 len, k, i, c[4];
+
+	while (p < e && !st->done) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		le = nl != NULL ? nl : e;
+		next = nl != NULL ? nl + 1 : e;
+		if (le > p && le[-1] == '\r')
+			le--;
+		if (le - p >= 3 && memcmp(p, "end", 3) == 0 &&
+		    lwsp_only((const char *)p + 3, (size_t)(le - p - 3))) {
+			st->done = true;
+			p = next;
+			break;
+		}
+		if (le == p) {
+			p = next;
+			continue;
+		}
+		len = (unsigned)(p[0] - 0x20) & 0x3f;
+		if (len > room - (size_t)(o - (unsigned char *)dst))
+			break;
+		if (len > st->left) {
+			st->done = true;
+			break;
+		}
+		st->left -= len;
+		for (q = p + 1, k = 0; k < len; k += 3) {
+			for (i = 0; i < 4; i++, q++)
+				c[i] = q < le ? (unsigned)(*q - 0x20) & 0x3f : 0;
+			*o++ = (unsigned char)(c[0] << 2 | c[1] >> 4);
+			if (k + 1 < len)
+				*o++ = (unsigned char)(c[1] << 4 | c[2] >> 2);
+			if (k + 2 < len)
+				*o++ = (unsigned char)(c[2] << 6 | c[3]);
+		}
+		p = next;
+	}
+	*used = (size_t)(p - (const unsigned char *)s);
+	return (size_t)(o - (unsigned char *)dst);
+}
+
 static bool
 is_coded(GMimeContentEncoding enc)
 {
@@ -4076,7 +4210,8 @@ struct b64 {
  * faster: whole groups of four alphabet characters are decoded at once.
  * Bytes outside the alphabet are skipped; the first '=' ends the data
  * (a group cut short by it gives its whole bytes: 2 characters 1 byte,
- * 3 characters 2); an incomplete group at the very end gives nothing.
+ * 3 characters 2); an incomplete group at the end stays in *st
+ * (b64_flush() ends the data).
  */
 static size_t
 b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
@@ -4150,6 +4285,31 @@ b64_decode(struct b64 *st, const char *src, size_t n, char *dst)
 }
 
 /*
+ * b64_flush - the end of the data: an incomplete last group (its '='
+ * padding lost) gives its whole bytes, as if padded: 2 characters 1
+ * byte, 3 characters 2; a lone character nothing.  What mail clients
+ * (Thunderbird) and Python's email package save; GMime 3.2 drops them.
+ * Returns the bytes written to dst (room for 2).
+ */
+static size_t
+b64_flush(struct b64 *st, char *dst)
+{
+	size_t	k = 0;
+
+	if (!st->done && st->k == 2) {
+		dst[0] = (char)(unsigned char)(st->acc >> 4);
+		k = 1;
+	} else if (!st->done && st->k == 3) {
+		dst[0] = (char)(unsigned char)(st->acc >> 10);
+		dst[1] = (char)(unsigned char)(st->acc >> 2);
+		k = 2;
+	}
+	st->k = 0;
+	st->done = true;
+	return k;
+}
+
+/*
  * decode_all - transfer-decode s[0..n): identity encodings are returned
  * as they are (no copy), the others decoded into ob.
  */
@@ -4157,7 +4317,6 @@ static const char *
 decode_all(GMimeContentEncoding enc, const char *s, size_t n,
     struct obuf *ob, size_t *outlen)
 {
-	GMimeEncoding	 st;
 	char		*o;
 	size_t		 k, used;
 
@@ -4171,16 +4330,17 @@ decode_all(GMimeContentEncoding enc, const char *s, size_t n,
 
 		o = ob_reserve(ob, n / 4 * 3 + 8);
 		k = b64_decode(&b, s, n, o);
+		k += b64_flush(&b, o + k);
 	} else if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
 		o = ob_reserve(ob, n);
 		k = qp_decode(s, n, o, true, &used);
 	} else {
+		struct uu	 u = { 0, false };
+
 		s = uu_begin(s, &n);
-		g_mime_encoding_init_decode(&st, enc);
-		k = g_mime_encoding_outlen(&st, n);
-		o = ob_reserve(ob, (k > n ? k : n) + 16);
-		k = g_mime_encoding_step(&st, s, n, o);
-		k += g_mime_encoding_flush(&st, "", 0, o + k);
+		u.left = 2 * n + 64;	/* text: memory held */
+		o = ob_reserve(ob, u.left);
+		k = uu_decode(&u, s, n, o, u.left, &used);
 	}
 	ob->len = k;
 	ob->p[k] = '\0';
@@ -4208,6 +4368,8 @@ att_new(struct mctx *m)
 	return a;
 }
 
+static bool ct_untyped_text(GMimeObject *);
+
 /* media_type - "type/subtype" in lowercase, valid UTF-8 */
 static char *
 media_type(GMimeObject *obj)
@@ -4216,7 +4378,10 @@ media_type(GMimeObject *obj)
 	const char		*t = NULL, *s = NULL;
 	char			*r, *c;
 
-	if ((ct = g_mime_object_get_content_type(obj)) != NULL) {
+	if (ct_untyped_text(obj)) {
+		t = "text";
+		s = "plain";
+	} else if ((ct = g_mime_object_get_content_type(obj)) != NULL) {
 		t = g_mime_content_type_get_media_type(ct);
 		s = g_mime_content_type_get_media_subtype(ct);
 	}
@@ -4451,6 +4616,72 @@ param_path(const char *raw, const char *pname, unsigned *flags)
 }
 
 /*
+ * ct_unparsed - raw Content-Type value v names no "type/subtype" (GMime
+ * then says application/octet-stream and keeps no parameter)
+ */
+static bool
+ct_unparsed(const char *v)
+{
+	const char	*e = v + strlen(v), *t;
+
+	v = str_skip_cfws(v, e);
+	for (t = v; v < e && str_is_tchar((unsigned char)*v); v++)
+		;
+	if (v == t || (v = str_skip_cfws(v, e)) >= e || *v != '/')
+		return true;
+	v = str_skip_cfws(v + 1, e);
+	for (t = v; v < e && str_is_tchar((unsigned char)*v); v++)
+		;
+	return v == t;
+}
+
+/*
+ * ct_raw - obj's raw Content-Type value when GMime could not read it
+ * (its type is then application/octet-stream), else NULL
+ */
+static const char *
+ct_raw(GMimeObject *obj)
+{
+	GMimeContentType	*ct;
+	GMimeHeaderList		*hl;
+	GMimeHeader		*h;
+	const char		*t, *sub, *raw;
+
+	if ((ct = g_mime_object_get_content_type(obj)) == NULL ||
+	    (t = g_mime_content_type_get_media_type(ct)) == NULL ||
+	    (sub = g_mime_content_type_get_media_subtype(ct)) == NULL ||
+	    g_ascii_strcasecmp(t, "application") != 0 ||
+	    g_ascii_strcasecmp(sub, "octet-stream") != 0 ||
+	    (hl = g_mime_object_get_header_list(obj)) == NULL ||
+	    (h = g_mime_header_list_get_header(hl, "Content-Type")) == NULL ||
+	    (raw = g_mime_header_get_raw_value(h)) == NULL ||
+	    !ct_unparsed(raw))
+		return NULL;
+	return raw;
+}
+
+/*
+ * ct_untyped_text - obj's Content-Type is one GMime could not read whose
+ * type is "text" without a subtype ("text", "text/"), or none at all:
+ * plain text, as RFC 2045 5.2 has an invalid Content-Type read and as
+ * mail clients show it (Thunderbird's untyped text, Python's email),
+ * not an application/octet-stream attachment
+ */
+static bool
+ct_untyped_text(GMimeObject *obj)
+{
+	const char	*raw, *e, *t, *p;
+
+	if ((raw = ct_raw(obj)) == NULL)
+		return false;
+	e = raw + strlen(raw);
+	t = str_skip_cfws(raw, e);
+	for (p = t; p < e && str_is_tchar((unsigned char)*p); p++)
+		;
+	return p == t || (p - t == 4 && g_ascii_strncasecmp(t, "text", 4) == 0);
+}
+
+/*
  * param_of - parameter pname of the Content-Disposition (disp) or
  * Content-Type header of obj, decoded.  A raw 8-bit value that is not
  * UTF-8 is read in the message's charset (hdr_raw()).  When the raw
@@ -4466,7 +4697,7 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 	GMimeContentDisposition	*cd = NULL;
 	GMimeContentType	*ct = NULL;
 	const char		*raw, *v = NULL, *text;
-	char			*norm = NULL, *r = NULL, *conv;
+	char			*norm = NULL, *r = NULL, *conv, *fix = NULL;
 	unsigned		*flags = &m->x->flags;
 
 	hl = g_mime_object_get_header_list(obj);
@@ -4479,12 +4710,19 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 		return r;
 	if ((conv = hdr_raw(m, raw)) != NULL)
 		raw = conv;
+	/* a type GMime could not read: its parameters still count */
+	if (!disp && ct_raw(obj) != NULL) {
+		fix = xasprintf("application/octet-stream%s",
+		    (text = strchr(raw, ';')) != NULL ? text : "");
+		raw = fix;
+	}
 	if (strchr(raw, '\\') != NULL &&
 	    (r = param_path(raw, pname, flags)) != NULL) {
+		free(fix);
 		free(conv);
 		return r;
 	}
-	if (conv != NULL || strstr(raw, "=?") != NULL) {
+	if (conv != NULL || fix != NULL || strstr(raw, "=?") != NULL) {
 		if (strstr(raw, "=?") != NULL)
 			norm = hdr_text(raw, strlen(raw), 1, flags);
 		text = norm != NULL ? norm : raw;
@@ -4506,6 +4744,7 @@ param_of(struct mctx *m, GMimeObject *obj, bool disp, const char *pname)
 	if (ct != NULL)
 		g_object_unref(ct);
 	free(norm);
+	free(fix);
 	free(conv);
 	return r;
 }
@@ -4537,7 +4776,6 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 {
 	struct attachment	*a;
 	struct digest		*sha, *md5;
-	GMimeEncoding		 st;
 	struct b64		 b = { 0, 0, false };
 	uint64_t		 size = 0;
 	size_t			 off, c, k, used;
@@ -4567,22 +4805,29 @@ att_record(struct mctx *m, GMimeObject *obj, char *name,
 			digest_update(md5, m->scratch, k);
 			size += k;
 		}
-	} else if (is_coded(enc)) {
-		if (m->scratch == NULL)
-			m->scratch = xmalloc(MIME_CHUNK + 64);
-		s = uu_begin(s, &n);
-		g_mime_encoding_init_decode(&st, enc);
-		for (off = 0; off < n; off += c) {
-			c = n - off < MIME_CHUNK ? n - off : MIME_CHUNK;
-			k = g_mime_encoding_step(&st, s + off, c, m->scratch);
+		if (enc == GMIME_CONTENT_ENCODING_BASE64 &&
+		    (k = b64_flush(&b, m->scratch)) > 0) {
 			digest_update(sha, m->scratch, k);
 			digest_update(md5, m->scratch, k);
 			size += k;
 		}
-		k = g_mime_encoding_flush(&st, "", 0, m->scratch);
-		digest_update(sha, m->scratch, k);
-		digest_update(md5, m->scratch, k);
-		size += k;
+	} else if (is_coded(enc)) {
+		struct uu	 u = { 0, false };
+
+		if (m->scratch == NULL)
+			m->scratch = xmalloc(MIME_CHUNK + 64);
+		s = uu_begin(s, &n);
+		u.left = 8 * n + 64;	/* digested only: CPU bound */
+		/* whole lines, MIME_CHUNK bytes out at a time */
+		for (off = 0; off < n && !u.done; off += used) {
+			k = uu_decode(&u, s + off, n - off, m->scratch,
+			    MIME_CHUNK, &used);
+			digest_update(sha, m->scratch, k);
+			digest_update(md5, m->scratch, k);
+			size += k;
+			if (used == 0)
+				break;
+		}
 	} else {
 		digest_update(sha, s, n);
 		digest_update(md5, s, n);
@@ -4989,6 +5234,23 @@ scan_text(struct mctx *m, const char *s, size_t n, const char *cs,
 }
 
 /*
+ * lost_text - the header blocks of pp that hold only text lines (a part
+ * or message "without header" whose text starts right away, ended by
+ * a blank line): GMime drops them as bad header lines, Python's email
+ * (and RFC 5322's reading: the header ends there) shows them as the
+ * part's text, so they are read as plain text, after the walk.
+ */
+static void
+lost_text(struct mctx *m, const struct prepass *pp)
+{
+	size_t	 i;
+
+	for (i = 0; i < pp->nlost; i++)
+		scan_text(m, pp->out + pp->lost[i].start,
+		    pp->lost[i].end - pp->lost[i].start, NULL, false);
+}
+
+/*
  * reparse - an encoded message/rfc822 part (GMime keeps it a leaf):
  * pre-pass and parse its decoded bytes like a message, then walk it.
  */
@@ -5018,7 +5280,10 @@ reparse(struct mctx *m, const char *s, size_t n, size_t depth)
 			walk(m, g_mime_message_get_mime_part(msg), depth);
 		g_object_unref(msg);
 		parse_warnings(m, &pp, opts);
-	}
+		lost_text(m, &pp);
+	} else if (!pp.has_headers)
+		/* no header at all: text, as a top-level one is */
+		scan_text(m, pp.out, pp.olen, NULL, false);
 	m->recheck = recheck;
 	m->pp = outer;
 	pp_free(&pp);
@@ -5124,7 +5389,7 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	GMimeDataWrapper	*w;
 	GByteArray		*own;
 	const char		*type, *sub, *cs, *s, *d;
-	char			*name, *tl, *sl;
+	char			*name, *tl, *sl, *csown;
 	size_t			 n, dn;
 	bool			 text, att, msg;
 	enum scan_kind		 kind;
@@ -5132,13 +5397,19 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	ct = g_mime_object_get_content_type(obj);
 	type = ct != NULL ? g_mime_content_type_get_media_type(ct) : NULL;
 	sub = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
+	if (ct_untyped_text(obj)) {
+		type = "text";
+		sub = "plain";
+	}
 	tl = g_ascii_strdown(type != NULL ? type : "application", -1);
 	sl = g_ascii_strdown(sub != NULL ? sub : "octet-stream", -1);
 	text = strcmp(tl, "text") == 0 ||
 	    (strcmp(tl, "message") == 0 && is_text_message(sl));
 	msg = strcmp(tl, "message") == 0 && is_rfc822_sub(sl);
 	name = part_filename(m, obj);
-	att = !text || name != NULL || is_attachment_disp(obj);
+	/* an encoded message/rfc822 is attached on the terms of walk()'s
+	 * unencoded one: a file name or an attachment disposition */
+	att = (!text && !msg) || name != NULL || is_attachment_disp(obj);
 	kind = text ? text_kind(obj, sl) : msg ? SK_MSG :
 	    att_kind(tl, sl, name);
 	w = g_mime_part_get_content(part);
@@ -5152,7 +5423,12 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 			    d, dn);
 		else
 			free(name);
-		if (kind != SK_MSG) {
+		if (kind != SK_MSG && ct_raw(obj) != NULL) {
+			/* GMime kept no parameter of that type */
+			csown = param_of(m, obj, false, "charset");
+			scan_part(m, d, dn, csown, kind);
+			free(csown);
+		} else if (kind != SK_MSG) {
 			cs = g_mime_object_get_content_type_parameter(obj,
 			    "charset");
 			scan_part(m, d, dn, cs, kind);
@@ -5203,6 +5479,33 @@ mp_text(struct mctx *m, GMimeObject *obj)
 }
 
 /*
+ * msg_headerless - an unencoded message part whose content starts with
+ * a line that is no header field: GMime keeps none of it, mail clients
+ * (and Python's email) show it as the message's text, so it is read
+ * as plain text, as a top-level message without header is (its whole
+ * content: there is no structure to walk).  False when it is not so.
+ */
+static bool
+msg_headerless(struct mctx *m, GMimeObject *obj)
+{
+	const struct msgspan	*sp;
+	const char		*s, *nl;
+	size_t			 n;
+
+	if ((sp = msg_span(m->pp, obj)) == NULL || sp->end == NO_OFF ||
+	    sp->end <= sp->start)
+		return false;
+	s = m->pp->out + sp->start;
+	n = sp->end - sp->start;
+	nl = memchr(s, '\n', n);
+	if (is_field_line(s, nl != NULL ? (size_t)(nl - s) : n) ||
+	    lwsp_only(s, nl != NULL ? (size_t)(nl - s) : n))
+		return false;
+	scan_text(m, s, n, NULL, false);
+	return true;
+}
+
+/*
  * walk - every part below obj in document order, with explicit depth
  * and part counters (not g_mime_message_foreach): the root part is at
  * depth 0; nothing deeper than max_mime_depth is visited and no more
@@ -5249,6 +5552,10 @@ walk(struct mctx *m, GMimeObject *obj, size_t depth)
 		    g_mime_object_get_content_type_parameter(obj, "name") !=
 		    NULL)
 			att_message(m, obj, inner);
+		if (depth < m->max_depth && (inner == NULL ||
+		    g_mime_header_list_get_count(g_mime_object_get_header_list(
+		    GMIME_OBJECT(inner))) == 0) && msg_headerless(m, obj))
+			return;
 		if (inner == NULL || g_mime_message_get_mime_part(inner) == NULL)
 			return;
 		if (depth >= m->max_depth) {
@@ -5380,6 +5687,7 @@ extract_message(const struct config *cfg, const char *raw, size_t len,
 		headers(&m, msg, v);
 		walk(&m, g_mime_message_get_mime_part(msg), 0);
 		parse_warnings(&m, &pp, opts);
+		lost_text(&m, &pp);
 		body = pp.out + pp.body_off;
 		bodylen = pp.olen - pp.body_off;
 	} else {

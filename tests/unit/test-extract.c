@@ -610,6 +610,78 @@ static const struct xcase cases[] = {
 	  "fwd.eml|message/rfc822|86|3a23e34b791253e5ccc2a5d656a600e0a06c27b9"
 	  "4a2510f00099163eb130ace7|51bbc4b1701aff0d590b4447cedcf269",
 	  "", 3 },
+	{ "structure: a base64 message/rfc822 without a name or attachment "
+	  "disposition is read but not listed, as an unencoded one",
+	  HDRS
+	  "Subject: encoded inline\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogYUBleGFtcGxlLmNvbQpTdWJqZWN0OiBpbjEKCnNlZSBodHRwOi8vZW5j\n"
+	  "LW9uZS5leGFtcGxlLwo=\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Disposition: attachment\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "RnJvbTogYkBleGFtcGxlLmNvbQoKc2VlIGh0dHA6Ly9lbmMtdHdvLmV4YW1wbGUvCg==\n"
+	  "--e--\n",
+	  "encoded inline",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://enc-one.example/\nhttp://enc-two.example/",
+	  "(null)|message/rfc822|49|76776c19f62766fa482da7e3bf2d73f3cf27194"
+	  "3d1b659137790ee8889990ed1|f54f3b883cf0334058ed1c1073e349c8",
+	  "", 5 },
+	{ "structure: a message/rfc822 part without any header field, "
+	  "encoded or not, is read as text (GMime keeps none of it)",
+	  HDRS
+	  "Subject: headerless\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "\n"
+	  "visit http://raw-nohdr.example/ now\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "\n"
+	  "dmlzaXQgaHR0cDovL2VuYy1ub2hkci5leGFtcGxlLyBub3cK\n"
+	  "--e\n"
+	  "Content-Type: message/rfc822\n"
+	  "\n"
+	  "X-Only: a header, no body http://header-only.example/\n"
+	  "--e--\n",
+	  "headerless",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://raw-nohdr.example/\nhttp://enc-nohdr.example/",
+	  "", "parse_defect", 5 },
+	{ "structure: a part whose 'header' is text lines up to a blank line "
+	  "is read as text (enmime multi-malformed); a field, a From line "
+	  "or a boundary-like line keeps it a header",
+	  HDRS
+	  "Subject: textual header\n"
+	  "Content-Type: multipart/mixed; boundary=e\n"
+	  "\n"
+	  "--e\n"
+	  "I'm a section without headers http://textual.example/\n"
+	  "\n"
+	  "--e\n"
+	  "X Bad Header: http://bad-then-field.example/\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "body\n"
+	  "--e\n"
+	  "--not-a-boundary http://dash.example/\n"
+	  "\n"
+	  "--e--\n",
+	  "textual header",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://textual.example/",
+	  "", "parse_defect", 4 },
 	{ "attached messages: the bytes as carried (From line, 8bit, "
 	  "nested, empty)",
 	  HDRS
@@ -1112,6 +1184,121 @@ static const struct xcase cases[] = {
 	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
 	  "\xe4\xbd\xa0\xe5\xa5\xbd.doc|application/octet-stream|" HI_ATT,
 	  "", 3 },
+
+	/* ---- types GMime cannot read, base64 without its padding ---- */
+	{ "types: 'text' without a subtype is plain text (RFC 2045 5.2), "
+	  "its charset kept; an unreadable type keeps its name parameter",
+	  HDRS
+	  "Subject: untyped\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\nContent-Type: text; charset=koi8-r\n\n"
+	  "see http://untyped.example/\xc1\n"
+	  "--b\nContent-Type: text/\n\nhttp://slash.example/\n"
+	  "--b\nContent-Type: ; charset=us-ascii\n\nhttp://none.example/\n"
+	  "--b\n"
+	  "Content-Type: application-x-gzip; name=\"doc.xml.gz\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b\n"
+	  "Content-Type: text; name=\"notes.txt\"\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--b--\n",
+	  "untyped",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://untyped.example/\xd0\xb0\nhttp://slash.example/\n"
+	  "http://none.example/",
+	  "doc.xml.gz|application/octet-stream|" HI_ATT "\n"
+	  "notes.txt|text/plain|" HI_ATT,
+	  "", 6 },
+	{ "types: the first Content-Type and Content-Transfer-Encoding of a "
+	  "part count, as in mail clients (GMime would take the last)",
+	  HDRS
+	  "Subject: dup\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "Content-Type: text/plain\n"
+	  "\n--b\nContent-Type: text/html\n"
+	  "Content-Type: application/octet-stream\n\n"
+	  "<a href=\"http://first-type.example/\">x</a>\n"
+	  "--b\nContent-Type: text/plain\n"
+	  "Content-Transfer-Encoding: base64\n"
+	  "Content-Transfer-Encoding: 7bit\n\n"
+	  "aHR0cDovL2ZpcnN0LWNvZGluZy5leGFtcGxlLw==\n"
+	  "--b--\n",
+	  "dup",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://first-type.example/\nhttp://first-coding.example/",
+	  "", "", 3 },
+	{ "types: a part's header cut short by a boundary line keeps the "
+	  "next part's Content-Type (not a duplicate)",
+	  HDRS
+	  "Subject: cut\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\nContent-Type: text/plain\n"
+	  "--b\nContent-Type: text/html\n\n"
+	  "<a href=\"http://cut.example/?a=1&amp;b=2\">x</a>\n"
+	  "--b--\n",
+	  "cut",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://cut.example/?a=1&b=2",
+	  "", "parse_defect", 3 },
+	{ "structure: a boundary with '=?' that is no encoded word "
+	  "(mime4j weird-boundary) still separates parts",
+	  HDRS
+	  "Subject: weird\n"
+	  "Content-Type: multipart/mixed; boundary=\"a'()+_,-./:=?  \"\n"
+	  "\nmultipart\n\n--a'()+_,-./:=?  \n"
+	  "Content-Type: text/plain\n\nText http://weird.example/\n"
+	  "--a'()+_,-./:=? \nstill the body\n"
+	  "--a'()+_,-./:=?  \n"
+	  "Content-Type: application/octet-stream; name=w.bin\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=\n"
+	  "--a'()+_,-./:=?  --\nepilogue",
+	  "weird",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://weird.example/",
+	  "w.bin|application/octet-stream|" HI_ATT,
+	  "", 3 },
+	{ "uuencode: lines whose trailing spaces (zero bits) were lost are "
+	  "read as padded, line by line (GMime's decoder loses step)",
+	  HDRS
+	  "Subject: uu\n"
+	  "Content-Type: application/octet-stream; name=z.bin\n"
+	  "Content-Transfer-Encoding: x-uuencode\n"
+	  "\n"
+	  "begin 644 z.bin\n"
+	  "M=75E;F-O9&5D(&%T=&%C:&UE;G0@=VAO<V4@;&EN92!E;F1S(&EN('IE\n"
+	  ".<V5C;VYD(&QI;F4\n"
+	  "`\n"
+	  "end\n",
+	  "uu",
+	  "Alice <alice@example.com>", "<bob@example.com>", "", "",
+	  "z.bin|application/octet-stream|59|116f68588cfb0d56bdd475ed47670524"
+	  "099c84996b680d7c27ed29b5d8c81e3c|531caca7c69e6aa1ccf299738e71fb64",
+	  "", 1 },
+	{ "base64: a last group without its '=' padding gives its bytes "
+	  "(attachment digests and text)",
+	  HDRS
+	  "Subject: nopad\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=b\n"
+	  "\n--b\nContent-Type: text/plain\n"
+	  "Content-Transfer-Encoding: base64\n\n"
+	  "aHR0cDovL25vcGFkLmV4YW1wbGUvYWI\n"
+	  "--b\nContent-Type: application/octet-stream; name=a.bin\n"
+	  "Content-Transfer-Encoding: base64\n\naGk\n"
+	  "--b\nContent-Type: application/octet-stream; name=b.bin\n"
+	  "Content-Transfer-Encoding: base64\n\naGk\n\n"
+	  "--b\nContent-Type: application/octet-stream; name=c.bin\n"
+	  "Content-Transfer-Encoding: base64\n\naGk=aGk\n"
+	  "--b--\n",
+	  "nopad",
+	  "Alice <alice@example.com>", "<bob@example.com>", "",
+	  "http://nopad.example/ab",
+	  "a.bin|application/octet-stream|" HI_ATT "\n"
+	  "b.bin|application/octet-stream|" HI_ATT "\n"
+	  "c.bin|application/octet-stream|" HI_ATT,
+	  "", 5 },
 
 	/* ---- a message without a body ---- */
 	{ "no body: header fields only, no blank line, is no defect",
@@ -2316,10 +2503,38 @@ qp_wsp_norm(const char *s, size_t n, size_t *on)
 }
 
 /*
+ * b64_repad - base64 in[0..*n) (room for 2 more) with the '=' padding
+ * of an incomplete last group restored when the data has no '=' at
+ * all: the other place where mime.c decodes differently from GMime,
+ * which drops such a group (mail clients and Python's email package
+ * decode it as if padded)
+ */
+static void
+b64_repad(char *in, size_t *n)
+{
+	size_t	i, digits = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (in[i] == '=')
+			return;
+		if ((in[i] >= 'A' && in[i] <= 'Z') ||
+		    (in[i] >= 'a' && in[i] <= 'z') ||
+		    (in[i] >= '0' && in[i] <= '9') || in[i] == '+' ||
+		    in[i] == '/')
+			digits++;
+	}
+	if (digits % 4 == 2) {
+		memcpy(in + *n, "==", 2);
+		*n += 2;
+	} else if (digits % 4 == 3)
+		in[(*n)++] = '=';
+}
+
+/*
  * like_gmime - whether the message sb (one attachment, its body from
  * offset hdr) yields that attachment with the size and SHA-256 of
  * GMime's own decoder (step + flush) over the body (for QP, after
- * qp_wsp_norm())
+ * qp_wsp_norm(); for base64, after b64_repad())
  */
 static bool
 like_gmime(GMimeContentEncoding enc, const struct strbuf *sb, size_t hdr)
@@ -2334,8 +2549,9 @@ like_gmime(GMimeContentEncoding enc, const struct strbuf *sb, size_t hdr)
 		in = qp_wsp_norm(sb->s + hdr, sb->len - hdr, &n);
 	else {
 		n = sb->len - hdr;
-		in = xmalloc(n + 1);
+		in = xmalloc(n + 3);
 		memcpy(in, sb->s + hdr, n);
+		b64_repad(in, &n);
 	}
 	g_mime_encoding_init_decode(&st, enc);
 	o = xmalloc(n + 16);
@@ -2353,7 +2569,8 @@ like_gmime(GMimeContentEncoding enc, const struct strbuf *sb, size_t hdr)
 
 /*
  * test_decoders - base64 and quoted-printable text parts are decoded to
- * exactly the bytes GMime's own decoder (step + flush) gives, on random
+ * exactly the bytes GMime's own decoder (step + flush) gives (base64:
+ * with a lost last padding restored, b64_repad()), on random
  * well- and ill-formed input: padding anywhere, junk, soft breaks, bad
  * escapes, truncated escapes at the end.  Compared through a text
  * attachment's size and SHA-256.
