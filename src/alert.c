@@ -1115,7 +1115,10 @@ flags_names(unsigned flags, const char *const *extra, size_t n_extra)
 	return sb_steal(&sb);
 }
 
-/* first_addr - addr-spec of the first mailbox that has one */
+/*
+ * first_addr - addr-spec of the first mailbox that has one, and its
+ * name; with no address at all ("MAILER DAEMON <>"), the first name
+ */
 static const char *
 first_addr(const struct addrlist *l, const char **name_r)
 {
@@ -1127,6 +1130,8 @@ first_addr(const struct addrlist *l, const char **name_r)
 				*name_r = l->v[i].name;
 			return l->v[i].addr;
 		}
+	if (name_r != NULL && l->n > 0)
+		*name_r = l->v[0].name;
 	return NULL;
 }
 
@@ -1406,7 +1411,7 @@ alert_json(const struct config *cfg, const struct extract *x,
 	char		 id[ALERT_ID_MAX];
 	struct joined	 dest = { .dedup = true };
 	struct jw	 w = { .pretty = pretty, .first = true };
-	const char	*name, *from, *mode;
+	const char	*name, *from, *mode, *fname = NULL;
 	char		*s, *desc;
 	bool		 from_date, cut = false;
 	int64_t		 t;
@@ -1428,9 +1433,11 @@ alert_json(const struct config *cfg, const struct extract *x,
 		joined_addrs(&dest, &x->to);
 		joined_addrs(&dest, &x->cc);
 	}
-	from = first_addr(&x->from, NULL);
-	if (from == NULL && env != NULL)
+	from = first_addr(&x->from, &fname);
+	if (from == NULL && env != NULL && !empty(env->mail_from))
 		from = env->mail_from;
+	if (from == NULL)
+		from = fname;		/* "MAILER DAEMON <>": the name */
 	desc = describe(from, dest.n, dest.cut, x->subject);
 
 	/* w.first: the root object opens at depth 0 with nothing before */

@@ -2964,6 +2964,51 @@ addr_guess(struct mctx *m, const char *s, size_t n, char **name_r,
 }
 
 /*
+ * addr_angle - an item "name <addr>" GMime refused, read as a mail
+ * client shows it: the display name before the last '<' outside quotes
+ * (quotes dropped, encoded words decoded) and what the brackets hold
+ * when it has an '@' and no ':;,<' ("Support <no reply@x.example>";
+ * "MAILER DAEMON <>": a name, no address).
+ * false when there are no brackets, or nothing in or before them.
+ */
+static bool
+addr_angle(struct mctx *m, const char *s, size_t n, char **name_r,
+    char **addr_r)
+{
+	const char	*p, *e = s + n, *lt = NULL, *gt;
+	char		*name, *w, *r;
+	bool		 quote = false;
+
+	for (p = s; p < e; p++) {
+		if (quote && *p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '"')
+			quote = !quote;
+		else if (!quote && *p == '<')
+			lt = p;
+	}
+	if (lt == NULL || (gt = memchr(lt, '>', (size_t)(e - lt))) == NULL ||
+	    !lwsp_only(gt + 1, (size_t)(e - gt - 1)))
+		return false;
+	name = xstrndup(s, (size_t)(lt - s));
+	for (r = w = name; *r != '\0'; r++)
+		if (*r != '"')
+			*w++ = *r;
+	*w = '\0';
+	*name_r = nonempty(hdr_text(name, strlen(name), 0, &m->x->flags));
+	free(name);
+	/* an address of sorts, not a route or an empty group in brackets
+	 * ("<Undisclosed-Recipient:@x.example;>") */
+	name = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	*addr_r = strchr(name, '@') != NULL && strpbrk(name, ":;,<") == NULL ?
+	    nonempty(text_clean(name)) : NULL;
+	free(name);
+	if (*name_r == NULL && *addr_r == NULL)
+		return false;
+	return true;
+}
+
+/*
  * addr_item - one item of an address list GMime found invalid, parsed
  * alone: GMime's mailboxes if one of them has an address, else the
  * guess from the raw text, else whatever GMime made of it.
@@ -2986,7 +3031,8 @@ addr_item(struct mctx *m, struct addrlist *l, const char *s, size_t n)
 	for (i = n0; i < l->n; i++)
 		if (l->v[i].addr != NULL)
 			return;
-	if (!addr_guess(m, s, n, &name, &addr))
+	if (!addr_angle(m, s, n, &name, &addr) &&
+	    !addr_guess(m, s, n, &name, &addr))
 		return;
 	for (i = n0; i < l->n; i++)
 		free(l->v[i].name);
@@ -3094,7 +3140,9 @@ addrs(struct mctx *m, struct addrlist *l, const char *raw)
 		addr_list(m, l, list, 0, text);
 		g_object_unref(list);
 	}
-	if (m->addr_warn) {
+	/* GMime gives up on some values without a warning ("Name <>",
+	 * "<no reply@x.example>"): read them item by item too */
+	if (m->addr_warn || (l->n == n0 && !lwsp_only(text, strlen(text)))) {
 		for (i = n0; i < l->n; i++) {
 			free(l->v[i].name);
 			free(l->v[i].addr);
@@ -3353,6 +3401,8 @@ date_iso(const char *v, struct obuf *ob)
  *   name of date_zones[] or a military letter (date_zone()) when no
  *   offset came first, all of which GMime ignores;
  * - a leap second (":60"), which GMime refuses, is :59;
+ * - a time glued to its offset ("00:01+0000"), whose minutes GMime
+ *   drops, is written apart;
  * - an ISO 8601 date-time (date_iso()), which GMime refuses.
  */
 static char *
@@ -3420,6 +3470,16 @@ date_fix(const char *v)
 			for (i = 0; i < n; i++)
 				ob_putc(&ob, t[i] == '.' ? ':' : t[i]);
 			changed = clock = true;
+		} else if (!clock && n > 5 && (t[n - 5] == '+' ||
+		    t[n - 5] == '-') && all_digits(t + n - 4, 4) &&
+		    is_clock(t, n - 5, &h, &sec)) {
+			/* "00:01+0000": GMime drops the minutes of a time
+			 * glued to its zone; written apart */
+			tpos = ob.len;
+			ob_put(&ob, t, n - 5);
+			ob_putc(&ob, ' ');
+			ob_put(&ob, t + n - 5, 5);
+			changed = clock = zone = true;
 		} else if (!clock && is_clock(t, n, &h, &sec)) {
 			tpos = ob.len;
 			ob_put(&ob, t, n);

@@ -3989,6 +3989,21 @@ static const struct hcase hcases[] = {
 	/* stalwart mail-parser src/parsers/fields/date.rs parse_dates */
 	{ HC_DATE, "13 zzz 2021 09:55:06 +0200",
 	    NULL, NULL, -1LL },
+	/* cpython Lib/test/test_email/data/msg_47.txt: a time glued to its
+	 * zone, no seconds (GMime dropped the minutes) */
+	{ HC_DATE, "01 Jan 2001 00:01+0000",
+	    NULL, NULL, 978307260000LL },
+	/* apache/spamassassin t/data invalid_from: a space in the address;
+	 * GMime refuses the whole value without a warning */
+	{ HC_FROM, "\"Support\" <no reply@example.com>",
+	    "Support", "no reply@example.com", 0LL },
+	/* crafted: the same with an encoded name */
+	{ HC_FROM, "=?utf-8?q?B=C3=A9b=C3=A9?= <bad address@x.example>",
+	    "B\xc3\xa9" "b\xc3\xa9", "bad address@x.example", 0LL },
+	/* mikel/mail missing_body.eml: an empty group in brackets is no
+	 * recipient */
+	{ HC_TO, "<Undisclosed-Recipient:@mailman.enron.com;>",
+	    NULL, NULL, 0LL },
 };
 
 /* hc_list - the non-empty addresses of l, comma-joined; NULL if none */
