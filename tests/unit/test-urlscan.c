@@ -118,6 +118,46 @@ static const struct tcase cases[] = {
 	  "xhttp://a.com 9http://b.com nothttp://c.com "
 	  "awww.d.com foo.www.e.com me@www.f.com path/www.g.com",
 	  "" },
+	{ "text: fullwidth and halfwidth brackets, quotes, bar end a URL",
+	  MODE_TEXT,
+	  "\xef\xbd\x9chttp://a.com\xef\xbd\x9c" "b "
+	  "\xef\xbc\xbbhttp://b.com\xef\xbc\xbd "
+	  "\xef\xbc\x9chttp://c.com\xef\xbc\x9e "
+	  "\xef\xbd\xa2http://d.com/x\xef\xbd\xa3 "
+	  "\xef\xbc\x82http://e.com\xef\xbc\x82",
+	  "http://a.com\nhttp://b.com\nhttp://c.com\nhttp://d.com/x\n"
+	  "http://e.com" },
+	{ "text: a final ' that closes one inside the URL stays", MODE_TEXT,
+	  "http://a.com/b_'q' 'http://c.com/d'e' http://f.com/g' "
+	  "http://h.com/i''' http://j.com/k'l'.",
+	  "http://a.com/b_'q'\nhttp://c.com/d'e\nhttp://f.com/g\n"
+	  "http://h.com/i''\nhttp://j.com/k'l'" },
+	{ "text: a '(' before the URL is closed by its first free ')'",
+	  MODE_TEXT,
+	  "[x](https://a.com/y)[m](mailto:z@b.com) ((http://c.com/d(e)))f "
+	  "(http://g.com/h)i",
+	  "https://a.com/y\nhttp://c.com/d(e)\nhttp://g.com/h" },
+	{ "text: a symbol or dingbat in a host name", MODE_TEXT,
+	  "http://\xe2\x9c\xaa" "df.ws/123 http://i\xe2\x9d\xa4.ws/ "
+	  "https://x.com/\xe2\x99\xa5 https://y.com\xe2\x99\xa5 ok "
+	  "http://\xe2\x9c\xaa http://z.com\xe2\x99\xa5.",
+	  "http://\xe2\x9c\xaa" "df.ws/123\nhttp://i\xe2\x9d\xa4.ws/\n"
+	  "https://x.com/\nhttps://y.com\nhttp://z.com" },
+	{ "text: www. after decoration dots, dashes or an emphasis mark",
+	  MODE_TEXT,
+	  ".....www.a.com.... -----www.b.com---- _www.c.com/x_ (www.d.com) "
+	  "x.www.e.com a-www.f.com b_www.g.com --www.h.com/p--",
+	  "www.a.com\nwww.b.com\nwww.c.com/x\nwww.d.com\nwww.h.com/p--" },
+	{ "text: a www. form needs a top-level domain", MODE_TEXT,
+	  "www.a.baz www.b.php www.c:80 www.d.example www.e.co.uk/x "
+	  "WWW.F.COM www.g.test www.h.com.bar www[.]i[.]exe",
+	  "www.d.example\nwww.e.co.uk/x\nWWW.F.COM\nwww.g.test\n"
+	  "www.h.com.bar" },
+	{ "text: a host alone does not end in '-'", MODE_TEXT,
+	  "http://a.com---- http://b.com/c- https://d.com-. "
+	  "http://e.com:80-- hxxp://f[.]com--",
+	  "http://a.com\nhttp://b.com/c-\nhttps://d.com\nhttp://e.com:80\n"
+	  "http://f.com" },
 	{ "text: punctuation before the scheme is fine", MODE_TEXT,
 	  "URL:http://a.com =www.b.com >http://c.com",
 	  "http://a.com\nwww.b.com\nhttp://c.com" },
@@ -1308,8 +1348,9 @@ test_match_limit(void)
 	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
 	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
 	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
-	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff08}\\x{ff09}\\x{ff0c}" \
-	"\\x{ff1a}\\x{ff1b}\\x{ff1f}\\x{fffd}]"
+	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff02}\\x{ff07}-\\x{ff09}" \
+	"\\x{ff0c}\\x{ff1a}-\\x{ff1c}\\x{ff1e}\\x{ff1f}\\x{ff3b}\\x{ff3d}" \
+	"\\x{ff5b}-\\x{ff5d}\\x{ff61}-\\x{ff64}\\x{fffd}]"
 
 /*
  * test_run_vs_pcre2 - "http://h/" + random characters (ASCII, valid
@@ -1326,6 +1367,7 @@ test_run_vs_pcre2(void)
 		"\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xc2\xa1",
 		"\xe3\x80\x92", "\xef\xbf\xbc", "\xe2\x80\xb0",
 		"\xe2\x81\xa1", "\xe1\x9a\x81", "\xe3\x80\x87",
+		"\xef\xbc\x8e", "\xef\xbd\x9e", "\xef\xbd\xa5",
 		/* outside the class */
 		"\xc2\xa0", "\xc2\x80", "\xc2\xab", "\xc2\xbb",
 		"\xe1\x9a\x80", "\xe2\x80\x8b", "\xe2\x80\x99",
@@ -1336,7 +1378,9 @@ test_run_vs_pcre2(void)
 		"\xe2\x80\x9e", "\xe2\x80\x9b", "\xe2\x80\xba",
 		"\xe2\x86\x90", "\xe2\x87\xbf", "\xe2\x98\x80",
 		"\xe2\x9e\xbf", "\xef\xbc\x81", "\xef\xbc\x9a",
-		"\xef\xbc\x9b", "\xef\xbc\x9f",
+		"\xef\xbc\x9b", "\xef\xbc\x9f", "\xef\xbd\x9c",
+		"\xef\xbd\xa1", "\xef\xbd\xa4", "\xef\xbc\x82",
+		"\xef\xbc\xbb", "\xef\xbd\x9b", "\xef\xbc\x9e",
 		/* invalid UTF-8 */
 		"\xff", "\xc3", "\x80", "\xed\xa0\x80", "\xe0\x80\x80",
 		"\xf4\x90\x80\x80", "\xc0\xaf", "\xe2\x82", "\xf0\x9f",
@@ -1365,7 +1409,7 @@ test_run_vs_pcre2(void)
 			x ^= x << 5;
 			/* the in-class pieces more often: longer runs */
 			sb_puts(&in, pieces[x % 4 == 0 ?
-			    x / 4 % ARRAY_LEN(pieces) : x / 4 % 17]);
+			    x / 4 % ARRAY_LEN(pieces) : x / 4 % 20]);
 		}
 		sb_puts(&in, " end");
 		rc = pcre2_match(re, (PCRE2_SPTR)in.s, in.len, 9, PCRE2_NO_JIT,
