@@ -925,10 +925,11 @@ trim_count(const char *u, size_t n, ssize_t bal[3], size_t *quotes)
  * 0): a '*', '_' or '~' there is markdown-style emphasis around the URL,
  * its mark is dropped at the end too.  A final '\'' that closes one
  * inside the URL ("/blah_'quoted'") stays, unless a '\'' opens before
- * the URL ("'http://x/a'b'").
+ * the URL ("'http://x/a'b'").  dash: the URL is a host alone, which
+ * does not end in '-' ("-----www.x.example-----" is decoration).
  */
 static size_t
-trim_trailing(const char *u, size_t n, char pre)
+trim_trailing(const char *u, size_t n, char pre, bool dash)
 {
 	/* brackets opened minus closed, and the number of '\'', counted
 	 * once, at the first closer or quote */
@@ -944,6 +945,11 @@ trim_trailing(const char *u, size_t n, char pre)
 			continue;
 		}
 		switch (u[n - 1]) {
+		case '-':
+			if (!dash)
+				return n;
+			n--;
+			continue;
 		case '\'':
 			if (pre != '\'') {
 				if (!counted) {
@@ -1153,26 +1159,26 @@ host_drop_ignorables(struct strbuf *sb, size_t hs)
 }
 
 /*
- * host_end_trim - a URL u[0..n) that is a host alone (no '/', '?' or
- * '#' after the prefix u[0..plen)) does not end in '-' (no host name
- * does: "-----www.x.example-----" is decoration); the new length.
+ * host_part - where the host part of the URL u[0..n) (after the prefix
+ * u[0..plen)) ends: at a '\'', which no host name holds
+ * ("http://www.x.com's site"), else n when the URL is a host alone
+ * (*only), else (at '/', '?' or '#') n too.
  */
 static size_t
-host_end_trim(const char *u, size_t n, size_t plen, char pre)
+host_part(const char *u, size_t plen, size_t n, bool *only)
 {
-	size_t	i, m;
+	size_t	i;
 
-	if (n == 0 || u[n - 1] != '-')
-		return n;
-	for (i = plen; i < n; i++)
+	*only = false;
+	for (i = plen; i < n; i++) {
 		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
 			return n;
-	do {
-		m = n;
-		while (n > plen && u[n - 1] == '-')
-			n--;
-		n = trim_trailing(u, n, pre);
-	} while (n != m);
+		if (u[i] == '\'') {
+			*only = true;
+			return i;
+		}
+	}
+	*only = true;
 	return n;
 }
 
@@ -1219,10 +1225,11 @@ text_url(struct scan *sc, const char *u, size_t n, char pre)
 {
 	size_t		plen;
 	unsigned	marks;
-	bool		defanged, ign;
+	bool		defanged, ign, dash;
 
 	plen = text_prefix(u, n, &defanged);
-	n = host_end_trim(u, trim_trailing(u, n, pre), plen, pre);
+	n = host_part(u, plen, n, &dash);
+	n = trim_trailing(u, n, pre, dash);
 	if (n <= plen)
 		return;				/* only a scheme: "http://" */
 	marks = host_marks(u, n, plen);
@@ -1243,7 +1250,8 @@ text_url(struct scan *sc, const char *u, size_t n, char pre)
 		plen = (sc->url.s[0] | 0x20) == 'w' ? 4 :
 		    (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
 		host_drop_ignorables(&sc->url, plen);
-		sc->url.len = trim_trailing(sc->url.s, sc->url.len, pre);
+		sc->url.len = trim_trailing(sc->url.s, sc->url.len, pre,
+		    dash);
 		if (sc->url.len <= plen)
 			return;
 		sc->url.s[sc->url.len] = '\0';
@@ -1338,8 +1346,8 @@ after_angle(const char *s, size_t a)
 /*
  * scheme_start - a ':' at c may end a scheme (also "hxxp[:]//",
  * "hxxp[://]"): the start of the scheme, or (size_t)-1.  The letters
- * must begin at a word boundary and not before pos.  The pattern does
- * the exact check.
+ * must begin at a word boundary, but for "http" and "https", and not
+ * before pos.  The pattern does the exact check.
  */
 static size_t
 scheme_start(const char *s, size_t len, size_t pos, size_t c)
@@ -1361,10 +1369,20 @@ scheme_start(const char *s, size_t len, size_t pos, size_t c)
 	for (b = e; b > pos && e - b < 6 && is_alpha((unsigned char)s[b - 1]);
 	    b--)
 		;
-	if (e - b < 3 || e - b > 5 ||
-	    (b > 0 && is_alnum((unsigned char)s[b - 1])))
-		return (size_t)-1;
-	return b;
+	if ((b == 0 || !is_alnum((unsigned char)s[b - 1])) &&
+	    ((e - b == 3 && eq_ci(s + b, "ftp", 3)) ||
+	    (e - b == 4 && (eq_ci(s + b, "http", 4) ||
+	    eq_ci(s + b, "hxxp", 4))) ||
+	    (e - b == 5 && (eq_ci(s + b, "https", 5) ||
+	    eq_ci(s + b, "hxxps", 5)))))
+		return b;
+	/* "Click herehttp://x": http and https may be glued to a word
+	 * (text flattened from HTML), not ftp ("sftp://") or hxxp */
+	if (e - pos >= 5 && eq_ci(s + e - 5, "https", 5))
+		return e - 5;
+	if (e - pos >= 4 && eq_ci(s + e - 4, "http", 4))
+		return e - 4;
+	return (size_t)-1;
 }
 
 /*
@@ -1593,8 +1611,9 @@ path_before(const char *s, size_t i, size_t e, struct path_memo *m)
 /*
  * host_symbol_len - the length of the symbol or dingbat (U+2600..U+27BF,
  * which end a URL elsewhere: "https://x/&hearts;") at s[e] when it is a
- * character of a host name that starts at s[hs]: at the start of a label
- * and before a letter or digit ("http://\u272adf.ws/"), or at its end
+ * character of a host name that starts at s[hs]: before a letter, digit,
+ * '-' or another URL character that is not ASCII
+ * ("http://\u272adf.ws/", an emoji's U+FE0F), or at the end of a label
  * before '.' and a letter or digit ("http://i\u2764.ws/"); else 0.
  */
 static inline size_t
@@ -1605,9 +1624,12 @@ host_symbol_len(const char *s, size_t len, size_t e, size_t hs)
 	if (len - e < 4 || u[e] != 0xe2 || u[e + 1] < 0x98 ||
 	    u[e + 1] > 0x9e || (u[e + 2] & 0xc0) != 0x80)
 		return 0;
-	if (e == hs || u[e - 1] == '.')
-		return is_alnum(u[e + 3]) ? 3 : 0;
-	return u[e + 3] == '.' && len - e > 4 && is_alnum(u[e + 4]) ? 3 : 0;
+	if (u[e + 3] == '.')
+		return e > hs && len - e > 4 && is_alnum(u[e + 4]) ? 3 : 0;
+	if (is_alnum(u[e + 3]) || u[e + 3] == '-')
+		return 3;
+	return u[e + 3] >= 0x80 &&
+	    url_run(s, len - e > 7 ? e + 7 : len, e + 3) > e + 3 ? 3 : 0;
 }
 
 /*
