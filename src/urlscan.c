@@ -2555,15 +2555,57 @@ js_url(struct scan *sc, const char *u, size_t n)
 }
 
 /*
+ * special_slashes - sc->url is "http:", "https:" or "ftp:" and a host
+ * after at most one slash ("http:evil.example/x", "http:/evil.example"):
+ * WHATWG's URL parser reads it as "http://evil.example/x" unless the
+ * document's base URL has that scheme, when it is relative to the base
+ * (emitted here: (size_t)-1).  Else the new absolute_prefix_len(), or 0
+ * (not such a link; sc->url unchanged).
+ */
+static size_t
+special_slashes(struct scan *sc)
+{
+	struct strbuf	*sb = &sc->url;
+	char		*u = sb->s;
+	size_t		 n = sb->len, i, k;
+
+	for (i = 0; i < n && i < 6 && is_alpha((unsigned char)u[i]); i++)
+		;
+	if (i >= n || u[i] != ':' || !((i == 4 && eq_ci(u, "http", 4)) ||
+	    (i == 5 && eq_ci(u, "https", 5)) || (i == 3 && eq_ci(u, "ftp", 3))))
+		return 0;
+	k = i + 1;
+	if (k < n && u[k] == '/')
+		k++;
+	if (k >= n || !(is_alnum((unsigned char)u[k]) ||
+	    (unsigned char)u[k] >= 0x80))
+		return 0;
+	if (sc->base.len > i && strncasecmp(sc->base.s, u, i) == 0 &&
+	    sc->base.s[i] == ':') {
+		if (base_resolve(sc, u + i + 1, n - i - 1))
+			emit(sc, sc->rel.s, sc->rel.len, 0);
+		return (size_t)-1;
+	}
+	sb_room(sb, 2);
+	u = sb->s;
+	memmove(u + i + 3, u + k, n - k + 1);
+	u[i + 1] = u[i + 2] = '/';
+	sb->len = n - k + i + 3;
+	return i + 3;
+}
+
+/*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
  * http/https/ftp URL or a www. form, or a protocol-relative "//host..."
  * one, which gets a scheme (prel_scheme()).  Backslashes are slashes in
  * an http/https/ftp link (special_backslashes(); "\\\\host" is
- * "//host"), and IDNA's ignored characters and full stops are mapped in
- * its host (host_idna_map()), as a browser does.  Uses sc->url: u must
- * not be in it.
+ * "//host"), a missing slash is added ("http:host", "http:/host": a
+ * browser opens http://host, special_slashes(); but after a <base href>
+ * of the same scheme they are relative to it), and IDNA's ignored
+ * characters and full stops are mapped in its host (host_idna_map()), as
+ * a browser does.  Uses sc->url: u must not be in it.
  */
 static void
 link_url(struct scan *sc, const char *u, size_t ul)
@@ -2584,6 +2626,8 @@ link_url(struct scan *sc, const char *u, size_t ul)
 	if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
 		special_backslashes(&sc->url);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
+	if (plen == 0 && (plen = special_slashes(sc)) == (size_t)-1)
+		return;				/* resolved against <base> */
 	if (plen == 0) {
 		if (sc->url.len >= 2 && (sc->url.s[0] == '\\' ||
 		    sc->url.s[1] == '\\') && (sc->url.s[0] == '/' ||
@@ -2635,8 +2679,10 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		    js_url(sc, v, n))
 			return;			/* javascript:... */
 		else if (plen == 0 && ((n >= 5 && v[0] == '/' &&
-		    v[1] == '/') || sc->base.len > 0))
-			link_url(sc, v, n);	/* "//host/...", relative */
+		    v[1] == '/') || sc->base.len > 0 ||
+		    (v[0] | 0x20) == 'h' || (v[0] | 0x20) == 'f'))
+			link_url(sc, v, n);	/* "//host/...", relative,
+						   "http:host" */
 		return;
 	}
 	sb_reset(&sc->attr);

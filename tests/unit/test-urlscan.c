@@ -336,12 +336,28 @@ static const struct tcase cases[] = {
 	  "<div style=\"background:url(http:\\5c\\5c h6.example\\5c a.png)\">"
 	  "</div><img srcset=\"https:&#92;&#92;h7.example\\i.png 2x\">"
 	  "<a href=\"//h8.example\\p\">8</a>"
-	  "<a href=\"http:\\no1.example/\">one backslash: not a host</a>"
+	  "<a href=\"http:\\no1.example/\">one backslash: a browser's too</a>"
 	  "<a href=\"mailto:\\\\no2.example\">m</a>",
 	  "http://h1.example/p/x?q=a\\b#f\\g\nhttps://h2.example/\n"
 	  "HTTPS://h3.example\nhttps://good.example/@h4.example/\n"
 	  "ftp://h5.example/f\nhttp://h6.example/a.png\n"
-	  "https://h7.example/i.png\nhttps://h8.example/p" },
+	  "https://h7.example/i.png\nhttps://h8.example/p\n"
+	  "http://no1.example/" },
+	{ "html: http:host and http:/host are http://host (WHATWG)",
+	  MODE_HTML,
+	  "<a href=\"http:a.example/x\">1</a><a href=\"HTTPS:/b.example\">2</a>"
+	  "<a href=\"ftp:c.example\">3</a><a href=\"http:\">4</a>"
+	  "<a href=\"http:/\">5</a><a href=\"http:?x\">6</a>"
+	  "<a href=\"help.html\">7</a><a href=\"https:&#x2F;d.example/\">8</a>"
+	  "<a href=\"sftp:e.example\">9</a>",
+	  "http://a.example/x\nHTTPS://b.example\nftp://c.example\n"
+	  "https://d.example/" },
+	{ "html: http:g after an http <base href> is relative to it",
+	  MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"http:g\">1</a>"
+	  "<a href=\"http:/g2\">2</a><a href=\"https:h.example/\">3</a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g\n"
+	  "http://a.example/g2\nhttps://h.example/" },
 	{ "html: characters IDNA ignores dropped from a link's host",
 	  MODE_HTML,
 	  "<a href=\"https://pay&shy;pal.example/\">1</a>"
@@ -1509,8 +1525,9 @@ test_threads(void)
  * twitter/twitter-text conformance/extract.yml (urls),
  * the GFM autolink extension examples (github/cmark-gfm),
  * robinst/linkify tests/url.rs, lipoja/URLExtract tests/unit,
- * apache/spamassassin t/uri_text.t and t/uri_html.t, and "crafted"
- * (ours).  Where a suite expects otherwise (it links bare host names,
+ * apache/spamassassin t/uri_text.t, t/uri_html.t and t/uri.t,
+ * gregjacobs/Autolinker.js tests/autolinker-url.spec.ts, django/django
+ * tests/utils_tests/test_html.py (urlize), and "crafted" (ours).  Where a suite expects otherwise (it links bare host names,
  * knows a library's own quirk, or predates a TLD), the expectation here
  * is our documented rule (docs/ALERT-FORMAT.md); tests/data/LICENSES.md
  * names the licences.
@@ -5005,6 +5022,112 @@ static const struct tcase suite[] = {
 	  "<p>&gt; see &lt;https://quoted.example/a/\n&gt; b/c&gt; ok</"
 	  "p>",
 	  "https://quoted.example/a/b/c" },
+	{ "apache/spamassassin #592 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g\">x</a"
+	  ">",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g" },
+	{ "apache/spamassassin #593 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g/\">x</"
+	  "a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g/" },
+	{ "apache/spamassassin #594 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"/g\">x</"
+	  "a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/g" },
+	{ "apache/spamassassin #595 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"//g.exam"
+	  "ple\">x</a>",
+	  "http://a.example/b/c/d;p?q\nhttp://g.example" },
+	{ "apache/spamassassin #596 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"?y\">x</"
+	  "a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/d;p?y" },
+	{ "apache/spamassassin #597 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g?y\">x<"
+	  "/a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g?y" },
+	{ "apache/spamassassin #598 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"#s\">x</"
+	  "a>",
+	  "http://a.example/b/c/d;p?q" },
+	{ "apache/spamassassin #599 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g#s\">x<"
+	  "/a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g#s" },
+	{ "apache/spamassassin #600 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g?y#s\">"
+	  "x</a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g?y#s" },
+	{ "apache/spamassassin #601 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g;x?y#s"
+	  "\">x</a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/g;x?y#s" },
+	{ "apache/spamassassin #602 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"g:h\">x<"
+	  "/a>",
+	  "http://a.example/b/c/d;p?q" },
+	{ "apache/spamassassin #603 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"../g\">x"
+	  "</a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/../g" },
+	{ "apache/spamassassin #604 html", MODE_HTML,
+	  "<base href=\"http://a.example/b/c/d;p?q\"><a href=\"./g\">x<"
+	  "/a>",
+	  "http://a.example/b/c/d;p?q\nhttp://a.example/b/c/./g" },
+	{ "apache/spamassassin #605 html", MODE_HTML,
+	  "<a href=\"http:www.spamassassin.example/lists.html\">x</a>",
+	  "http://www.spamassassin.example/lists.html" },
+	{ "apache/spamassassin #606 html", MODE_HTML,
+	  "<a href=\"http:/www.spamassassin.example/lists.html\">x</a>",
+	  "http://www.spamassassin.example/lists.html" },
+	{ "apache/spamassassin #607 html", MODE_HTML,
+	  "<a href=\"ht&#13;tp:/&#13;/www.exa&#13;mple.com\">x</a>",
+	  "http://www.example.com" },
+	{ "apache/spamassassin #608 html", MODE_HTML,
+	  "<a href=\"http:\\\\people.apache.example\\~felicity\\\">x</a"
+	  ">",
+	  "http://people.apache.example/~felicity/" },
+	{ "apache/spamassassin #609 html", MODE_HTML,
+	  "<a href=\"http://rd.yahoo.example/?http:/www.spamassassin.ex"
+	  "ample\">x</a>",
+	  "http://rd.yahoo.example/?http:/www.spamassassin.example" },
+	{ "apache/spamassassin #610 html", MODE_HTML,
+	  "<a href=\"http://0x7f000001\">x</a>",
+	  "http://0x7f000001" },
+	{ "apache/spamassassin #611 html", MODE_HTML,
+	  "<a href=\"http://89.0x00000000000000000000068.00000000000000"
+	  "00000000160.0x00000000000011\">x</a>",
+	  "http://89.0x00000000000000000000068.000000000000000000000016"
+	  "0.0x00000000000011" },
+	{ "apache/spamassassin #612 text", MODE_TEXT,
+	  "http://1092229727:9999/https-www.paypal.com/webscrr/index.ph"
+	  "p",
+	  "http://1092229727:9999/https-www.paypal.com/webscrr/index.ph"
+	  "p" },
+	{ "apache/spamassassin #612 html", MODE_HTML,
+	  "<p>http://1092229727:9999/https-www.paypal.com/webscrr/index"
+	  ".php</p>",
+	  "http://1092229727:9999/https-www.paypal.com/webscrr/index.ph"
+	  "p" },
+	{ "apache/spamassassin #613 text", MODE_TEXT,
+	  "http://blah.blah.example:/",
+	  "http://blah.blah.example:/" },
+	{ "apache/spamassassin #613 html", MODE_HTML,
+	  "<p>http://blah.blah.example:/</p>",
+	  "http://blah.blah.example:/" },
+	{ "apache/spamassassin #614 text", MODE_TEXT,
+	  "http://example.com.%20.host.example.info/",
+	  "http://example.com.%20.host.example.info/" },
+	{ "apache/spamassassin #614 html", MODE_HTML,
+	  "<p>http://example.com.%20.host.example.info/</p>",
+	  "http://example.com.%20.host.example.info/" },
+	{ "apache/spamassassin #615 text", MODE_TEXT,
+	  "http://ebg&vosxfov.com.munged-rxspecials.example/b/Tr3f0amG",
+	  "http://ebg&vosxfov.com.munged-rxspecials.example/b/Tr3f0amG" },
+	{ "apache/spamassassin #615 html", MODE_HTML,
+	  "<p>http://ebg&amp;vosxfov.com.munged-rxspecials.example/b/Tr"
+	  "3f0amG</p>",
+	  "http://ebg&vosxfov.com.munged-rxspecials.example/b/Tr3f0amG" },
 };
 
 /* run_all - every test, with the patterns as urlscan_init() made them */
