@@ -2234,7 +2234,9 @@ static bool
 shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
     size_t *hl)
 {
-	size_t	i, e, b = 0;
+	struct path_memo	memo;
+	size_t			i, e, p, b = 0;
+	bool			defanged, only;
 
 	/* every URL or host name has a dot; most link texts ("Read
 	 * more") have none */
@@ -2252,16 +2254,24 @@ shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
 		if (((unsigned char)t[i] | 0x20) != 'h' &&
 		    ((unsigned char)t[i] | 0x20) != 'w')
 			continue;
-		if (i > b && is_alnum((unsigned char)t[i - 1]))
-			continue;
+		/* as in text: http(s) may be glued to a word, www. not */
 		if (!((n - i >= 7 && eq_ci(t + i, "http://", 7)) ||
 		    (n - i >= 8 && eq_ci(t + i, "https://", 8)) ||
-		    (n - i >= 4 && eq_ci(t + i, "www.", 4))))
+		    (n - i >= 4 && eq_ci(t + i, "www.", 4) &&
+		    (i == b || !is_alnum((unsigned char)t[i - 1])))))
 			continue;
-		for (e = i; e < n && !is_space((unsigned char)t[e]) &&
-		    t[e] != '<' && t[e] != '>' && t[e] != '"'; e++)
-			;
-		if (!url_host_at(t + i, e - i, hs, hl)) {
+		/* where the URL ends, as text_url() has it */
+		p = text_prefix(t + i, n - i, &defanged);
+		e = url_run(t, n, i);
+		if (e < n && (unsigned char)t[e] >= 0xe2) {
+			memo.upto = i;
+			memo.lastp = SIZE_MAX;
+			e = run_past_ignorables(t, n, i, e, &memo);
+		}
+		e = host_part(t + i, p, e - i, &only);
+		e = i + trim_trailing(t + i, e, i > 0 ? t[i - 1] : '\0',
+		    only);
+		if (e <= i + p || !url_host_at(t + i, e - i, hs, hl)) {
 			i = e;		/* not again inside this token */
 			continue;
 		}
