@@ -74,7 +74,8 @@
  * ASCII white space and controls, '"', '<', '>', C1 controls, Unicode
  * spaces, zero-width characters, typographic quotes and guillemets
  * (also the low-9 and single ones), CJK punctuation and brackets, the
- * fullwidth ! , : ; ? ( ), arrows, symbols and dingbats (a decoded
+ * fullwidth ! " ' ( ) , : ; < > ? [ ] { | } and the halfwidth CJK
+ * full stop, corner brackets and comma, arrows, symbols and dingbats (a decoded
  * "&rarr;" or "&hearts;" after a URL), U+FFFD (what a broken charset
  * conversion leaves behind), and invalid UTF-8.
  */
@@ -83,8 +84,9 @@
 	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
 	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
 	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
-	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff08}\\x{ff09}\\x{ff0c}" \
-	"\\x{ff1a}\\x{ff1b}\\x{ff1f}\\x{fffd}]"
+	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff02}\\x{ff07}-\\x{ff09}" \
+	"\\x{ff0c}\\x{ff1a}-\\x{ff1c}\\x{ff1e}\\x{ff1f}\\x{ff3b}\\x{ff3d}" \
+	"\\x{ff5b}-\\x{ff5d}\\x{ff61}-\\x{ff64}\\x{fffd}]"
 
 static const char url_pattern[] =
 	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?:(?::|\\[:\\])//|\\[://\\])"
@@ -735,7 +737,8 @@ scan_end(struct scan *sc)
  * url_cp_ok - code point cp (not ASCII) is a URL_CHAR: not C1, NBSP,
  * a guillemet, a Unicode space or zero-width character, a typographic
  * quote, an arrow, symbol or dingbat, CJK punctuation or bracket, BOM,
- * fullwidth ! ( ) , : ; ?, or U+FFFD.
+ * fullwidth ! " ' ( ) , : ; < > ? [ ] { | }, halfwidth CJK punctuation
+ * (U+FF61..U+FF64), or U+FFFD.
  */
 static inline bool
 url_cp_ok(uint32_t cp)
@@ -758,9 +761,15 @@ url_cp_ok(uint32_t cp)
 	}
 	if (cp < 0xff01)
 		return cp != 0xfeff;
-	return cp != 0xff01 && cp != 0xff08 && cp != 0xff09 &&
-	    cp != 0xff0c && cp != 0xff1a && cp != 0xff1b && cp != 0xff1f &&
-	    cp != 0xfffd;
+	switch (cp) {
+	case 0xff01: case 0xff02: case 0xff07: case 0xff08: case 0xff09:
+	case 0xff0c: case 0xff1a: case 0xff1b: case 0xff1c: case 0xff1e:
+	case 0xff1f: case 0xff3b: case 0xff3d: case 0xff5b: case 0xff5c:
+	case 0xff5d: case 0xff61: case 0xff62: case 0xff63: case 0xff64:
+	case 0xfffd:
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -889,20 +898,45 @@ emit(struct scan *sc, const char *u, size_t n, int depth)
 		unwrap(sc, u, n, depth);	/* a link's: for its target */
 }
 
+/* trim_count - the bracket balances and the '\'' count of u[0..n) */
+static void
+trim_count(const char *u, size_t n, ssize_t bal[3], size_t *quotes)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		switch (u[i]) {
+		case '(': bal[0]++; break;
+		case ')': bal[0]--; break;
+		case '[': bal[1]++; break;
+		case ']': bal[1]--; break;
+		case '{': bal[2]++; break;
+		case '}': bal[2]--; break;
+		case '\'': (*quotes)++; break;
+		}
+	}
+}
+
 /*
  * trim_trailing - drop what text glues to the end of a URL: sentence
  * punctuation, quotes, an ellipsis, a closing ) ] } that has no opening
  * partner inside the URL ("(see http://x/)", but keep "/wiki/A_(b)"),
- * and the emphasis mark emph: the '*', '_' or '~' right before the URL
- * (markdown-style emphasis around it), or 0.
+ * and an emphasis mark.  pre is the character right before the URL (or
+ * 0): a '*', '_' or '~' there is markdown-style emphasis around the URL,
+ * its mark is dropped at the end too.  A final '\'' that closes one
+ * inside the URL ("/blah_'quoted'") stays, unless a '\'' opens before
+ * the URL ("'http://x/a'b'").  dash: the URL is a host alone, which
+ * does not end in '-' ("-----www.x.example-----" is decoration).
  */
 static size_t
-trim_trailing(const char *u, size_t n, char emph)
+trim_trailing(const char *u, size_t n, char pre, bool dash)
 {
-	/* brackets opened minus closed, counted once, at the first closer */
+	/* brackets opened minus closed, and the number of '\'', counted
+	 * once, at the first closer or quote */
 	ssize_t	bal[3] = { 0, 0, 0 };
+	size_t	quotes = 0;
 	bool	counted = false;
-	size_t	i;
+	char	emph = pre == '*' || pre == '_' || pre == '~' ? pre : '\0';
 	int	k;
 
 	while (n > 0) {
@@ -911,8 +945,26 @@ trim_trailing(const char *u, size_t n, char emph)
 			continue;
 		}
 		switch (u[n - 1]) {
+		case '-':
+			if (!dash)
+				return n;
+			n--;
+			continue;
+		case '\'':
+			if (pre != '\'') {
+				if (!counted) {
+					trim_count(u, n, bal, &quotes);
+					counted = true;
+				}
+				if (quotes % 2 == 0)	/* closes one */
+					return n;
+			}
+			if (counted)
+				quotes--;
+			n--;
+			continue;
 		case '.': case ',': case ';': case ':': case '!': case '?':
-		case '\'': case '"': case '`':
+		case '"': case '`':
 			n--;
 			continue;
 		case '\xa6':
@@ -936,16 +988,7 @@ trim_trailing(const char *u, size_t n, char emph)
 			return n;
 		}
 		if (!counted) {
-			for (i = 0; i < n; i++) {
-				switch (u[i]) {
-				case '(': bal[0]++; break;
-				case ')': bal[0]--; break;
-				case '[': bal[1]++; break;
-				case ']': bal[1]--; break;
-				case '{': bal[2]++; break;
-				case '}': bal[2]--; break;
-				}
-			}
+			trim_count(u, n, bal, &quotes);
 			counted = true;
 		}
 		if (bal[k] >= 0)
@@ -1116,18 +1159,77 @@ host_drop_ignorables(struct strbuf *sb, size_t hs)
 }
 
 /*
- * text_url - clean up one URL matched in text and emit it; emph is the
- * emphasis mark before it, if any (trim_trailing())
+ * host_part - where the host part of the URL u[0..n) (after the prefix
+ * u[0..plen)) ends: at a '\'', which no host name holds
+ * ("http://www.x.com's site"), else n when the URL is a host alone
+ * (*only), else (at '/', '?' or '#') n too.
+ */
+static size_t
+host_part(const char *u, size_t plen, size_t n, bool *only)
+{
+	size_t	i;
+
+	*only = false;
+	for (i = plen; i < n; i++) {
+		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
+			return n;
+		if (u[i] == '\'') {
+			*only = true;
+			return i;
+		}
+	}
+	*only = true;
+	return n;
+}
+
+/*
+ * www_host_ok - a "www." URL u[0..n) (text only: no scheme says it is a
+ * link) has a host whose last label is a top-level domain of the Public
+ * Suffix List, or one of the reserved test names (RFC 2606): not the
+ * file name "www.setup.exe" or "www.liy8quei:80".  Other URLs: true.
+ */
+static bool
+www_host_ok(const char *u, size_t n)
+{
+	static const char *const reserved[] = {
+		"example", "test", "invalid", "localhost",
+	};
+	size_t	he, s, i;
+
+	if (!HAS_PREFIX_CI(u, n, "www."))
+		return true;
+	for (he = 4; he < n && u[he] != '/' && u[he] != '?' && u[he] != '#' &&
+	    u[he] != ':' && u[he] != '@'; he++)
+		;
+	if (he < n && u[he] == '@')
+		return true;			/* user info: not a host */
+	if (domain_known_tld(u, he))
+		return true;
+	while (he > 4 && u[he - 1] == '.')
+		he--;
+	for (s = he; s > 4 && u[s - 1] != '.'; s--)
+		;
+	for (i = 0; i < ARRAY_LEN(reserved); i++)
+		if (he - s == strlen(reserved[i]) &&
+		    eq_ci(u + s, reserved[i], he - s))
+			return true;
+	return false;
+}
+
+/*
+ * text_url - clean up one URL matched in text and emit it; pre is the
+ * character before it, if any (trim_trailing())
  */
 static void
-text_url(struct scan *sc, const char *u, size_t n, char emph)
+text_url(struct scan *sc, const char *u, size_t n, char pre)
 {
 	size_t		plen;
 	unsigned	marks;
-	bool		defanged, ign;
+	bool		defanged, ign, dash;
 
 	plen = text_prefix(u, n, &defanged);
-	n = trim_trailing(u, n, emph);
+	n = host_part(u, plen, n, &dash);
+	n = trim_trailing(u, n, pre, dash);
 	if (n <= plen)
 		return;				/* only a scheme: "http://" */
 	marks = host_marks(u, n, plen);
@@ -1138,7 +1240,8 @@ text_url(struct scan *sc, const char *u, size_t n, char emph)
 		sb_reset(&sc->url);
 		sb_append(&sc->url, u, n);
 	} else {
-		emit(sc, u, n, 0);
+		if (www_host_ok(u, n))
+			emit(sc, u, n, 0);
 		return;
 	}
 	if (ign) {
@@ -1147,12 +1250,14 @@ text_url(struct scan *sc, const char *u, size_t n, char emph)
 		plen = (sc->url.s[0] | 0x20) == 'w' ? 4 :
 		    (size_t)(strchr(sc->url.s, ':') - sc->url.s) + 3;
 		host_drop_ignorables(&sc->url, plen);
-		sc->url.len = trim_trailing(sc->url.s, sc->url.len, emph);
+		sc->url.len = trim_trailing(sc->url.s, sc->url.len, pre,
+		    dash);
 		if (sc->url.len <= plen)
 			return;
 		sc->url.s[sc->url.len] = '\0';
 	}
-	emit(sc, sc->url.s, sc->url.len, 0);
+	if (www_host_ok(sc->url.s, sc->url.len))
+		emit(sc, sc->url.s, sc->url.len, 0);
 }
 
 /* starts_url - s[0..n) begins like a URL of its own */
@@ -1241,8 +1346,8 @@ after_angle(const char *s, size_t a)
 /*
  * scheme_start - a ':' at c may end a scheme (also "hxxp[:]//",
  * "hxxp[://]"): the start of the scheme, or (size_t)-1.  The letters
- * must begin at a word boundary and not before pos.  The pattern does
- * the exact check.
+ * must begin at a word boundary, but for "http" and "https", and not
+ * before pos.  The pattern does the exact check.
  */
 static size_t
 scheme_start(const char *s, size_t len, size_t pos, size_t c)
@@ -1264,10 +1369,20 @@ scheme_start(const char *s, size_t len, size_t pos, size_t c)
 	for (b = e; b > pos && e - b < 6 && is_alpha((unsigned char)s[b - 1]);
 	    b--)
 		;
-	if (e - b < 3 || e - b > 5 ||
-	    (b > 0 && is_alnum((unsigned char)s[b - 1])))
-		return (size_t)-1;
-	return b;
+	if ((b == 0 || !is_alnum((unsigned char)s[b - 1])) &&
+	    ((e - b == 3 && eq_ci(s + b, "ftp", 3)) ||
+	    (e - b == 4 && (eq_ci(s + b, "http", 4) ||
+	    eq_ci(s + b, "hxxp", 4))) ||
+	    (e - b == 5 && (eq_ci(s + b, "https", 5) ||
+	    eq_ci(s + b, "hxxps", 5)))))
+		return b;
+	/* "Click herehttp://x": http and https may be glued to a word
+	 * (text flattened from HTML), not ftp ("sftp://") or hxxp */
+	if (e - pos >= 5 && eq_ci(s + e - 5, "https", 5))
+		return e - 5;
+	if (e - pos >= 4 && eq_ci(s + e - 4, "http", 4))
+		return e - 4;
+	return (size_t)-1;
 }
 
 /*
@@ -1277,7 +1392,7 @@ scheme_start(const char *s, size_t len, size_t pos, size_t c)
 static size_t
 www_start(const char *s, size_t len, size_t pos, size_t d)
 {
-	size_t	w = d;
+	size_t	w = d, j, r;
 	char	p;
 
 	if (d > 0 && (s[d - 1] == '[' || s[d - 1] == '(' ||
@@ -1287,10 +1402,16 @@ www_start(const char *s, size_t len, size_t pos, size_t d)
 	if (w < pos + 3 || (s[w - 3] | 0x20) != 'w' ||
 	    (s[w - 2] | 0x20) != 'w' || (s[w - 1] | 0x20) != 'w')
 		return (size_t)-1;
-	if (w > 3) {
-		p = s[w - 4];
-		if (is_alnum((unsigned char)p) || p == '.' || p == '-' ||
-		    p == '_' || p == '@' || p == '/')
+	/* not inside a host name, e-mail address or path ("foo.www.x",
+	 * "me@www.x", "/www.x"), but after decoration ("...www.x",
+	 * "_www.x_") */
+	for (j = w - 3, r = 0; j > pos && r < 64 && (s[j - 1] == '.' ||
+	    s[j - 1] == '-' || s[j - 1] == '_'); j--, r++)
+		;
+	if (j > 0 && r < 64) {
+		p = s[j - 1];
+		if (is_alnum((unsigned char)p) || p == '@' || p == '/' ||
+		    (r == 0 && (p == '.' || p == '-' || p == '_')))
 			return (size_t)-1;
 	}
 	return w - 3;
@@ -1410,14 +1531,11 @@ find_anchor(const char *s, size_t len, size_t from)
 	return len;
 }
 
-/* emph_before - the markdown-style emphasis mark before s[a], or 0 */
+/* char_before - the character before s[a] (trim_trailing()), or 0 */
 static inline char
-emph_before(const char *s, size_t a)
+char_before(const char *s, size_t a)
 {
-	if (a == 0)
-		return '\0';
-	return s[a - 1] == '*' || s[a - 1] == '_' || s[a - 1] == '~' ?
-	    s[a - 1] : '\0';
+	return a == 0 ? '\0' : s[a - 1];
 }
 
 /*
@@ -1425,12 +1543,14 @@ emph_before(const char *s, size_t a)
  * to it: at a ']' that closes no '[' of the URL (a markdown link whose
  * text is a URL, "[https://a/](https://b/)"; RFC 3986 has no ']' outside
  * an IPv6 host), or at a ')' that closes no '(' when "(" and a URL
- * follow it.  Else e.
+ * follow it or a '(' comes right before the URL (it closes that one:
+ * "(http://x/a_(b))", "[text](http://x/)[more](...)").  Else e.
  */
 static size_t
 glued_end(const char *s, size_t a, size_t e)
 {
 	size_t	i, sq = 0, par = 0;
+	bool	inpar = a > 0 && s[a - 1] == '(';
 
 	if ((i = find2(s, e, a, ']', ')')) >= e)
 		return e;
@@ -1450,8 +1570,8 @@ glued_end(const char *s, size_t a, size_t e)
 		case ')':
 			if (par > 0)
 				par--;
-			else if (i + 1 < e && s[i + 1] == '(' &&
-			    starts_url(s + i + 2, e - i - 2))
+			else if (inpar || (i + 1 < e && s[i + 1] == '(' &&
+			    starts_url(s + i + 2, e - i - 2)))
 				return i;
 			break;
 		}
@@ -1489,9 +1609,34 @@ path_before(const char *s, size_t i, size_t e, struct path_memo *m)
 }
 
 /*
+ * host_symbol_len - the length of the symbol or dingbat (U+2600..U+27BF,
+ * which end a URL elsewhere: "https://x/&hearts;") at s[e] when it is a
+ * character of a host name that starts at s[hs]: before a letter, digit,
+ * '-' or another URL character that is not ASCII
+ * ("http://\u272adf.ws/", an emoji's U+FE0F), or at the end of a label
+ * before '.' and a letter or digit ("http://i\u2764.ws/"); else 0.
+ */
+static inline size_t
+host_symbol_len(const char *s, size_t len, size_t e, size_t hs)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	if (len - e < 4 || u[e] != 0xe2 || u[e + 1] < 0x98 ||
+	    u[e + 1] > 0x9e || (u[e + 2] & 0xc0) != 0x80)
+		return 0;
+	if (u[e + 3] == '.')
+		return e > hs && len - e > 4 && is_alnum(u[e + 4]) ? 3 : 0;
+	if (is_alnum(u[e + 3]) || u[e + 3] == '-')
+		return 3;
+	return u[e + 3] >= 0x80 &&
+	    url_run(s, len - e > 7 ? e + 7 : len, e + 3) > e + 3 ? 3 : 0;
+}
+
+/*
  * run_past_ignorables - the URL s[a..e) ends at a character the reader
- * does not see (ignorable_len(): "micro\u200bsoft.example"): while that
- * is in its host part, the URL goes on past it.  The new end.
+ * does not see (ignorable_len(): "micro\u200bsoft.example") or at a
+ * symbol of its host name (host_symbol_len()): while that is in its
+ * host part, the URL goes on past it.  The new end.
  */
 static size_t
 run_past_ignorables(const char *s, size_t len, size_t a, size_t e,
@@ -1501,7 +1646,8 @@ run_past_ignorables(const char *s, size_t len, size_t a, size_t e,
 	bool	defanged;
 
 	i = a + text_prefix(s + a, e - a, &defanged);
-	while (e < len && (k = ignorable_len(s + e, len - e)) > 0) {
+	while (e < len && ((k = ignorable_len(s + e, len - e)) > 0 ||
+	    (k = host_symbol_len(s, len, e, i)) > 0)) {
 		if (path_before(s, i, e, m))
 			return e;
 		e = url_run(s, len, e + k);
@@ -1533,7 +1679,7 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 		if ((g = glued_end(s, a, e)) < e) {
 			/* the rest of the run is read again from g: its end
 			 * is known (linear, however many cuts) */
-			text_url(sc, s + a, g - a, emph_before(s, a));
+			text_url(sc, s + a, g - a, char_before(s, a));
 			pos = g;
 			run_end = e;
 			continue;
@@ -1544,7 +1690,7 @@ scan_plain(struct scan *sc, const char *s, size_t len)
 			pos = end;
 			continue;
 		}
-		text_url(sc, s + a, e - a, emph_before(s, a));
+		text_url(sc, s + a, e - a, char_before(s, a));
 		pos = e;
 	}
 }
@@ -2088,7 +2234,9 @@ static bool
 shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
     size_t *hl)
 {
-	size_t	i, e, b = 0;
+	struct path_memo	memo;
+	size_t			i, e, p, b = 0;
+	bool			defanged, only;
 
 	/* every URL or host name has a dot; most link texts ("Read
 	 * more") have none */
@@ -2106,16 +2254,24 @@ shown_link(const char *t, size_t n, size_t *s, size_t *sl, size_t *hs,
 		if (((unsigned char)t[i] | 0x20) != 'h' &&
 		    ((unsigned char)t[i] | 0x20) != 'w')
 			continue;
-		if (i > b && is_alnum((unsigned char)t[i - 1]))
-			continue;
+		/* as in text: http(s) may be glued to a word, www. not */
 		if (!((n - i >= 7 && eq_ci(t + i, "http://", 7)) ||
 		    (n - i >= 8 && eq_ci(t + i, "https://", 8)) ||
-		    (n - i >= 4 && eq_ci(t + i, "www.", 4))))
+		    (n - i >= 4 && eq_ci(t + i, "www.", 4) &&
+		    (i == b || !is_alnum((unsigned char)t[i - 1])))))
 			continue;
-		for (e = i; e < n && !is_space((unsigned char)t[e]) &&
-		    t[e] != '<' && t[e] != '>' && t[e] != '"'; e++)
-			;
-		if (!url_host_at(t + i, e - i, hs, hl)) {
+		/* where the URL ends, as text_url() has it */
+		p = text_prefix(t + i, n - i, &defanged);
+		e = url_run(t, n, i);
+		if (e < n && (unsigned char)t[e] >= 0xe2) {
+			memo.upto = i;
+			memo.lastp = SIZE_MAX;
+			e = run_past_ignorables(t, n, i, e, &memo);
+		}
+		e = host_part(t + i, p, e - i, &only);
+		e = i + trim_trailing(t + i, e, i > 0 ? t[i - 1] : '\0',
+		    only);
+		if (e <= i + p || !url_host_at(t + i, e - i, hs, hl)) {
 			i = e;		/* not again inside this token */
 			continue;
 		}
@@ -2409,15 +2565,57 @@ js_url(struct scan *sc, const char *u, size_t n)
 }
 
 /*
+ * special_slashes - sc->url is "http:", "https:" or "ftp:" and a host
+ * after at most one slash ("http:evil.example/x", "http:/evil.example"):
+ * WHATWG's URL parser reads it as "http://evil.example/x" unless the
+ * document's base URL has that scheme, when it is relative to the base
+ * (emitted here: (size_t)-1).  Else the new absolute_prefix_len(), or 0
+ * (not such a link; sc->url unchanged).
+ */
+static size_t
+special_slashes(struct scan *sc)
+{
+	struct strbuf	*sb = &sc->url;
+	char		*u = sb->s;
+	size_t		 n = sb->len, i, k;
+
+	for (i = 0; i < n && i < 6 && is_alpha((unsigned char)u[i]); i++)
+		;
+	if (i >= n || u[i] != ':' || !((i == 4 && eq_ci(u, "http", 4)) ||
+	    (i == 5 && eq_ci(u, "https", 5)) || (i == 3 && eq_ci(u, "ftp", 3))))
+		return 0;
+	k = i + 1;
+	if (k < n && u[k] == '/')
+		k++;
+	if (k >= n || !(is_alnum((unsigned char)u[k]) ||
+	    (unsigned char)u[k] >= 0x80))
+		return 0;
+	if (sc->base.len > i && strncasecmp(sc->base.s, u, i) == 0 &&
+	    sc->base.s[i] == ':') {
+		if (base_resolve(sc, u + i + 1, n - i - 1))
+			emit(sc, sc->rel.s, sc->rel.len, 0);
+		return (size_t)-1;
+	}
+	sb_room(sb, 2);
+	u = sb->s;
+	memmove(u + i + 3, u + k, n - k + 1);
+	u[i + 1] = u[i + 2] = '/';
+	sb->len = n - k + i + 3;
+	return i + 3;
+}
+
+/*
  * link_url - u[0..ul) is a link (decoded: no entities, no CSS escapes):
  * trim the white space and controls a browser ignores (and drop TAB, CR,
  * LF anywhere, as a browser does), keep it only when it is an absolute
  * http/https/ftp URL or a www. form, or a protocol-relative "//host..."
  * one, which gets a scheme (prel_scheme()).  Backslashes are slashes in
  * an http/https/ftp link (special_backslashes(); "\\\\host" is
- * "//host"), and IDNA's ignored characters and full stops are mapped in
- * its host (host_idna_map()), as a browser does.  Uses sc->url: u must
- * not be in it.
+ * "//host"), a missing slash is added ("http:host", "http:/host": a
+ * browser opens http://host, special_slashes(); but after a <base href>
+ * of the same scheme they are relative to it), and IDNA's ignored
+ * characters and full stops are mapped in its host (host_idna_map()), as
+ * a browser does.  Uses sc->url: u must not be in it.
  */
 static void
 link_url(struct scan *sc, const char *u, size_t ul)
@@ -2438,6 +2636,8 @@ link_url(struct scan *sc, const char *u, size_t ul)
 	if (memchr(sc->url.s, '\\', sc->url.len) != NULL)
 		special_backslashes(&sc->url);
 	plen = absolute_prefix_len(sc->url.s, sc->url.len);
+	if (plen == 0 && (plen = special_slashes(sc)) == (size_t)-1)
+		return;				/* resolved against <base> */
 	if (plen == 0) {
 		if (sc->url.len >= 2 && (sc->url.s[0] == '\\' ||
 		    sc->url.s[1] == '\\') && (sc->url.s[0] == '/' ||
@@ -2489,8 +2689,10 @@ attr_url(struct scan *sc, const char *v, size_t n)
 		    js_url(sc, v, n))
 			return;			/* javascript:... */
 		else if (plen == 0 && ((n >= 5 && v[0] == '/' &&
-		    v[1] == '/') || sc->base.len > 0))
-			link_url(sc, v, n);	/* "//host/...", relative */
+		    v[1] == '/') || sc->base.len > 0 ||
+		    (v[0] | 0x20) == 'h' || (v[0] | 0x20) == 'f'))
+			link_url(sc, v, n);	/* "//host/...", relative,
+						   "http:host" */
 		return;
 	}
 	sb_reset(&sc->attr);

@@ -3,7 +3,9 @@
  * PCRE2 (JIT when available, with a match limit from config).  Also
  * offers a compiled-regex wrapper for config-driven patterns.
  *
- * Plain text: http://, https://, ftp:// and www. forms.  HTML: href,
+ * Plain text: http://, https://, ftp:// and www. forms (a www. form
+ * only with a top-level domain of the Public Suffix List or a reserved
+ * test name such as "example").  HTML: href,
  * src and the other link attribute values (also the lazy-loading
  * data-src, data-href, data-url, data-original, data-lazy-src; entities
  * decoded with the WHATWG table), srcset and imagesrcset candidates, CSS

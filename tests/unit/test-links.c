@@ -60,6 +60,31 @@ main(void)
 	T_STREQ(set.target.v[1], "http://c.example/");
 	T_END();
 
+	T_BEGIN("the shown URL ends where a URL in text ends");
+	/* the URL as the text scanner reads it: no trailing ')', quote in
+	 * a host, decoration, fullwidth bar; glued https; emoji host;
+	 * an http:host target */
+	T_ASSERT(scan("<a href=\"https://e1.example/\">(https://www.bank."
+	    "example/)</a><a href=\"https://e2.example/\">www.paypal.com's"
+	    "</a><a href=\"https://e3.example/\">...www.bank3.example...</a>"
+	    "<a href=\"https://e4.example/\">\xef\xbd\x9chttps://bank4."
+	    "example\xef\xbd\x9c</a><a href=\"https://e5.example/\">Click "
+	    "herehttps://www.bank5.example/</a><a href=\"https://e6.example/"
+	    "\">http://\xe2\x9c\xaa" "df.ws/</a><a href=\"http:e7.example/"
+	    "x\">https://www.paypal.com/</a>") == 7);
+	T_STREQ(set.shown.v[0], "https://www.bank.example/");
+	T_STREQ(set.shown.v[1], "www.paypal.com");
+	T_STREQ(set.shown.v[2], "www.bank3.example");
+	T_STREQ(set.shown.v[3], "https://bank4.example");
+	T_STREQ(set.shown.v[4], "https://www.bank5.example/");
+	T_STREQ(set.shown.v[5], "http://\xe2\x9c\xaa" "df.ws/");
+	T_STREQ(set.shown.v[6], "https://www.paypal.com/");
+	T_STREQ(set.target.v[6], "http://e7.example/x");
+	/* the same site shown with trailing punctuation: no mismatch */
+	T_ASSERT(scan("<a href=\"https://www.bank.example/\">"
+	    "https://www.bank.example/.</a>") == 0);
+	T_END();
+
 	T_BEGIN("the target's host as a browser reads it");
 	/* '_' and '%' do not end a host: these go to evil.example */
 	T_ASSERT(scan("<a href=\"https://www.paypal.com_x.evil.example/\">"
