@@ -2027,7 +2027,8 @@ struct attr {
  * attr_read - read the attribute whose name starts at h[i] (not white
  * space, '/' or '>'), HTML tokeniser rules: the name up to white space,
  * '/', '>' or '=' (a first '=' belongs to it), then perhaps '=' and a
- * quoted (may hold '>') or unquoted value.  Returns the index after it.
+ * quoted (may hold '>') or unquoted value; a quoted value never closed
+ * ends at the next '<' or '>'.  Returns the index after it.
  */
 static inline __attribute__((always_inline)) size_t
 attr_read(const char *h, size_t i, size_t limit, struct attr *a)
@@ -2052,7 +2053,17 @@ attr_read(const char *h, size_t i, size_t limit, struct attr *a)
 			a->vs = i + 1;
 			qp = a->vs < limit ?
 			    memchr(h + a->vs, q, limit - a->vs) : NULL;
-			a->ve = qp != NULL ? (size_t)(qp - h) : limit;
+			if (qp != NULL)
+				a->ve = (size_t)(qp - h);
+			else {
+				/* never closed: a browser drops the tag at
+				 * the end of the text; what could be the
+				 * value is read up to the next tag */
+				for (a->ve = a->vs; a->ve < limit &&
+				    h[a->ve] != '<' && h[a->ve] != '>';
+				    a->ve++)
+					;
+			}
 			i = qp != NULL ? a->ve + 1 : limit;
 		} else {
 			a->vs = i;

@@ -36,6 +36,14 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
+	/* mikel/mail error_emails/cant_parse_from.eml: an href whose quote
+	 * never closes runs to the end of the part */
+	{ "html: unclosed href quote ends at the next tag", MODE_HTML,
+	  "<br><a href=\"http://insideapple.app\n</body>\n</html>\n",
+	  "http://insideapple.app" },
+	{ "html: unclosed href quote, '<' right after", MODE_HTML,
+	  "<a href='https://x.example/p?q=1</a>",
+	  "https://x.example/p?q=1" },
 	/* ---- plain text ---- */
 	{ "text: http in a sentence", MODE_TEXT,
 	  "see http://example.com/a for details",
