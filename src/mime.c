@@ -3048,21 +3048,28 @@ addr_item(struct mctx *m, struct addrlist *l, const char *s, size_t n)
 /*
  * addr_items - every top-level item of an address list, one at a time:
  * split at ',' and ';' outside quotes, comments and angle brackets; a
- * group's "name:" is dropped (groups are flattened anyway).
+ * group's "name:" is dropped (groups are flattened anyway).  With l
+ * NULL, only counts them.  Returns the number of items that hold an
+ * '@' or a '<' (what can be a mailbox: "Worthington, Jr. <w@x>" is one).
  */
-static void
+static size_t
 addr_items(struct mctx *m, struct addrlist *l, const char *text)
 {
 	const char	*p, *item = text;
 	int		 depth = 0;
 	bool		 quote = false, angle = false;
+	size_t		 n = 0;
 
 	for (p = text;; p++) {
 		if (*p == '\0' || (!quote && !angle && depth == 0 &&
 		    (*p == ',' || *p == ';'))) {
-			addr_item(m, l, item, (size_t)(p - item));
+			if (memchr(item, '@', (size_t)(p - item)) != NULL ||
+			    memchr(item, '<', (size_t)(p - item)) != NULL)
+				n++;
+			if (l != NULL)
+				addr_item(m, l, item, (size_t)(p - item));
 			if (*p == '\0')
-				return;
+				return n;
 			item = p + 1;
 		} else if (quote || depth > 0) {
 			if (*p == '\\' && p[1] != '\0')
@@ -3140,9 +3147,11 @@ addrs(struct mctx *m, struct addrlist *l, const char *raw)
 		addr_list(m, l, list, 0, text);
 		g_object_unref(list);
 	}
-	/* GMime gives up on some values without a warning ("Name <>",
-	 * "<no reply@x.example>"): read them item by item too */
-	if (m->addr_warn || (l->n == n0 && !lwsp_only(text, strlen(text)))) {
+	/* GMime gives up on some values, or drops some items, without a
+	 * warning ("Name <>", "Support <no reply@x.example>"): when it
+	 * found fewer mailboxes than there are items, read them one by
+	 * one too */
+	if (m->addr_warn || l->n - n0 < addr_items(m, NULL, text)) {
 		for (i = n0; i < l->n; i++) {
 			free(l->v[i].name);
 			free(l->v[i].addr);

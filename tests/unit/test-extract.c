@@ -4000,6 +4000,9 @@ static const struct hcase hcases[] = {
 	/* crafted: the same with an encoded name */
 	{ HC_FROM, "=?utf-8?q?B=C3=A9b=C3=A9?= <bad address@x.example>",
 	    "B\xc3\xa9" "b\xc3\xa9", "bad address@x.example", 0LL },
+	/* crafted: GMime drops the middle item without a warning */
+	{ HC_TO, "a@b.example, \"Support\" <no reply@example.com>, c@d.example",
+	    "a@b.example,no reply@example.com,c@d.example", NULL, 0LL },
 	/* mikel/mail missing_body.eml: an empty group in brackets is no
 	 * recipient */
 	{ HC_TO, "<Undisclosed-Recipient:@mailman.enron.com;>",
