@@ -216,8 +216,11 @@ engine_shutdown(void)
 /*
  * The service user: the user the daemon runs as, and so the owner of
  * what it keeps under state_dir.  `user` (and `group`) when set, else
- * the owner of state_dir when that is not root.  1 and the identity,
- * 0 none (or root), -1 and err.
+ * the owner of state_dir when that is not root (a daemon started as
+ * that user, as the systemd unit does; a daemon left running as root
+ * leaves state_dir root's, and nothing changes).  A state_dir that is a
+ * symbolic link names nobody: its owner is not taken on trust.  1 and
+ * the identity, 0 none (or root), -1 and err.
  */
 struct svc_user {
 	char	 name[64];
@@ -240,7 +243,8 @@ service_user(const struct config *cfg, struct svc_user *su,
 			errbuf_set(err, "user: no such user: %s", cfg->user);
 			return -1;
 		}
-	} else if (stat(cfg->state_dir, &st) == 0 && st.st_uid != 0) {
+	} else if (lstat(cfg->state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid != 0) {
 		if ((pw = getpwuid(st.st_uid)) == NULL) {
 			errbuf_set(err, "state_dir: %s belongs to uid %lu, "
 			    "which has no user name: set user = or chown it",
@@ -292,8 +296,11 @@ as_service_user(const struct config *cfg, const char *mode)
 		fprintf(stderr, "soar-milter: %s: %s\n", mode, err.msg);
 		exit(EX_OSERR);
 	}
-	log_debug("-: %s: running as user %s (%s)", mode, su.name,
-	    su.from_owner ? "the owner of state_dir" : "user =");
+	if (su.from_owner)
+		log_info("-: %s: running as user %s, the owner of %s", mode,
+		    su.name, cfg->state_dir);
+	else
+		log_debug("-: %s: running as user %s (user =)", mode, su.name);
 }
 
 /*
@@ -317,15 +324,25 @@ check_as_service_user(const struct config *cfg, const char *file)
 		{ "imap_token_file", cfg->imap_token_file },
 		{ "imap_ca_file", cfg->imap_ca_file },
 	};
+	static const char *const sub[] = { "", "/spool", "/spool/new",
+		"/spool/tmp", "/spool/dead", "/spool/bad", "/sent", "/outbox",
+		"/imap" };
 	struct svc_user	 su;
 	struct errbuf	 err;
 	struct stat	 st;
 	pid_t		 pid;
 	size_t		 i;
-	int		 fd, bad = 0, status;
+	int		 fd, bad = 0, status = -1, rc;
+	char		*d;
 
-	if (geteuid() != 0 || service_user(cfg, &su, &err) != 1)
-		return 0;	/* errors there: milter_check said them */
+	if (geteuid() != 0)
+		return 0;
+	if ((rc = service_user(cfg, &su, &err)) == -1) {
+		fprintf(stderr, "soar-milter: %s: %s\n", file, err.msg);
+		return EX_CONFIG;
+	}
+	if (rc == 0)
+		return 0;
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
 		fprintf(stderr, "soar-milter: fork: %s\n", strerror(errno));
@@ -350,19 +367,32 @@ check_as_service_user(const struct config *cfg, const char *file)
 			    strerror(errno), su.name, f[i].path);
 			bad = 1;
 		}
-		if (stat(cfg->state_dir, &st) == 0 &&
-		    access(cfg->state_dir, W_OK | X_OK) == -1) {
-			fprintf(stderr, "soar-milter: %s: state_dir: %s: the "
-			    "service user %s cannot write it (%s): chown -R "
-			    "%s %s\n", file, cfg->state_dir, su.name,
-			    strerror(errno), su.name, cfg->state_dir);
-			bad = 1;
+		/* state_dir and what the daemon keeps below it (a root run of
+		 * an older version may have left them root's) */
+		for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+			d = xasprintf("%s%s", cfg->state_dir, sub[i]);
+			if (stat(d, &st) == 0 &&
+			    access(d, W_OK | X_OK) == -1) {
+				fprintf(stderr, "soar-milter: %s: state_dir: "
+				    "%s: the service user %s cannot write it "
+				    "(%s): chown -R %s %s\n", file, d,
+				    su.name, strerror(errno), su.name,
+				    cfg->state_dir);
+				bad = 1;
+			}
+			free(d);
+			if (bad)
+				break;
 		}
 		fflush(NULL);
 		_exit(bad ? EX_CONFIG : 0);
 	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			fprintf(stderr, "soar-milter: waitpid: %s\n",
+			    strerror(errno));
+			return EX_OSERR;
+		}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EX_CONFIG;
 }
 

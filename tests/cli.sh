@@ -137,6 +137,22 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	expect "check-config: user = nobody, state_dir root's" 78 \
 	    "state_dir: $tmp/rootstate: the service user nobody cannot write it" \
 	    "$M" -c /dev/null -o state_dir="$tmp/rootstate" -o user=nobody -n
+	# a spool left root's below a state_dir of nobody's
+	mkdir -p "$tmp/mixed/spool/new" && chown nobody "$tmp/mixed"
+	expect "check-config: a root-owned spool below state_dir" 78 \
+	    "state_dir: $tmp/mixed/spool: the service user nobody cannot write it.*chown -R nobody" \
+	    "$M" -c /dev/null -o state_dir="$tmp/mixed" -n
+	# a state_dir that is a symbolic link names nobody
+	ln -s "$tmp/svc" "$tmp/svclink"
+	expect "flush as root says whom it runs as" 0 \
+	    "running as user nobody, the owner of $tmp/svc" \
+	    "$M" -c /dev/null -o state_dir="$tmp/svc" flush
+	"$M" -c /dev/null -o state_dir="$tmp/svclink" flush >"$tmp/out" 2>&1
+	if [ $? -eq 0 ] && ! grep -q "running as user" "$tmp/out"; then
+		ok "flush as root through a symlinked state_dir: stays root"
+	else
+		bad "flush through a symlinked state_dir: $(cat "$tmp/out")"
+	fi
 else
 	bad "service user checks need root and the user nobody"
 fi
