@@ -3425,6 +3425,7 @@ date_fix(const char *v)
 	int		 h, min, nums = 0;
 	bool		 changed = false, clock = false, zone = false;
 	bool		 just = false;	/* the token before was the time */
+	bool		 ampm = false;	/* AM/PM applied */
 
 	if (date_iso(v, &ob))
 		return ob_steal(&ob);
@@ -3442,8 +3443,9 @@ date_fix(const char *v)
 		m1 = memchr(t, '-', n);
 		m2 = m1 != NULL ? memchr(m1 + 1, '-', (size_t)(te - m1 - 1)) :
 		    NULL;
-		if (clock && just && n == 2 && (g_ascii_strncasecmp(t, "am",
-		    2) == 0 || g_ascii_strncasecmp(t, "pm", 2) == 0)) {
+		if (clock && just && !ampm && n == 2 &&
+		    (g_ascii_strncasecmp(t, "am", 2) == 0 ||
+		    g_ascii_strncasecmp(t, "pm", 2) == 0)) {
 			/* 12-hour clock: the time rewritten, AM/PM dropped */
 			h = atoi(ob.p + tpos);
 			if (g_ascii_tolower(*t) == 'a')
@@ -3457,7 +3459,7 @@ date_fix(const char *v)
 			ob.len = tpos;
 			ob_put(&ob, ws, strlen(ws));
 			free(ws);
-			changed = true;
+			changed = ampm = true;	/* once: no O(n^2) */
 			p = te;
 			continue;	/* still just after the time */
 		}
@@ -4747,7 +4749,11 @@ ct_untyped_text(GMimeObject *obj)
 	t = str_skip_cfws(raw, e);
 	for (p = t; p < e && str_is_tchar((unsigned char)*p); p++)
 		;
-	return p == t || (p - t == 4 && g_ascii_strncasecmp(t, "text", 4) == 0);
+	/* no type at all: empty, or parameters only (a quoted or otherwise
+	 * odd type, '"application/x-msdownload"', is not "none") */
+	if (p == t)
+		return t == e || *t == ';';
+	return p - t == 4 && g_ascii_strncasecmp(t, "text", 4) == 0;
 }
 
 /*
@@ -5466,7 +5472,11 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	ct = g_mime_object_get_content_type(obj);
 	type = ct != NULL ? g_mime_content_type_get_media_type(ct) : NULL;
 	sub = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
-	if (ct_untyped_text(obj)) {
+	name = part_filename(m, obj);
+	/* untyped text, unless its file name says what a recipient opens
+	 * it as (invoice.html: HTML, read by att_kind()) */
+	if (ct_untyped_text(obj) && (name == NULL ||
+	    att_kind("application", "octet-stream", name) == SK_NONE)) {
 		type = "text";
 		sub = "plain";
 	}
@@ -5475,7 +5485,6 @@ leaf(struct mctx *m, GMimeObject *obj, size_t depth)
 	text = strcmp(tl, "text") == 0 ||
 	    (strcmp(tl, "message") == 0 && is_text_message(sl));
 	msg = strcmp(tl, "message") == 0 && is_rfc822_sub(sl);
-	name = part_filename(m, obj);
 	/* an encoded message/rfc822 is attached on the terms of walk()'s
 	 * unencoded one: a file name or an attachment disposition */
 	att = (!text && !msg) || name != NULL || is_attachment_disp(obj);
