@@ -2943,6 +2943,48 @@ test_checks(void)
 
 static void	test_header_cases(void);	/* at the end of the file */
 
+/*
+ * A part whose Content-Type is quoted or untyped: a file name still
+ * says what it is (from the review of d9e1e0b)
+ */
+static void
+test_untyped_named(void)
+{
+	static const char *const ct[] = { "\"text/html\"", "text", "" };
+	struct extract	 x;
+	char		*msg;
+	size_t		 i;
+
+	T_BEGIN("untyped or quoted type: invoice.html is HTML, an .exe no text");
+	for (i = 0; i < ARRAY_LEN(ct); i++) {
+		msg = xasprintf("From: a@b.example\nSubject: t\n"
+		    "MIME-Version: 1.0\n"
+		    "Content-Type: multipart/mixed; boundary=BB\n\n"
+		    "--BB\nContent-Type: text/plain\n\nhi\n"
+		    "--BB\nContent-Type: %s\nContent-Disposition: attachment;"
+		    " filename=\"invoice.html\"\n\n"
+		    "<a href=\"&#104;ttps://evil.example/login\">x</a>\n"
+		    "--BB--\n", ct[i]);
+		ex(msg, strlen(msg), &x);
+		T_ASSERT(strlist_contains(&x.urls,
+		    "https://evil.example/login"));
+		extract_free(&x);
+		free(msg);
+	}
+	msg = xasprintf("From: a@b.example\nSubject: t\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=BB\n\n"
+	    "--BB\nContent-Type: text/plain\n\nhi\n"
+	    "--BB\nContent-Type: \"application/x-msdownload\"\n"
+	    "Content-Disposition: attachment; filename=\"evil.exe\"\n"
+	    "Content-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n--BB--\n");
+	ex(msg, strlen(msg), &x);
+	T_ASSERT(x.n_att == 1 && x.att[0].type != NULL &&
+	    strcmp(x.att[0].type, "text/plain") != 0);
+	extract_free(&x);
+	free(msg);
+	T_END();
+}
+
 int
 main(void)
 {
@@ -2957,6 +2999,7 @@ main(void)
 	}
 	for (i = 0; i < ARRAY_LEN(cases); i++)
 		run_case(&cases[i]);
+	test_untyped_named();
 	test_header_fields();
 	test_date_and_id();
 	test_content_hash();
