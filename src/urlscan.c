@@ -2577,7 +2577,8 @@ js_url(struct scan *sc, const char *u, size_t n)
 
 /*
  * special_slashes - sc->url is "http:", "https:" or "ftp:" and a host
- * after at most one slash ("http:evil.example/x", "http:/evil.example"):
+ * after at most one slash ("http:evil.example/x", "http:/evil.example",
+ * "http:@evil.example": an empty userinfo is dropped):
  * WHATWG's URL parser reads it as "http://evil.example/x" unless the
  * document's base URL has that scheme, when it is relative to the base
  * (emitted here: (size_t)-1).  Else the new absolute_prefix_len(), or 0
@@ -2597,6 +2598,9 @@ special_slashes(struct scan *sc)
 		return 0;
 	k = i + 1;
 	if (k < n && u[k] == '/')
+		k++;
+	/* an empty userinfo ("http:@evil.example/"): a browser drops it */
+	if (k + 1 < n && u[k] == '@')
 		k++;
 	if (k >= n || !(is_alnum((unsigned char)u[k]) ||
 	    (unsigned char)u[k] >= 0x80))

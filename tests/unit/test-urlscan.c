@@ -44,6 +44,10 @@ static const struct tcase cases[] = {
 	{ "html: unclosed href quote, '<' right after", MODE_HTML,
 	  "<a href='https://x.example/p?q=1</a>",
 	  "https://x.example/p?q=1" },
+	{ "html: http:@host (empty userinfo) is http://host", MODE_HTML,
+	  "<a href=\"http:@evil.example/x\">a</a>"
+	  "<a href=\"https:/@evil3.example/\">b</a>",
+	  "http://evil.example/x\nhttps://evil3.example/" },
 	/* ---- plain text ---- */
 	{ "text: http in a sentence", MODE_TEXT,
 	  "see http://example.com/a for details",
