@@ -76,7 +76,9 @@ echo "The alert soar-milter makes of a sample message (tests/data/sample.eml):"
 # the Postfix form of the socket spec: inet:PORT@HOST -> inet:HOST:PORT
 case $sock in
 inet:*@*) pf="inet:${sock#*@}:$(printf '%s' "${sock#inet:}" | cut -d@ -f1)" ;;
+inet:*) pf="inet:127.0.0.1:${sock#inet:}" ;;	# all interfaces: loopback works
 inet6:*@*) pf="inet:[${sock#*@}]:$(printf '%s' "${sock#inet6:}" | cut -d@ -f1)" ;;
+inet6:*) pf="inet:[::1]:${sock#inet6:}" ;;
 local:*) pf="unix:${sock#local:}" ;;
 *) pf=$sock ;;
 esac
