@@ -3338,6 +3338,27 @@ is_clock(const char *s, size_t n, int *h, size_t *sec)
 }
 
 /*
+ * frac_clock - the length of the "h:mm:ss" before the fractional seconds
+ * of a time "h:mm:ss.f" (1 to 9 digits: "22:23:35.882"), or 0 when the
+ * token s of length n is not one
+ */
+static size_t
+frac_clock(const char *s, size_t n)
+{
+	const char	*dot = memchr(s, '.', n);
+	size_t		 k, sec;
+	int		 h;
+
+	if (dot == NULL)
+		return 0;
+	k = (size_t)(dot - s);
+	if (n - k - 1 < 1 || n - k - 1 > 9 || !all_digits(dot + 1, n - k - 1) ||
+	    !is_clock(s, k, &h, &sec) || sec == 0)
+		return 0;
+	return k;
+}
+
+/*
  * date_iso - an ISO 8601 / RFC 3339 date-time, the whole of v
  * ("2023-11-13T10:00:00Z", "2023-11-13 10:00:00.123+01:00", no zone is
  * UTC), written to ob the RFC 5322 way; false if v is not one
@@ -3404,6 +3425,8 @@ date_iso(const char *v, struct obuf *ob)
  *   GMime reads 50-69 as 2050-2069 and refuses 3 digits);
  * - a time written with dots ("10.00.00", old mailers; Python's email
  *   package reads it so too), which GMime reads as midnight;
+ * - fractional seconds ("22:23:35.882"), which make GMime read midnight
+ *   too, are dropped;
  * - after the time: "AM" / "PM" (a 12-hour clock), a zone offset
  *   without its sign ("0200", "400": east, as Python and MimeKit read
  *   it) when the date before the time is whole (day and year), a zone
@@ -3420,7 +3443,7 @@ date_fix(const char *v)
 	struct obuf	 ob = { NULL, 0, 0 };
 	const char	*p = v, *t, *te, *m1, *m2;
 	char		 tb[16], *ws;
-	size_t		 n, i, sec, tpos = 0, tend = 0;
+	size_t		 n, i, sec, fr, tpos = 0, tend = 0;
 	int		 state = 0;	/* 1: after a day, 2: after day month */
 	int		 h, min, nums = 0;
 	bool		 changed = false, clock = false, zone = false;
@@ -3491,6 +3514,12 @@ date_fix(const char *v)
 			ob_putc(&ob, ' ');
 			ob_put(&ob, t + n - 5, 5);
 			changed = clock = zone = true;
+		} else if (!clock && (fr = frac_clock(t, n)) != 0) {
+			/* "22:23:35.882": GMime reads a time with fractional
+			 * seconds as midnight; the fraction is dropped */
+			tpos = ob.len;
+			ob_put(&ob, t, fr);
+			changed = clock = true;
 		} else if (!clock && is_clock(t, n, &h, &sec)) {
 			tpos = ob.len;
 			ob_put(&ob, t, n);

@@ -1805,6 +1805,12 @@ test_date_and_id(void)
 			{ "Sunday, 01-Jan-50 10:00:00 GMT", -1 },
 			{ "Mon, 1 Jan 2024 10.00.00 +0000", 1704103200000LL },
 			{ "Mon, 1 Jan 2024 10.30 +0000", 1704105000000LL },
+			/* apache/james-mime4j dom/src/test/resources/
+			 * mime4j-219-new-date-time-format.msg: fractional
+			 * seconds and an unsigned zone (was midnight) */
+			{ "Tue, 17 Jul 2012 22:23:35.882 0000",
+			    1342563815000LL },
+			{ "Mon, 1 Jan 2024 10:00:00.5 +0100", 1704099600000LL },
 			{ "Fri Jan 12 10:00:00 2024", 1705053600000LL },
 			{ "Mon, 1 Jan 2024 10:00:00 +0000", 1704103200000LL },
 		};
