@@ -2199,9 +2199,24 @@ static void
 prepass(struct prepass *pp, const char *raw, size_t len)
 {
 	const char	*p, *end, *nl, *cr = NULL, *eol, *next, *e;
-	size_t		 skip, avail, lim, cap;
+	size_t		 skip, avail, lim, cap, i;
 
 	skip = pp_skip(raw, len);
+	/*
+	 * A first header line indented by mistake (" From: a@x.example"):
+	 * GMime would take no header at all, the whole message as text;
+	 * it is read without its indent (Python's email module drops that
+	 * line), a defect.
+	 */
+	for (i = skip; i < len && is_wsp((unsigned char)raw[i]); i++)
+		;
+	if (i > skip && i < len) {
+		e = line_end(raw + i, raw + len, &next);
+		if (is_field_line(raw + i, (size_t)(e - (raw + i)))) {
+			skip = i;
+			pp->flags |= EXF_PARSE_DEFECT;
+		}
+	}
 	avail = len - skip;
 	lim = pp->max_out <= (SIZE_MAX - 16) / 2 ? pp->max_out * 2 + 16 :
 	    SIZE_MAX;

@@ -2166,6 +2166,26 @@ test_not_mail(void)
 	extract_free(&x);
 	T_END();
 
+	/* jhillyerd/enmime testdata/low-quality/bad-header-start.raw: the
+	 * first header line indented by mistake (was: no_headers, all of
+	 * the headers lost) */
+	T_BEGIN("first header line indented: read without its indent");
+	EXL(" From: J H <j@makita.example>\r\nSubject: plain text\r\n"
+	    "Date: Thu, 18 Oct 2012 22:48:39 -0700\r\nMessage-Id: <7@m.x>\r\n"
+	    "\r\nhttp://bhs.example/\r\n", &x);
+	T_STREQ(x.subject, "plain text");
+	T_ASSERT(x.from.n == 1);
+	T_ASSERT(x.date_ms == 1350625719000LL);
+	T_STREQ(s = extract_flags_str(x.flags), "parse_defect");
+	free(s);
+	T_STREQ(s = urls_str(&x), "http://bhs.example/");
+	free(s);
+	extract_free(&x);
+	EXL("  just text, not: a field\nSubject: x\n\nbody\n", &x);
+	T_ASSERT((x.flags & EXF_NO_HEADERS) != 0 && x.subject == NULL);
+	extract_free(&x);
+	T_END();
+
 	T_BEGIN("NULL input with len 0 is empty input");
 	ex(NULL, 0, &x);
 	T_ASSERT(x.flags == (EXF_NO_HEADERS | EXF_BAD_DATE |
