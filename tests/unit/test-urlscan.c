@@ -1046,6 +1046,22 @@ repeat(const char *unit, size_t n, size_t *len_r)
 	return b;
 }
 
+/* rep_want - unit repeated to n bytes scans to exactly want, no flag */
+static void
+rep_want(const char *unit, size_t n, int mode, const char *want)
+{
+	unsigned	 flags;
+	size_t		 len;
+	char		*b, *got;
+
+	b = repeat(unit, n, &len);
+	got = scan_join(mode, b, len, &flags);
+	T_STREQ(got, want);
+	T_ASSERT(flags == 0);
+	free(got);
+	free(b);
+}
+
 static void
 test_hostile(void)
 {
@@ -1128,27 +1144,13 @@ test_hostile(void)
 	T_END();
 
 	T_BEGIN("hostile: 100k copies of one URL are one URL");
-	b = repeat("http://same.example/ ", 100000 * 21, &len);
-	got = scan_join(MODE_TEXT, b, len, &flags);
-	T_STREQ(got, "http://same.example/");
-	T_ASSERT(flags == 0);
-	free(got);
-	free(b);
+	rep_want("http://same.example/ ", 100000 * 21, MODE_TEXT,
+	    "http://same.example/");
 	T_END();
 
 	T_BEGIN("hostile: 1 MB of glued URLs ([URL](URL), (URL)(URL))");
-	b = repeat("http://a](", 1 << 20, &len);
-	got = scan_join(MODE_TEXT, b, len, &flags);
-	T_STREQ(got, "http://a");
-	T_ASSERT(flags == 0);
-	free(got);
-	free(b);
-	b = repeat("(http://a)", 1 << 20, &len);
-	got = scan_join(MODE_HTML, b, len, &flags);
-	T_STREQ(got, "http://a");
-	T_ASSERT(flags == 0);
-	free(got);
-	free(b);
+	rep_want("http://a](", 1 << 20, MODE_TEXT, "http://a");
+	rep_want("(http://a)", 1 << 20, MODE_HTML, "http://a");
 	T_END();
 
 	T_BEGIN("hostile: 100k relative links under a <base href>");
@@ -1191,12 +1193,8 @@ test_hostile(void)
 	free(got);
 	free(b);
 	/* the host goes on past a zero width space, up to the '/' */
-	b = repeat("http://a\xe2\x80\x8b", 1 << 20, &len);
-	got = scan_join(MODE_TEXT, b, len, &flags);
-	T_STREQ(got, "http://ahttp://a");
-	T_ASSERT(flags == 0);
-	free(got);
-	free(b);
+	rep_want("http://a\xe2\x80\x8b", 1 << 20, MODE_TEXT,
+	    "http://ahttp://a");
 	T_END();
 
 	T_BEGIN("hostile: repeated fragments (text and HTML)");
