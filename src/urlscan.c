@@ -79,14 +79,7 @@
  * "&rarr;" or "&hearts;" after a URL), U+FFFD (what a broken charset
  * conversion leaves behind), and invalid UTF-8.
  */
-#define URL_CHAR \
-	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
-	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
-	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
-	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
-	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff02}\\x{ff07}-\\x{ff09}" \
-	"\\x{ff0c}\\x{ff1a}-\\x{ff1c}\\x{ff1e}\\x{ff1f}\\x{ff3b}\\x{ff3d}" \
-	"\\x{ff5b}-\\x{ff5d}\\x{ff61}-\\x{ff64}\\x{fffd}]"
+#define URL_CHAR	URLSCAN_URL_CHAR	/* urlscan.h */
 
 static const char url_pattern[] =
 	"(?i)(?:(?:h(?:tt|xx)ps?|ftp)(?:(?::|\\[:\\])//|\\[://\\])"

@@ -65,6 +65,21 @@ struct url_set {
 /* Most link text / href mismatches kept per message. */
 #define URLSCAN_MISMATCH_MAX	50
 
+/*
+ * The characters of a URL in text, as a PCRE2 class: what the prefix
+ * pattern takes and the C scanner's run implements (urlscan.c says what
+ * ends a URL and why; tests/unit/test-urlscan.c compares the two).
+ */
+#define URLSCAN_URL_CHAR \
+	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
+	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
+	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
+	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
+	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff02}\\x{ff07}-\\x{ff09}" \
+	"\\x{ff0c}\\x{ff1a}-\\x{ff1c}\\x{ff1e}\\x{ff1f}\\x{ff3b}\\x{ff3d}" \
+	"\\x{ff5b}-\\x{ff5d}\\x{ff61}-\\x{ff64}\\x{fffd}]"
+
+
 int	urlscan_init(const struct config *, struct errbuf *);
 void	urlscan_shutdown(void);
 /* Use PCRE2's interpreter even where its JIT works (tests; call before

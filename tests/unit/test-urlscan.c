@@ -1375,18 +1375,6 @@ test_match_limit(void)
 	T_END();
 }
 
-/*
- * The characters of a URL in text, as the PCRE2 class urlscan.c
- * documents (URL_CHAR there); its scanner reads the run in C.
- */
-#define T_URL_CHAR \
-	"[^\\x00-\\x20\\x7f\"<>\\x{80}-\\x{a0}\\x{ab}\\x{bb}\\x{1680}" \
-	"\\x{2000}-\\x{200f}\\x{2018}-\\x{201e}" \
-	"\\x{2028}-\\x{202f}\\x{2039}\\x{203a}\\x{205f}\\x{2060}" \
-	"\\x{2190}-\\x{21ff}\\x{2600}-\\x{27bf}\\x{3000}-\\x{3002}" \
-	"\\x{3008}-\\x{3011}\\x{feff}\\x{ff01}\\x{ff02}\\x{ff07}-\\x{ff09}" \
-	"\\x{ff0c}\\x{ff1a}-\\x{ff1c}\\x{ff1e}\\x{ff1f}\\x{ff3b}\\x{ff3d}" \
-	"\\x{ff5b}-\\x{ff5d}\\x{ff61}-\\x{ff64}\\x{fffd}]"
 
 /*
  * test_run_vs_pcre2 - "http://h/" + random characters (ASCII, valid
@@ -1431,9 +1419,9 @@ test_run_vs_pcre2(void)
 	int			 rc;
 
 	T_BEGIN("text: the URL character run agrees with PCRE2's class");
-	re = pcre2_compile((PCRE2_SPTR)T_URL_CHAR "*+", PCRE2_ZERO_TERMINATED,
-	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED, &rc, &off,
-	    NULL);
+	re = pcre2_compile((PCRE2_SPTR)URLSCAN_URL_CHAR "*+",
+	    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+	    PCRE2_ANCHORED, &rc, &off, NULL);
 	T_ASSERT(re != NULL);
 	md = pcre2_match_data_create(1, NULL);
 	for (i = 0; re != NULL && i < 20000; i++) {
