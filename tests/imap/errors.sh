@@ -96,10 +96,12 @@ port=$(dv_free_port)
 expect 10 refused "127.0.0.1:$port" -o imap_host=127.0.0.1 \
     -o imap_port="$port"
 # accepts TCP, never says a word: the login phase times out
-"$PYTHON3" - "$T/mute.port" <<'EOF' &
+mute() {
+"$PYTHON3" - "$1" "$2" <<'EOF' &
 import socket, sys, time
 s = socket.socket()
-s.bind(("127.0.0.1", 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[2])))
 s.listen(5)
 open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
 conns = []
@@ -113,12 +115,22 @@ while time.monotonic() < end:
 EOF
 IT_PIDS="$IT_PIDS $!"
 i=0
-while [ ! -s "$T/mute.port" ]; do
-	i=$((i + 1)); [ $i -le 100 ] || it_fail "mute server"; sleep 0.05
+while [ ! -s "$1" ]; do
+	i=$((i + 1)); [ $i -le 100 ] || it_fail "mute server on port $2"
+	sleep 0.05
 done
+}
+mute "$T/mute.port" 0
 expect 14 timeout "timed out" -o imap_host=127.0.0.1 \
     -o imap_port="$(cat "$T/mute.port")" -o imap_timeout=2 \
     -o imap_connect_timeout=2
+# the same silence on 993 reached with STARTTLS: the error names the
+# likely mix-up of imap_tls and imap_port (needs 993 free on loopback:
+# the tests start no system IMAP server)
+mute "$T/mute993.port" 993
+expect 14 starttls-on-993 "port 993 is usually implicit TLS" \
+    -o imap_host=127.0.0.1 -o imap_port=993 -o imap_tls=starttls \
+    -o imap_timeout=2 -o imap_connect_timeout=2
 
 # --- local state: a full spool stops the run where it is; nothing lost
 # (the end-of-run sender pass still drains the 5 to the outbox)
