@@ -2934,6 +2934,25 @@ addr_spec_like(const char *s, size_t n)
 }
 
 /*
+ * addr_guess_name - the display name before a guessed address,
+ * s[0..n): quotes dropped, encoded words decoded; NULL when empty
+ */
+static char *
+addr_guess_name(struct mctx *m, const char *s, size_t n)
+{
+	char	*name, *r, *w, *v;
+
+	name = xstrndup(s, n);
+	for (r = w = name; *r != '\0'; r++)
+		if (*r != '"')
+			*w++ = *r;
+	*w = '\0';
+	v = nonempty(hdr_text(name, strlen(name), 0, &m->x->flags));
+	free(name);
+	return v;
+}
+
+/*
  * addr_guess - an address GMime could not parse, e.g. "Name
  * local@domain" without angle brackets: the last white-space separated
  * token that looks like an addr-spec (brackets, parentheses and quotes
@@ -2948,7 +2967,6 @@ addr_guess(struct mctx *m, const char *s, size_t n, char **name_r,
 {
 	const char	*p = s, *e = s + n, *ts, *t, *te;
 	const char	*a = NULL, *ae = NULL, *as = NULL;
-	char		*name, *w, *r;
 
 	while (p < e) {
 		while (p < e && is_lwsp((unsigned char)*p))
@@ -2967,14 +2985,8 @@ addr_guess(struct mctx *m, const char *s, size_t n, char **name_r,
 	}
 	if (a == NULL)
 		return false;
-	name = xstrndup(s, (size_t)(as - s));
-	for (r = w = name; *r != '\0'; r++)
-		if (*r != '"')
-			*w++ = *r;
-	*w = '\0';
-	*name_r = nonempty(hdr_text(name, strlen(name), 0, &m->x->flags));
+	*name_r = addr_guess_name(m, s, (size_t)(as - s));
 	*addr_r = utf8_clean(a, (size_t)(ae - a));
-	free(name);
 	return true;
 }
 
@@ -2991,7 +3003,7 @@ addr_angle(struct mctx *m, const char *s, size_t n, char **name_r,
     char **addr_r)
 {
 	const char	*p, *e = s + n, *lt = NULL, *gt;
-	char		*name, *w, *r;
+	char		*name;
 	bool		 quote = false;
 
 	for (p = s; p < e; p++) {
@@ -3005,13 +3017,7 @@ addr_angle(struct mctx *m, const char *s, size_t n, char **name_r,
 	if (lt == NULL || (gt = memchr(lt, '>', (size_t)(e - lt))) == NULL ||
 	    !lwsp_only(gt + 1, (size_t)(e - gt - 1)))
 		return false;
-	name = xstrndup(s, (size_t)(lt - s));
-	for (r = w = name; *r != '\0'; r++)
-		if (*r != '"')
-			*w++ = *r;
-	*w = '\0';
-	*name_r = nonempty(hdr_text(name, strlen(name), 0, &m->x->flags));
-	free(name);
+	*name_r = addr_guess_name(m, s, (size_t)(lt - s));
 	/* an address of sorts, not a route or an empty group in brackets
 	 * ("<Undisclosed-Recipient:@x.example;>") */
 	name = xstrndup(lt + 1, (size_t)(gt - lt - 1));
